@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-ota",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "OTA", targets: ["OTA"]),
+        .library(name: "OTAMirror", targets: ["OTAMirror"]),
+        .executable(name: "ota", targets: ["ota"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // Small C shims: zlib (streaming inflate with real truncation detection),
+        // renameat2/RENAME_EXCHANGE and syncfs, which need _GNU_SOURCE.
+        .target(
+            name: "COTASystem",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+        .target(
+            name: "OTA",
+            dependencies: [
+                "COTASystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        .target(
+            name: "OTAMirror",
+            dependencies: [
+                "OTA",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "ota",
+            dependencies: [
+                "OTA",
+                "OTAMirror",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "OTATests", dependencies: ["OTA", "COTASystem"]),
+        .testTarget(name: "OTACommandTests", dependencies: ["OTA", "OTAMirror", "ota"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

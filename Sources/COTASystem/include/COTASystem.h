@@ -1,0 +1,24 @@
+#ifndef OTA_CSYSTEM_H
+#define OTA_CSYSTEM_H
+
+#include <zlib.h>
+#include <stdint.h>
+
+/// renameat2(2) with RENAME_EXCHANGE: atomically swaps two paths.
+/// Returns 0 on success, -1 with errno set (ENOSYS/EINVAL when the kernel or filesystem lacks it).
+int ota_rename_exchange(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+
+/// renameat2(2) with RENAME_NOREPLACE: fails with EEXIST instead of replacing.
+int ota_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+
+/// syncfs(2): flushes the whole filesystem that holds fd.
+int ota_syncfs(int fd);
+
+/// inflateInit2 is a macro in zlib.h; Swift cannot call it directly.
+/// windowBits 15 + 16 selects gzip decoding.
+int ota_inflate_init_gzip(z_stream *stream);
+
+/// deflateInit2 for gzip output (tests and the demo build archives with it).
+int ota_deflate_init_gzip(z_stream *stream, int level);
+
+#endif

@@ -1,0 +1,93 @@
+import Foundation
+
+extension OTAConfiguration {
+    /// Checks every value's range and form; the error names the key and says what is allowed.
+    public func validate() throws(ConfigurationError) {
+        func invalid(_ key: String, _ problem: String) -> ConfigurationError {
+            ConfigurationError(.invalidValue, key: key, "\(key) \(problem)")
+        }
+        try Self.validateRepository(githubRepo)
+        guard checkInterval >= 1 else { throw invalid("check_interval", "must be at least 1 second, got \(checkInterval)") }
+        guard maxBackups >= 0 else { throw invalid("max_backups", "must be 0 or more, got \(maxBackups)") }
+        guard downloadTimeout >= 1 else { throw invalid("download_timeout", "must be at least 1 second, got \(downloadTimeout)") }
+        guard (0...100).contains(maxRetries) else { throw invalid("max_retries", "must be between 0 and 100, got \(maxRetries)") }
+        guard retryDelay >= 0 else { throw invalid("retry_delay", "must be 0 or more seconds, got \(retryDelay)") }
+        guard healthCheckTimeout >= 1 else { throw invalid("health_check_timeout", "must be at least 1 second, got \(healthCheckTimeout)") }
+        guard checkJitter >= 0 && checkJitter < 1 else { throw invalid("check_jitter", "must be a fraction from 0 up to (not including) 1, got \(checkJitter)") }
+        guard maxExtractedBytes >= 1 else { throw invalid("max_extracted_bytes", "must be at least 1 byte, got \(maxExtractedBytes)") }
+        guard maxArchiveEntries >= 1 else { throw invalid("max_archive_entries", "must be at least 1, got \(maxArchiveEntries)") }
+        try validateAPIURL()
+        guard !installDir.isEmpty else { throw invalid("install_dir", "must not be empty") }
+        try Self.validateRelativePath(versionFile, key: "version_file")
+        if layout == .inPlace && managedPaths.isEmpty {
+            throw invalid("managed_paths", "must list at least one path for the in_place layout")
+        }
+        for path in managedPaths { try Self.validateRelativePath(path, key: "managed_paths") }
+        for path in preservePaths { try Self.validateRelativePath(path, key: "preserve_paths") }
+        if let stateDir, stateDir.isEmpty { throw invalid("state_dir", "must not be empty (leave it out for <install_dir>/.ota)") }
+        guard !backupPath.isEmpty else { throw invalid("backup_path", "must not be empty") }
+        if let assetPattern, assetPattern.isEmpty { throw invalid("asset_pattern", "must not be empty (leave it out to install the source tarball)") }
+        if publicKey != nil && publicKeyFile != nil {
+            throw invalid("public_key", "and public_key_file are both set; keep only one")
+        }
+        if let publicKey { try Self.validatePublicKey(publicKey) }
+    }
+
+    static func validateRepository(_ repository: String) throws(ConfigurationError) {
+        let parts = repository.split(separator: "/", omittingEmptySubsequences: false)
+        let ownerBytes = UInt8(ascii: "-")
+        func isName(_ part: Substring, extra: [UInt8]) -> Bool {
+            !part.isEmpty && part != "." && part != ".." && part.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || extra.contains(byte)
+            }
+        }
+        guard parts.count == 2, isName(parts[0], extra: [ownerBytes]),
+              isName(parts[1], extra: [ownerBytes, UInt8(ascii: "."), UInt8(ascii: "_")]) else {
+            throw ConfigurationError(.invalidValue, key: "github_repo", "github_repo must be owner/repo (e.g. octocat/Hello-World), got '\(repository)'")
+        }
+    }
+
+    func validateAPIURL() throws(ConfigurationError) {
+        guard let components = URLComponents(string: githubAPIURL), let scheme = components.scheme?.lowercased(),
+              let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil else {
+            throw ConfigurationError(.invalidValue, key: "github_api_url", "github_api_url must be an http(s) URL such as https://api.github.com, got '\(githubAPIURL)'")
+        }
+        switch scheme {
+        case "https":
+            break
+        case "http":
+            guard Self.isLoopback(host: host) || allowInsecureHTTP else {
+                throw ConfigurationError(.invalidValue, key: "github_api_url", "github_api_url uses plain http to \(host), which anyone on the network can tamper with; use https, or set allow_insecure_http: true for a trusted LAN mirror")
+            }
+        default:
+            throw ConfigurationError(.invalidValue, key: "github_api_url", "github_api_url must use https (or http for a local mirror), got '\(scheme)'")
+        }
+    }
+
+    /// True for `localhost`, `127.0.0.0/8` and `::1`.
+    public static func isLoopback(host: String) -> Bool {
+        let lowered = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if lowered == "localhost" || lowered == "::1" { return true }
+        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    static func validateRelativePath(_ path: String, key: String) throws(ConfigurationError) {
+        guard !path.isEmpty, !path.hasPrefix("/") else {
+            throw ConfigurationError(.invalidValue, key: key, "\(key) entries must be paths relative to install_dir, got '\(path)'")
+        }
+        let parts = path.split(separator: "/")
+        guard !parts.contains(".."), !parts.allSatisfy({ $0 == "." }) else {
+            throw ConfigurationError(.invalidValue, key: key, "\(key) entries must stay inside install_dir, got '\(path)'")
+        }
+    }
+
+    /// A minisign public key is base64 of 42 bytes: `Ed`, an 8-byte key id and the 32-byte Ed25519 key.
+    static func validatePublicKey(_ key: String) throws(ConfigurationError) {
+        let trimmed = key.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let data = Data(base64Encoded: trimmed), data.count == 42, data.prefix(2) == Data("Ed".utf8) else {
+            throw ConfigurationError(.invalidValue, key: "public_key", "public_key must be the base64 line of a minisign public key (the second line of minisign.pub, 56 characters starting with RW)")
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Yams
+
+extension OTAConfiguration {
+    /// Where the configuration file is: `explicitPath` (`--config`), else `$OTA_CONFIG`,
+    /// else `config/ota_config.yaml` under the working directory.
+    public static func resolvePath(explicitPath: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let explicitPath, !explicitPath.isEmpty { return explicitPath }
+        if let fromEnvironment = environment["OTA_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
+        return "config/ota_config.yaml"
+    }
+
+    /// Loads, substitutes and validates a YAML configuration file.
+    ///
+    /// ```swift
+    /// let config = try OTAConfiguration.load(from: "config/ota_config.yaml")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - path: the file; relative paths are taken from `workingDirectory`.
+    ///   - environment: variables for `${VAR}`; by default the process environment plus `.env`
+    ///     in the working directory.
+    ///   - workingDirectory: what `install_dir` and a relative `path` are relative to.
+    /// - Throws: ``ConfigurationError`` naming the file and the key.
+    public static func load(
+        from path: String,
+        environment: ConfigurationEnvironment? = nil,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(ConfigurationError) -> OTAConfiguration {
+        let filePath = absolute(path, against: workingDirectory)
+        guard FileManager.default.fileExists(atPath: filePath) else {
+            throw ConfigurationError(.fileNotFound, "configuration file \(filePath) not found; pass --config PATH, set OTA_CONFIG, or create config/ota_config.yaml")
+        }
+        guard let data = FileManager.default.contents(atPath: filePath), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(.unreadableFile, "cannot read the configuration file \(filePath) as UTF-8 text; check its permissions")
+        }
+        let variables: ConfigurationEnvironment
+        if let environment {
+            variables = environment
+        } else {
+            variables = try ConfigurationEnvironment.current(dotEnvPath: workingDirectory + "/.env")
+        }
+        var configuration = try parse(yaml: text, environment: variables, fileName: filePath)
+        configuration.installDir = absolute(configuration.installDir, against: workingDirectory)
+        configuration.sourceFile = filePath
+        return configuration
+    }
+
+    /// Parses and validates configuration YAML (paths are left as written).
+    public static func parse(yaml text: String, environment: ConfigurationEnvironment, fileName: String = "configuration") throws(ConfigurationError) -> OTAConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            let firstLine = String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            throw ConfigurationError(.syntax, "\(fileName) is not valid YAML: \(firstLine)")
+        }
+        var configuration = OTAConfiguration(githubRepo: "")
+        var seen: Set<String> = []
+        if let root {
+            guard case .mapping(let mapping) = root else {
+                throw ConfigurationError(.syntax, "\(fileName) must be a mapping of keys to values (key: value lines)")
+            }
+            for (keyNode, valueNode) in mapping {
+                guard case .scalar(let keyScalar) = keyNode else {
+                    throw ConfigurationError(.syntax, "\(fileName): every key must be a plain name")
+                }
+                let key = keyScalar.string
+                guard let apply = Self.keyTable[key] else {
+                    let hint = ConfigurationKeys.suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "; see the configuration reference in README.md"
+                    throw ConfigurationError(.unknownKey, key: key, "unknown configuration key '\(key)' in \(fileName)\(hint)")
+                }
+                let value = ConfigurationValue(key: key, node: valueNode, environment: environment)
+                seen.insert(key)
+                if value.isNull { continue }
+                try apply(&configuration, value)
+            }
+        }
+        if !seen.contains("github_token"), let token = environment.variables["GITHUB_TOKEN"], !token.isEmpty {
+            configuration.githubToken = Secret(token)
+        }
+        guard !configuration.githubRepo.isEmpty else {
+            throw ConfigurationError(.missingKey, key: "github_repo", "github_repo is required in \(fileName): set it to the repository to watch, e.g. github_repo: owner/repo")
+        }
+        try configuration.validate()
+        return configuration
+    }
+
+    typealias Apply = @Sendable (inout OTAConfiguration, ConfigurationValue) throws(ConfigurationError) -> Void
+
+    /// Every key of the file and how it is read.
+    static let keyTable: [String: Apply] = [
+        "github_repo": { config, value throws(ConfigurationError) in config.githubRepo = try value.string() },
+        "check_interval": { config, value throws(ConfigurationError) in config.checkInterval = try value.int() },
+        "auto_update": { config, value throws(ConfigurationError) in config.autoUpdate = try value.bool() },
+        "backup_enabled": { config, value throws(ConfigurationError) in config.backupEnabled = try value.bool() },
+        "backup_path": { config, value throws(ConfigurationError) in config.backupPath = try value.string() },
+        "max_backups": { config, value throws(ConfigurationError) in config.maxBackups = try value.int() },
+        "download_timeout": { config, value throws(ConfigurationError) in config.downloadTimeout = try value.int() },
+        "max_retries": { config, value throws(ConfigurationError) in config.maxRetries = try value.int() },
+        "retry_delay": { config, value throws(ConfigurationError) in config.retryDelay = try value.int() },
+        "github_token": { config, value throws(ConfigurationError) in
+            let token = try value.string()
+            config.githubToken = token.isEmpty ? nil : Secret(token)
+        },
+        "github_api_url": { config, value throws(ConfigurationError) in config.githubAPIURL = try value.string() },
+        "install_dir": { config, value throws(ConfigurationError) in config.installDir = try value.string() },
+        "version_file": { config, value throws(ConfigurationError) in config.versionFile = try value.string() },
+        "managed_paths": { config, value throws(ConfigurationError) in config.managedPaths = try value.stringList() },
+        "preserve_paths": { config, value throws(ConfigurationError) in config.preservePaths = try value.stringList() },
+        "layout": { config, value throws(ConfigurationError) in
+            let text = try value.string()
+            guard let layout = Layout(rawValue: text) else {
+                throw ConfigurationError(.invalidValue, key: "layout", "layout must be in_place or releases, got '\(text)'")
+            }
+            config.layout = layout
+        },
+        "state_dir": { config, value throws(ConfigurationError) in config.stateDir = try value.string() },
+        "include_prereleases": { config, value throws(ConfigurationError) in config.includePrereleases = try value.bool() },
+        "asset_pattern": { config, value throws(ConfigurationError) in config.assetPattern = try value.string() },
+        "public_key": { config, value throws(ConfigurationError) in config.publicKey = try value.string() },
+        "public_key_file": { config, value throws(ConfigurationError) in config.publicKeyFile = try value.string() },
+        "allow_downgrade": { config, value throws(ConfigurationError) in config.allowDowngrade = try value.bool() },
+        "allow_insecure_http": { config, value throws(ConfigurationError) in config.allowInsecureHTTP = try value.bool() },
+        "restart_command": { config, value throws(ConfigurationError) in config.restartCommand = try value.string() },
+        "health_check": { config, value throws(ConfigurationError) in config.healthCheck = try value.string() },
+        "health_check_timeout": { config, value throws(ConfigurationError) in config.healthCheckTimeout = try value.int() },
+        "pre_update": { config, value throws(ConfigurationError) in config.preUpdate = try value.string() },
+        "post_update": { config, value throws(ConfigurationError) in config.postUpdate = try value.string() },
+        "check_jitter": { config, value throws(ConfigurationError) in config.checkJitter = try value.double() },
+        "max_extracted_bytes": { config, value throws(ConfigurationError) in config.maxExtractedBytes = try value.bytes() },
+        "max_archive_entries": { config, value throws(ConfigurationError) in config.maxArchiveEntries = try value.int() },
+    ]
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// Everything swift-ota needs to know about one installation and where its releases come from.
+///
+/// Every property has the default of SPEC §3 except ``githubRepo``. Load it from YAML with
+/// ``load(from:environment:workingDirectory:)``, or build it in code:
+///
+/// ```swift
+/// var config = OTAConfiguration(githubRepo: "octo/monitor")
+/// config.installDir = "/home/pi/monitoring"
+/// config.restartCommand = "systemctl restart monitoring"
+/// try config.validate()
+/// ```
+///
+/// Relative paths: `install_dir` is relative to the working directory (and made absolute when the
+/// file is loaded); `version_file`, `managed_paths`, `preserve_paths`, `state_dir`, `backup_path`
+/// and `public_key_file` are relative to `install_dir`.
+public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
+    /// How an update is laid onto the disk.
+    public enum Layout: String, Sendable, CaseIterable {
+        /// The original layout: each managed path in `install_dir` is swapped by rename.
+        case inPlace = "in_place"
+        /// `install_dir/releases/<version>/` plus a `current` symlink swapped atomically.
+        case releases
+    }
+
+    // Keys of the original design.
+    /// `owner/repo` on GitHub (or on the mirror). Required.
+    public var githubRepo: String
+    /// Seconds between background checks.
+    public var checkInterval: Int = 3600
+    /// Whether the background checker applies the updates it finds.
+    public var autoUpdate: Bool = true
+    /// Whether to back up the installation before applying.
+    public var backupEnabled: Bool = true
+    /// Where backups go.
+    public var backupPath: String = "/tmp/monitoring_backup"
+    /// How many of the newest backups are kept (0 keeps none after a successful update).
+    public var maxBackups: Int = 3
+    /// Seconds without a received byte after which a request or download attempt fails.
+    public var downloadTimeout: Int = 30
+    /// Retries of a failed request or download.
+    public var maxRetries: Int = 3
+    /// Seconds before the first retry; later retries back off exponentially, with jitter.
+    public var retryDelay: Int = 5
+
+    // Keys added by swift-ota.
+    /// Token for private repositories and higher rate limits (default: `$GITHUB_TOKEN`).
+    public var githubToken: Secret?
+    /// The API root: `https://api.github.com`, `https://host/api/v3` or an `ota serve` mirror.
+    public var githubAPIURL: String = "https://api.github.com"
+    /// The installation being updated.
+    public var installDir: String = "."
+    /// The `VERSION` file, relative to ``installDir``.
+    public var versionFile: String = "VERSION"
+    /// What a backup holds and an `in_place` update replaces, relative to ``installDir``.
+    public var managedPaths: [String] = ["src", "config", "VERSION"]
+    /// Files carried from the current install into the new one, relative to ``installDir``.
+    public var preservePaths: [String] = []
+    /// The installation layout.
+    public var layout: Layout = .inPlace
+    /// State, journal, downloads, staging and log; `nil` means `<install_dir>/.ota`.
+    public var stateDir: String?
+    /// Whether pre-releases are eligible.
+    public var includePrereleases: Bool = false
+    /// The release asset to install (`{version}`, `{tag}`, `{os}`, `{arch}` placeholders);
+    /// `nil` installs the source tarball.
+    public var assetPattern: String?
+    /// minisign public key (the base64 line of `minisign.pub`); when set, releases must be signed.
+    public var publicKey: String?
+    /// Path of a `minisign.pub` file, as an alternative to ``publicKey``.
+    public var publicKeyFile: String?
+    /// Whether an older version may be installed.
+    public var allowDowngrade: Bool = false
+    /// Whether `http://` may be used for hosts other than loopback.
+    public var allowInsecureHTTP: Bool = false
+    /// Command run after applying (`sh -c`, in `install_dir`).
+    public var restartCommand: String?
+    /// Command run after the restart; a non-zero exit or a timeout rolls the update back.
+    public var healthCheck: String?
+    /// Seconds the health check may take.
+    public var healthCheckTimeout: Int = 60
+    /// Hook run before anything changes; a non-zero exit cancels the update.
+    public var preUpdate: String?
+    /// Hook run after the new version is in place, before the restart.
+    public var postUpdate: String?
+    /// Random spread of the check interval, as a fraction (0.1 = ±10 %).
+    public var checkJitter: Double = 0.1
+    /// Largest total size an archive may expand to, in bytes.
+    public var maxExtractedBytes: Int = 4 << 30
+    /// Largest number of entries an archive may hold.
+    public var maxArchiveEntries: Int = 100_000
+
+    /// The file this configuration was loaded from, if any (it is always preserved across updates).
+    public var sourceFile: String?
+
+    /// A configuration for `githubRepo` with every other key at its default.
+    public init(githubRepo: String) {
+        self.githubRepo = githubRepo
+    }
+
+    // MARK: Resolved paths
+
+    /// ``installDir`` as an absolute path (relative to the working directory).
+    public var installDirectory: String { Self.absolute(installDir, against: FileManager.default.currentDirectoryPath) }
+    /// The absolute path of the installed `VERSION` file: `install_dir/<version_file>` for `in_place`,
+    /// `install_dir/current/<version_file>` for `releases`.
+    public var versionFilePath: String {
+        switch layout {
+        case .inPlace: Self.absolute(versionFile, against: installDirectory)
+        case .releases: Self.absolute("current/" + versionFile, against: installDirectory)
+        }
+    }
+    /// The absolute state directory.
+    public var stateDirectory: String { Self.absolute(stateDir ?? ".ota", against: installDirectory) }
+    /// The absolute backup directory.
+    public var backupDirectory: String { Self.absolute(backupPath, against: installDirectory) }
+    /// The absolute path of ``publicKeyFile``, if set.
+    public var publicKeyFilePath: String? { publicKeyFile.map { Self.absolute($0, against: installDirectory) } }
+
+    /// `path` if absolute, else `base/path`, with `.` components and trailing slashes removed.
+    static func absolute(_ path: String, against base: String) -> String {
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/") where part != "." {
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    // MARK: Description
+
+    /// Every key and value, one `key: value` per line, with the token redacted.
+    public var description: String {
+        func show(_ value: String?) -> String { value.map { $0.debugDescription } ?? "null" }
+        func show(_ list: [String]) -> String { "[" + list.map(\.debugDescription).joined(separator: ", ") + "]" }
+        let lines: [(String, String)] = [
+            ("github_repo", show(githubRepo)),
+            ("check_interval", "\(checkInterval)"),
+            ("auto_update", "\(autoUpdate)"),
+            ("backup_enabled", "\(backupEnabled)"),
+            ("backup_path", show(backupPath)),
+            ("max_backups", "\(maxBackups)"),
+            ("download_timeout", "\(downloadTimeout)"),
+            ("max_retries", "\(maxRetries)"),
+            ("retry_delay", "\(retryDelay)"),
+            ("github_token", githubToken == nil ? "null" : "<redacted>"),
+            ("github_api_url", show(githubAPIURL)),
+            ("install_dir", show(installDir)),
+            ("version_file", show(versionFile)),
+            ("managed_paths", show(managedPaths)),
+            ("preserve_paths", show(preservePaths)),
+            ("layout", layout.rawValue),
+            ("state_dir", show(stateDir)),
+            ("include_prereleases", "\(includePrereleases)"),
+            ("asset_pattern", show(assetPattern)),
+            ("public_key", show(publicKey)),
+            ("public_key_file", show(publicKeyFile)),
+            ("allow_downgrade", "\(allowDowngrade)"),
+            ("allow_insecure_http", "\(allowInsecureHTTP)"),
+            ("restart_command", show(restartCommand)),
+            ("health_check", show(healthCheck)),
+            ("health_check_timeout", "\(healthCheckTimeout)"),
+            ("pre_update", show(preUpdate)),
+            ("post_update", show(postUpdate)),
+            ("check_jitter", "\(checkJitter)"),
+            ("max_extracted_bytes", "\(maxExtractedBytes)"),
+            ("max_archive_entries", "\(maxArchiveEntries)"),
+        ]
+        return lines.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,2 @@
+// The GitHub-compatible release server (`ota serve`). See SPEC §7.
+import OTA

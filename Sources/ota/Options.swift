@@ -1,0 +1,34 @@
+import ArgumentParser
+import Logging
+import OTA
+
+/// Options every command takes: `--config`, `--verbose`, `--quiet`.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Configuration file (default: $OTA_CONFIG, else config/ota_config.yaml).", valueName: "path"))
+    var config: String?
+
+    @Flag(name: .long, help: "Log debug details.")
+    var verbose = false
+
+    @Flag(name: .long, help: "Log only warnings and errors.")
+    var quiet = false
+
+    func validate() throws {
+        if verbose && quiet { throw ValidationError("--verbose and --quiet cannot be used together.") }
+    }
+
+    /// Sets up logging to stderr at the level these options ask for. Call once, first.
+    func bootstrapLogging() {
+        let level: Logger.Level = verbose ? .debug : (quiet ? .warning : .info)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    /// Loads the configuration named by `--config`, `$OTA_CONFIG` or the default path.
+    func loadConfiguration() throws -> OTAConfiguration {
+        try OTAConfiguration.load(from: OTAConfiguration.resolvePath(explicitPath: config))
+    }
+}

@@ -1,0 +1,369 @@
+import Foundation
+import Testing
+@testable import OTA
+
+@Suite("Configuration loading")
+struct ConfigurationLoadingTests {
+    static let token = "ghp_SECRETtoken0123456789abcdefABCDEF"
+
+    func parse(_ yaml: String, _ variables: [String: String] = [:]) throws(ConfigurationError) -> OTAConfiguration {
+        try OTAConfiguration.parse(yaml: yaml, environment: ConfigurationEnvironment(variables), fileName: "test.yaml")
+    }
+
+    func error(_ yaml: String, _ variables: [String: String] = [:]) throws -> ConfigurationError {
+        try #require(throws: ConfigurationError.self) { try parse(yaml, variables) }
+    }
+
+    @Test("every key has the default of the spec when only github_repo is given")
+    func defaults() throws {
+        let config = try parse("github_repo: octo/monitor\n")
+        #expect(config.githubRepo == "octo/monitor")
+        #expect(config.checkInterval == 3600)
+        #expect(config.autoUpdate == true)
+        #expect(config.backupEnabled == true)
+        #expect(config.backupPath == "/tmp/monitoring_backup")
+        #expect(config.maxBackups == 3)
+        #expect(config.downloadTimeout == 30)
+        #expect(config.maxRetries == 3)
+        #expect(config.retryDelay == 5)
+        #expect(config.githubToken == nil)
+        #expect(config.githubAPIURL == "https://api.github.com")
+        #expect(config.installDir == ".")
+        #expect(config.versionFile == "VERSION")
+        #expect(config.managedPaths == ["src", "config", "VERSION"])
+        #expect(config.preservePaths == [])
+        #expect(config.layout == .inPlace)
+        #expect(config.stateDir == nil)
+        #expect(config.includePrereleases == false)
+        #expect(config.assetPattern == nil)
+        #expect(config.publicKey == nil)
+        #expect(config.publicKeyFile == nil)
+        #expect(config.allowDowngrade == false)
+        #expect(config.allowInsecureHTTP == false)
+        #expect(config.restartCommand == nil)
+        #expect(config.healthCheck == nil)
+        #expect(config.healthCheckTimeout == 60)
+        #expect(config.preUpdate == nil)
+        #expect(config.postUpdate == nil)
+        #expect(config.checkJitter == 0.1)
+        #expect(config.maxExtractedBytes == 4 * 1024 * 1024 * 1024)
+        #expect(config.maxArchiveEntries == 100_000)
+        #expect(ConfigurationKeys.all.count == 31)
+    }
+
+    @Test("every key is read with its type")
+    func allKeys() throws {
+        let config = try parse("""
+            github_repo: octo/monitor
+            check_interval: 600
+            auto_update: false
+            backup_enabled: no
+            backup_path: /var/backups/monitor
+            max_backups: 0
+            download_timeout: 10
+            max_retries: 5
+            retry_delay: 1
+            github_token: tok
+            github_api_url: https://ghe.example.com/api/v3
+            install_dir: /opt/monitor
+            version_file: meta/VERSION
+            managed_paths: [app, VERSION]
+            preserve_paths:
+              - config/local.yaml
+              - .env
+            layout: releases
+            state_dir: /var/lib/ota
+            include_prereleases: true
+            asset_pattern: "monitor-{version}-{os}-{arch}.tar.gz"
+            public_key_file: /etc/ota/minisign.pub
+            allow_downgrade: yes
+            allow_insecure_http: true
+            restart_command: systemctl restart monitor
+            health_check: curl -fsS http://127.0.0.1:8080/health
+            health_check_timeout: 15
+            pre_update: ./scripts/pre.sh
+            post_update: ./scripts/post.sh
+            check_jitter: 0.25
+            max_extracted_bytes: 512MiB
+            max_archive_entries: 5000
+            """)
+        #expect(config.checkInterval == 600)
+        #expect(!config.autoUpdate && !config.backupEnabled)
+        #expect(config.backupPath == "/var/backups/monitor")
+        #expect(config.maxBackups == 0 && config.downloadTimeout == 10 && config.maxRetries == 5 && config.retryDelay == 1)
+        #expect(config.githubToken?.value == "tok")
+        #expect(config.githubAPIURL == "https://ghe.example.com/api/v3")
+        #expect(config.installDir == "/opt/monitor" && config.versionFile == "meta/VERSION")
+        #expect(config.managedPaths == ["app", "VERSION"] && config.preservePaths == ["config/local.yaml", ".env"])
+        #expect(config.layout == .releases && config.stateDir == "/var/lib/ota" && config.includePrereleases)
+        #expect(config.assetPattern == "monitor-{version}-{os}-{arch}.tar.gz")
+        #expect(config.publicKeyFile == "/etc/ota/minisign.pub")
+        #expect(config.allowDowngrade && config.allowInsecureHTTP)
+        #expect(config.restartCommand == "systemctl restart monitor")
+        #expect(config.healthCheck == "curl -fsS http://127.0.0.1:8080/health" && config.healthCheckTimeout == 15)
+        #expect(config.preUpdate == "./scripts/pre.sh" && config.postUpdate == "./scripts/post.sh")
+        #expect(config.checkJitter == 0.25 && config.maxExtractedBytes == 512 << 20 && config.maxArchiveEntries == 5000)
+        #expect(config.versionFilePath == "/opt/monitor/current/meta/VERSION")
+        #expect(config.stateDirectory == "/var/lib/ota")
+    }
+
+    @Test("a missing github_repo is an error naming the key")
+    func missingRepo() throws {
+        for yaml in ["check_interval: 60\n", "", "github_repo:\n", "github_repo: ~\n"] {
+            let error = try error(yaml)
+            #expect(error.code == .missingKey)
+            #expect(error.key == "github_repo")
+            #expect(error.message.contains("github_repo"))
+        }
+    }
+
+    @Test("an unknown key is an error that suggests the closest known key", arguments: [
+        ("check_intervall", "check_interval"), ("githubrepo", "github_repo"), ("max-backups", "max_backups"),
+        ("Auto_Update", "auto_update"), ("healthcheck", "health_check"), ("public_keys", "public_key"),
+    ])
+    func unknownKey(_ key: String, _ suggestion: String) throws {
+        let error = try error("github_repo: octo/app\n\(key): 1\n")
+        #expect(error.code == .unknownKey)
+        #expect(error.key == key)
+        #expect(error.message.contains("did you mean '\(suggestion)'?"), "\(error.message)")
+    }
+
+    @Test("an unknown key far from every known key gets no suggestion")
+    func unknownKeyWithoutSuggestion() throws {
+        let error = try error("github_repo: octo/app\ncompletely_unrelated_setting: 1\n")
+        #expect(error.code == .unknownKey)
+        #expect(!error.message.contains("did you mean"))
+    }
+
+    @Test("a value of the wrong type is an error naming the key", arguments: [
+        ("check_interval: soon", "check_interval"), ("auto_update: maybe", "auto_update"),
+        ("max_backups: 2.5", "max_backups"), ("managed_paths: {a: b}", "managed_paths"),
+        ("github_api_url: [a, b]", "github_api_url"), ("check_jitter: lots", "check_jitter"),
+        ("max_extracted_bytes: 4 potatoes", "max_extracted_bytes"), ("preserve_paths: [[a]]", "preserve_paths"),
+        ("restart_command: {cmd: x}", "restart_command"),
+    ])
+    func wrongType(_ line: String, _ key: String) throws {
+        let error = try error("github_repo: octo/app\n\(line)\n")
+        #expect(error.code == .wrongType)
+        #expect(error.key == key)
+        #expect(error.message.hasPrefix(key))
+    }
+
+    @Test("an out-of-range or malformed value is an error naming the key", arguments: [
+        ("check_interval: -5", "check_interval"), ("check_interval: 0", "check_interval"), ("max_backups: -1", "max_backups"),
+        ("download_timeout: 0", "download_timeout"), ("max_retries: -1", "max_retries"), ("retry_delay: -1", "retry_delay"),
+        ("health_check_timeout: 0", "health_check_timeout"), ("check_jitter: 1.5", "check_jitter"), ("check_jitter: -0.1", "check_jitter"),
+        ("max_extracted_bytes: 0", "max_extracted_bytes"), ("max_archive_entries: 0", "max_archive_entries"),
+        ("layout: blue_green", "layout"), ("github_api_url: ftp://example.com", "github_api_url"),
+        ("github_api_url: not a url", "github_api_url"), ("github_api_url: http://mirror.lan:8080", "github_api_url"),
+        ("managed_paths: [/etc/passwd]", "managed_paths"), ("managed_paths: [../outside]", "managed_paths"),
+        ("managed_paths: []", "managed_paths"), ("preserve_paths: [a/../../b]", "preserve_paths"),
+        ("version_file: /VERSION", "version_file"), ("public_key: not-a-key", "public_key"), ("state_dir: ''", "state_dir"),
+        ("max_extracted_bytes: 99999999999TiB", "max_extracted_bytes"),
+    ])
+    func outOfRange(_ line: String, _ key: String) throws {
+        let error = try error("github_repo: octo/app\n\(line)\n")
+        #expect(error.code == .invalidValue, "\(error.message)")
+        #expect(error.key == key)
+        #expect(error.message.hasPrefix(key), "\(error.message)")
+    }
+
+    @Test("github_repo must be owner/repo", arguments: [
+        "octo", "octo/", "/app", "octo/app/extra", "octo app/x", "octo/a pp", "https://github.com/octo/app", "octo/..",
+    ])
+    func badRepository(_ repository: String) throws {
+        let error = try error("github_repo: '\(repository)'\n")
+        #expect(error.code == .invalidValue)
+        #expect(error.key == "github_repo")
+    }
+
+    @Test("plain http is allowed to loopback, and to other hosts only with allow_insecure_http")
+    func insecureHTTP() throws {
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://127.0.0.1:8080\n").githubAPIURL == "http://127.0.0.1:8080")
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://localhost:8080\n").githubAPIURL == "http://localhost:8080")
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://[::1]:8080\n").githubAPIURL == "http://[::1]:8080")
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://mirror.lan:8080\nallow_insecure_http: true\n").allowInsecureHTTP)
+    }
+
+    @Test("public_key and public_key_file together are refused; a real minisign key is accepted")
+    func publicKey() throws {
+        let key = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"
+        #expect(try parse("github_repo: o/r\npublic_key: \(key)\n").publicKey == key)
+        let error = try error("github_repo: o/r\npublic_key: \(key)\npublic_key_file: k.pub\n")
+        #expect(error.key == "public_key")
+    }
+
+    @Test("broken YAML and duplicate keys are syntax errors with a position")
+    func syntax() throws {
+        let broken = try error("github_repo: [octo/app\n")
+        #expect(broken.code == .syntax)
+        #expect(broken.message.contains("test.yaml"))
+        let duplicate = try error("github_repo: a/b\ngithub_repo: c/d\n")
+        #expect(duplicate.code == .syntax)
+        let list = try error("- a\n- b\n")
+        #expect(list.code == .syntax)
+    }
+
+    @Test("a single string is accepted where a list of paths is expected")
+    func singlePath() throws {
+        #expect(try parse("github_repo: o/r\nmanaged_paths: app\n").managedPaths == ["app"])
+    }
+}
+
+@Suite("Configuration variables")
+struct ConfigurationVariableTests {
+    func parse(_ yaml: String, _ variables: [String: String]) throws(ConfigurationError) -> OTAConfiguration {
+        try OTAConfiguration.parse(yaml: yaml, environment: ConfigurationEnvironment(variables), fileName: "test.yaml")
+    }
+
+    @Test("${VAR} and ${VAR:-default} are substituted, also inside lists and typed values")
+    func substitution() throws {
+        let config = try parse("""
+            github_repo: ${OWNER}/${REPO:-monitor}
+            check_interval: ${INTERVAL:-120}
+            auto_update: ${AUTO}
+            managed_paths: ["${APP_DIR}", VERSION]
+            restart_command: echo $$HOME costs $5
+            """, ["OWNER": "octo", "AUTO": "false", "APP_DIR": "app"])
+        #expect(config.githubRepo == "octo/monitor")
+        #expect(config.checkInterval == 120)
+        #expect(config.autoUpdate == false)
+        #expect(config.managedPaths == ["app", "VERSION"])
+        #expect(config.restartCommand == "echo $HOME costs $5")
+    }
+
+    @Test("a default applies when the variable is set but empty, as in the shell")
+    func emptyVariable() throws {
+        #expect(try parse("github_repo: ${R:-o/r}\n", ["R": ""]).githubRepo == "o/r")
+        #expect(try parse("github_repo: o/r\nbackup_path: x${EMPTY}y\n", ["EMPTY": ""]).backupPath == "xy")
+    }
+
+    @Test("an unset variable without a default is an error naming the key and the variable")
+    func unset() throws {
+        let error = try #require(throws: ConfigurationError.self) { try parse("github_repo: o/r\nbackup_path: ${BACKUPS}/x\n", [:]) }
+        #expect(error.code == .unsetVariable)
+        #expect(error.key == "backup_path")
+        #expect(error.message.contains("BACKUPS"))
+    }
+
+    @Test("malformed references are syntax errors", arguments: ["${UNCLOSED", "${1BAD}", "${}", "${A-B}"])
+    func malformed(_ value: String) throws {
+        let error = try #require(throws: ConfigurationError.self) { try parse("github_repo: o/r\nbackup_path: '\(value)'\n", [:]) }
+        #expect(error.code == .syntax)
+        #expect(error.key == "backup_path")
+    }
+
+    @Test("GITHUB_TOKEN is the default token; an explicit github_token wins; an empty one means none")
+    func tokenDefault() throws {
+        #expect(try parse("github_repo: o/r\n", ["GITHUB_TOKEN": "from-env"]).githubToken?.value == "from-env")
+        #expect(try parse("github_repo: o/r\ngithub_token: explicit\n", ["GITHUB_TOKEN": "from-env"]).githubToken?.value == "explicit")
+        #expect(try parse("github_repo: o/r\ngithub_token: ${MY_TOKEN}\n", ["MY_TOKEN": "mine"]).githubToken?.value == "mine")
+        #expect(try parse("github_repo: o/r\ngithub_token: ''\n", ["GITHUB_TOKEN": "from-env"]).githubToken == nil)
+    }
+
+    @Test(".env adds variables without overriding the process environment")
+    func dotEnvPrecedence() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(".env", """
+            # comment
+            export OWNER=from-dotenv
+            REPO="quoted-repo"
+            INTERVAL='90'
+            GITHUB_TOKEN=dotenv-token # trailing comment
+
+            """)
+        try directory.write("config/ota_config.yaml", "github_repo: ${OWNER}/${REPO}\ncheck_interval: ${INTERVAL}\n")
+        var environment = ConfigurationEnvironment(["OWNER": "from-process"])
+        try environment.addDotEnv(at: directory.url(".env"))
+        let config = try OTAConfiguration.load(from: "config/ota_config.yaml", environment: environment, workingDirectory: directory.path)
+        #expect(config.githubRepo == "from-process/quoted-repo")
+        #expect(config.checkInterval == 90)
+        #expect(config.githubToken?.value == "dotenv-token")
+        #expect(config.sourceFile == directory.url("config/ota_config.yaml"))
+        #expect(config.installDir == directory.path)
+    }
+
+    @Test("load reads .env from the working directory by default")
+    func dotEnvDefault() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(".env", "OTA_TEST_REPO_\(getpid())=dot/env\n")
+        try directory.write("c.yaml", "github_repo: ${OTA_TEST_REPO_\(getpid())}\n")
+        #expect(try OTAConfiguration.load(from: "c.yaml", workingDirectory: directory.path).githubRepo == "dot/env")
+    }
+
+    @Test("a malformed .env line is an error with its line number", arguments: ["JUST TEXT", "1ABC=x", "A='unclosed"])
+    func badDotEnv(_ line: String) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(".env", "GOOD=1\n\(line)\n")
+        var environment = ConfigurationEnvironment([:])
+        let error = try #require(throws: ConfigurationError.self) { try environment.addDotEnv(at: directory.url(".env")) }
+        #expect(error.code == .syntax)
+        #expect(error.message.contains(".env:2"))
+    }
+}
+
+@Suite("Configuration files and secrets")
+struct ConfigurationFileTests {
+    @Test("the path comes from --config, else $OTA_CONFIG, else config/ota_config.yaml")
+    func pathResolution() {
+        #expect(OTAConfiguration.resolvePath(explicitPath: "/etc/ota.yaml", environment: ["OTA_CONFIG": "/x.yaml"]) == "/etc/ota.yaml")
+        #expect(OTAConfiguration.resolvePath(explicitPath: nil, environment: ["OTA_CONFIG": "/x.yaml"]) == "/x.yaml")
+        #expect(OTAConfiguration.resolvePath(explicitPath: nil, environment: [:]) == "config/ota_config.yaml")
+    }
+
+    @Test("a missing file says where it looked and how to point elsewhere")
+    func missingFile() throws {
+        let directory = try TemporaryDirectory()
+        let error = try #require(throws: ConfigurationError.self) {
+            try OTAConfiguration.load(from: "config/ota_config.yaml", environment: ConfigurationEnvironment([:]), workingDirectory: directory.path)
+        }
+        #expect(error.code == .fileNotFound)
+        #expect(error.message.contains(directory.url("config/ota_config.yaml")))
+        #expect(error.message.contains("--config"))
+    }
+
+    @Test("relative paths resolve: install_dir against the working directory, the rest against install_dir")
+    func relativePaths() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("conf.yaml", "github_repo: o/r\ninstall_dir: app\nbackup_path: ../backups\npublic_key_file: keys/m.pub\n")
+        let config = try OTAConfiguration.load(from: "conf.yaml", environment: ConfigurationEnvironment([:]), workingDirectory: directory.path)
+        #expect(config.installDir == directory.url("app"))
+        #expect(config.versionFilePath == directory.url("app/VERSION"))
+        #expect(config.stateDirectory == directory.url("app/.ota"))
+        #expect(config.backupDirectory == directory.url("app/../backups"))
+        #expect(config.publicKeyFilePath == directory.url("app/keys/m.pub"))
+    }
+
+    @Test("the shipped example configuration loads and matches the defaults it documents")
+    func shippedExample() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+        let config = try OTAConfiguration.load(from: root + "/config/ota_config.yaml", environment: ConfigurationEnvironment([:]), workingDirectory: root)
+        #expect(config.githubRepo == "your-username/monitoring-system")
+        #expect(config.checkInterval == 3600 && config.maxBackups == 3 && config.layout == .inPlace)
+    }
+
+    @Test("the token never appears in descriptions, dumps, interpolation or errors")
+    func tokenNeverShown() throws {
+        let token = ConfigurationLoadingTests.token
+        let config = try OTAConfiguration.parse(yaml: "github_repo: o/r\ngithub_token: \(token)\n", environment: ConfigurationEnvironment([:]))
+        #expect(config.githubToken?.value == token)
+        var dumped = ""
+        dump(config, to: &dumped)
+        let renderings = [config.description, String(describing: config), String(reflecting: config), "\(config)", dumped,
+                          "\(config.githubToken!)", String(reflecting: config.githubToken!)]
+        for rendering in renderings {
+            #expect(!rendering.contains(token))
+            #expect(!rendering.contains("SECRET"))
+        }
+        #expect(config.description.contains("github_token: <redacted>"))
+        let error = try #require(throws: ConfigurationError.self) {
+            try OTAConfiguration.parse(yaml: "github_repo: o/r\ngithub_token: \(token)\ncheck_interval: -1\n", environment: ConfigurationEnvironment([:]))
+        }
+        #expect(!error.message.contains(token))
+        let wrongType = try #require(throws: ConfigurationError.self) {
+            try OTAConfiguration.parse(yaml: "github_repo: o/r\ngithub_token: [\(token)]\n", environment: ConfigurationEnvironment([:]))
+        }
+        #expect(!wrongType.message.contains(token))
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// A fresh directory under the system temporary folder, removed when the test is done with it.
+final class TemporaryDirectory: @unchecked Sendable {
+    let path: String
+
+    init(_ prefix: String = "ota-test") throws {
+        let base = FileManager.default.temporaryDirectory.path
+        path = base + "/\(prefix)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// The absolute path of `relative` inside the directory.
+    func url(_ relative: String) -> String { path + "/" + relative }
+
+    /// Writes `text` to `relative`, creating parent folders.
+    @discardableResult
+    func write(_ relative: String, _ text: String) throws -> String {
+        let full = url(relative)
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: full))
+        return full
+    }
+
+    func read(_ relative: String) throws -> String {
+        try String(contentsOfFile: url(relative), encoding: .utf8)
+    }
+}
