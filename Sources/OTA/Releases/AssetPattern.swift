@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Picks the artifact of a release: the asset matching `asset_pattern`, or the source tarball.
+///
+/// The pattern is a shell glob (`*`, `?`, `[…]`) with placeholders: `{version}` (plain, `1.2.0`),
+/// `{tag}` (`v1.2.0`), `{os}` (`linux`) and `{arch}`. `{arch}` matches this machine's architecture under
+/// any of its usual names: `aarch64`/`arm64`, `x86_64`/`amd64`/`x64`, `armv7l`/`armv7`/`armhf`/`arm`,
+/// `armv6l`/`armv6`/`armel`, `i686`/`i386`/`x86`, `riscv64`, `ppc64le`, `s390x`.
+/// Signature and checksum files (`.minisig`, `.sig`, `.asc`, `.sha256`, `SHA256SUMS`, `checksums.txt`) never match.
+public struct AssetPattern: Sendable {
+    public var pattern: String?
+    public var os: String
+    public var arch: String
+
+    public init(pattern: String?, os: String = "linux", arch: String = AssetPattern.machineArchitecture) {
+        self.pattern = pattern
+        self.os = os
+        self.arch = arch
+    }
+
+    /// The names this machine's architecture goes by, the kernel's own first.
+    public static func architectureAliases(_ arch: String) -> [String] {
+        let groups: [[String]] = [
+            ["aarch64", "arm64"], ["x86_64", "amd64", "x64"], ["armv7l", "armv7", "armhf", "arm"],
+            ["armv6l", "armv6", "armel"], ["i686", "i386", "x86", "386"], ["riscv64"], ["ppc64le"], ["s390x"],
+        ]
+        let lowered = arch.lowercased()
+        guard let group = groups.first(where: { $0.contains(lowered) }) else { return [lowered] }
+        return [lowered] + group.filter { $0 != lowered }
+    }
+
+    /// `uname -m` of this machine.
+    public static var machineArchitecture: String {
+        var name = utsname()
+        uname(&name)
+        return withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// The artifact to download for `release` of `repository`.
+    public func artifact(for release: Release, repository: String) throws(SelectionError) -> Artifact {
+        guard let pattern else {
+            guard let tarball = release.tarballURL else {
+                throw SelectionError(.noMatchingAsset, "release \(release.tag) has no source tarball; set asset_pattern to choose an asset")
+            }
+            let repo = repository.split(separator: "/").last.map(String.init) ?? "source"
+            return Artifact(release: release, kind: .sourceTarball, fileName: "\(repo)-\(release.tag).tar.gz", url: tarball)
+        }
+        let candidates = release.assets.filter { !Self.isCompanion($0.name) }
+        for alias in Self.architectureAliases(arch) {
+            let expanded = pattern.replacingPlaceholders(version: release.version.description, tag: release.tag, os: os, arch: alias)
+            if let asset = candidates.first(where: { fnmatch(expanded, $0.name, 0) == 0 }) {
+                return Artifact(release: release, kind: .asset(asset), fileName: asset.name, url: asset.apiURL)
+            }
+        }
+        let names = release.assets.map(\.name).prefix(8).joined(separator: ", ")
+        throw SelectionError(.noMatchingAsset, "no asset of release \(release.tag) matches asset_pattern '\(pattern)' for \(os)/\(arch) (assets: \(names.isEmpty ? "none" : names))")
+    }
+
+    /// Checksums and signature files, which accompany an artifact but are never one.
+    static func isCompanion(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return [".minisig", ".sig", ".asc", ".sha256", ".sha256sum"].contains { lowered.hasSuffix($0) }
+            || ["sha256sums", "checksums.txt", "sha256sums.txt"].contains(lowered)
+    }
+}
+
+private extension String {
+    func replacingPlaceholders(version: String, tag: String, os: String, arch: String) -> String {
+        replacingOccurrences(of: "{version}", with: version).replacingOccurrences(of: "{tag}", with: tag)
+            .replacingOccurrences(of: "{os}", with: os).replacingOccurrences(of: "{arch}", with: arch)
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import Logging
+import NIOHTTP1
+
+/// Releases from GitHub's REST API, GitHub Enterprise (`https://host/api/v3`) or an `ota serve` mirror.
+///
+/// Lists `GET /repos/{owner}/{repo}/releases` page by page (following `Link: rel="next"`), because
+/// `/releases/latest` is ordered by creation date, not by version. The first page is requested with
+/// `If-None-Match`; a `304 Not Modified` reuses the cached list and, when authorized, costs no
+/// rate-limit quota. Rate limits, retries and time-outs follow SPEC §6.
+public final class GitHubReleaseSource: ReleaseSource {
+    /// Pages fetched at most (100 releases each).
+    static let maxPages = 20
+    /// The largest page body accepted.
+    static let maxPageBytes = 8 << 20
+    /// The GitHub API version this client speaks.
+    static let apiVersion = "2022-11-28"
+
+    let repository: String
+    let apiRoot: URL
+    let transport: HTTPTransport
+    let retry: RetryPolicy
+    let cachePath: String?
+    let logger: Logger
+
+    init(repository: String, apiRoot: URL, transport: HTTPTransport, retry: RetryPolicy, cachePath: String?, logger: Logger) {
+        self.repository = repository
+        self.apiRoot = apiRoot
+        self.transport = transport
+        self.retry = retry
+        self.cachePath = cachePath
+        self.logger = logger
+    }
+
+    /// The URL of the first page of the release list.
+    var listURL: URL {
+        let base = apiRoot.absoluteString.hasSuffix("/") ? String(apiRoot.absoluteString.dropLast()) : apiRoot.absoluteString
+        return URL(string: "\(base)/repos/\(repository)/releases?per_page=100")!
+    }
+
+    public func releases() async throws -> [Release] {
+        try await fetchReleases().compactMap { Self.release(from: $0, logger: logger) }
+            .sorted { $0.version > $1.version }
+    }
+
+    /// The raw release objects, from the network or, after a 304, from the cache.
+    func fetchReleases() async throws(TransferError) -> [GitHubJSON.Release] {
+        let first = listURL
+        var cache = cachePath.map { ReleaseListCache.load(from: $0, url: first.absoluteString) }
+            ?? ReleaseListCache(url: first.absoluteString, etag: nil, releases: [], rateLimitedUntil: nil)
+        if let until = cache.rateLimitedUntil, until > Date() {
+            throw RateLimit.error(repository: repository, until: until, authenticated: transport.configuration.token != nil)
+        }
+        var all: [GitHubJSON.Release] = []
+        var next: URL? = first
+        var page = 0
+        while let url = next {
+            page += 1
+            guard page <= Self.maxPages else {
+                logger.warning("release list truncated", metadata: ["ota.pages": "\(Self.maxPages)"])
+                break
+            }
+            let etag = page == 1 ? cache.etag : nil
+            let answer: PageAnswer
+            do {
+                answer = try await fetchPage(url, etag: etag)
+            } catch where error.code == .rateLimited {
+                cache.rateLimitedUntil = error.retryAfter
+                saveCache(cache)
+                throw error
+            }
+            switch answer {
+            case .notModified:
+                logger.debug("release list not modified", metadata: ["ota.repo": "\(repository)"])
+                return cache.releases
+            case .page(let releases, let link, let newETag):
+                all += releases
+                if page == 1 { cache.etag = newETag }
+                next = link
+            }
+        }
+        cache.releases = all
+        cache.rateLimitedUntil = nil
+        saveCache(cache)
+        return all
+    }
+
+    private enum PageAnswer {
+        case notModified
+        case page([GitHubJSON.Release], next: URL?, etag: String?)
+    }
+
+    private func fetchPage(_ url: URL, etag: String?) async throws(TransferError) -> PageAnswer {
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/vnd.github+json")
+        headers.add(name: "X-GitHub-Api-Version", value: Self.apiVersion)
+        if let etag { headers.add(name: "If-None-Match", value: etag) }
+        return try await retry.run(onRetry: { error, attempt, wait in
+            logger.warning("retrying release list", metadata: ["ota.attempt": "\(attempt)", "ota.error": "\(error.message)", "ota.wait": "\(wait)"])
+        }) { _ throws(TransferError) in
+            let response = try await transport.get(url, headers: headers)
+            return try await interpret(response, etag: etag)
+        }
+    }
+
+    private func interpret(_ response: HTTPTransport.Response, etag: String?) async throws(TransferError) -> PageAnswer {
+        let status = response.status
+        if status == 304, etag != nil { return .notModified }
+        if let until = RateLimit.nextAllowed(status: status, headers: response.headers) {
+            let error = RateLimit.error(repository: repository, until: until, authenticated: transport.configuration.token != nil, status: status)
+            if until.timeIntervalSinceNow <= RateLimit.shortWait {
+                // A short wait is waited out by the retry loop.
+                throw TransferError(.httpStatus, error.message, status: 429, retryAfter: until)
+            }
+            throw error
+        }
+        let body = try await HTTPTransport.collect(response.body, limit: Self.maxPageBytes, url: response.url)
+        switch status {
+        case 200:
+            do {
+                let releases = try JSONDecoder().decode([GitHubJSON.Release].self, from: body)
+                return .page(releases, next: Self.nextLink(response.headers), etag: response.headers.first(name: "etag"))
+            } catch {
+                throw TransferError(.invalidResponse, "the release list of \(repository) from \(response.url.host ?? "") is not the JSON GitHub sends: \(Self.describe(error))", status: status)
+            }
+        case 401:
+            throw TransferError(.unauthorized, "\(response.url.host ?? "the server") refused the token for \(repository) (401 Bad credentials); check github_token", status: status)
+        case 404:
+            let hint = transport.configuration.token == nil ? "; for a private repository set github_token" : ""
+            throw TransferError(.notFound, "repository \(repository) not found at \(apiRoot.absoluteString) (404)\(hint)", status: status)
+        default:
+            throw TransferError(.httpStatus, "\(response.url.host ?? "the server") answered HTTP \(status) for the release list of \(repository)", status: status)
+        }
+    }
+
+    private func saveCache(_ cache: ReleaseListCache) {
+        guard let cachePath else { return }
+        do {
+            try cache.save(to: cachePath)
+        } catch {
+            logger.warning("cannot save the release cache", metadata: ["ota.path": "\(cachePath)", "ota.error": "\(error)"])
+        }
+    }
+
+    /// The `rel="next"` URL of a `Link` header.
+    static func nextLink(_ headers: HTTPHeaders) -> URL? {
+        guard let link = headers.first(name: "link") else { return nil }
+        for part in link.split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pieces.count >= 2, pieces.dropFirst().contains(where: { $0 == "rel=\"next\"" || $0 == "rel=next" }),
+                  pieces[0].hasPrefix("<"), pieces[0].hasSuffix(">") else { continue }
+            return URL(string: String(pieces[0].dropFirst().dropLast()))
+        }
+        return nil
+    }
+
+    /// A ``Release`` for a GitHub release object, or `nil` (with a warning) when its tag is not SemVer.
+    static func release(from json: GitHubJSON.Release, logger: Logger) -> Release? {
+        guard let version = SemanticVersion(tag: json.tagName) else {
+            logger.warning("skipping release whose tag is not a semantic version", metadata: ["ota.tag": "\(json.tagName)"])
+            return nil
+        }
+        let published = json.publishedAt.flatMap { ISO8601DateFormatter().date(from: $0) }
+        let assets = json.assets.map {
+            ReleaseAsset(id: $0.id, name: $0.name, size: $0.size, digest: $0.digest, apiURL: $0.url,
+                         browserDownloadURL: $0.browserDownloadURL, contentType: $0.contentType)
+        }
+        return Release(tag: json.tagName, version: version, name: json.name, notes: json.body, publishedAt: published,
+                       isPrerelease: json.prerelease || version.isPrerelease, isDraft: json.draft, htmlURL: json.htmlURL,
+                       tarballURL: json.tarballURL, assets: assets)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "missing field '\(key.stringValue)'"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case DecodingError.dataCorrupted: "invalid JSON"
+        default: "\(error)"
+        }
+    }
+}
+
+extension GitHubReleaseSource {
+    /// A source for `configuration`: its repository, API URL, token, time-out and retry settings.
+    ///
+    /// Call ``shutdown()`` when done with it.
+    public convenience init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.source")) throws(TransferError) {
+        let transport = try HTTPTransport(for: configuration, logger: logger)
+        self.init(configuration: configuration, transport: transport, logger: logger)
+    }
+
+    convenience init(configuration: OTAConfiguration, transport: HTTPTransport, logger: Logger,
+                     sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
+        var retry = RetryPolicy(maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryDelay))
+        if let sleep { retry.sleep = sleep }
+        self.init(repository: configuration.githubRepo, apiRoot: URL(string: configuration.githubAPIURL)!, transport: transport,
+                  retry: retry, cachePath: configuration.stateDirectory + "/cache/releases.json", logger: logger)
+    }
+
+    /// Closes the source's connections.
+    public func shutdown() async {
+        await transport.shutdown()
+    }
+}
+
+extension HTTPTransport {
+    /// A transport with the configuration's time-out, HTTP policy and token (sent to the API origin only).
+    convenience init(for configuration: OTAConfiguration, logger: Logger) throws(TransferError) {
+        guard let apiURL = URL(string: configuration.githubAPIURL) else {
+            throw TransferError(.invalidURL, "github_api_url '\(configuration.githubAPIURL)' is not a URL")
+        }
+        var settings = Configuration()
+        settings.idleTimeout = .seconds(configuration.downloadTimeout)
+        settings.redirectPolicy = RedirectPolicy(maxRedirects: 5, allowInsecureHTTP: configuration.allowInsecureHTTP)
+        settings.apiOrigin = RedirectPolicy.origin(of: apiURL)
+        settings.token = configuration.githubToken
+        self.init(configuration: settings, logger: logger)
+    }
+}

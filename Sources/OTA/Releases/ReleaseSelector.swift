@@ -1,0 +1,69 @@
+/// Chooses the release to install (SPEC §5.1).
+///
+/// Eligible: not a draft; a pre-release (GitHub's flag or a SemVer pre-release tag) only with
+/// `include_prereleases`. The newest eligible release by SemVer precedence is offered when it is
+/// strictly newer than the installed version.
+public struct ReleaseSelector: Sendable {
+    public var includePrereleases: Bool
+    public var allowDowngrade: Bool
+
+    public init(includePrereleases: Bool = false, allowDowngrade: Bool = false) {
+        self.includePrereleases = includePrereleases
+        self.allowDowngrade = allowDowngrade
+    }
+
+    public init(configuration: OTAConfiguration) {
+        self.init(includePrereleases: configuration.includePrereleases, allowDowngrade: configuration.allowDowngrade)
+    }
+
+    /// Whether `release` may be installed at all.
+    public func isEligible(_ release: Release) -> Bool {
+        !release.isDraft && (includePrereleases || !(release.isPrerelease || release.version.isPrerelease))
+    }
+
+    /// The newest eligible release compared with `current`.
+    public func check(_ releases: [Release], current: SemanticVersion) -> UpdateCheck {
+        let newest = releases.filter(isEligible).max { $0.version < $1.version }
+        if let newest, newest.version > current {
+            return .available(current: current, release: newest)
+        }
+        return .upToDate(current: current, latest: newest)
+    }
+
+    /// The release with exactly `version` (`ota update --version V`).
+    ///
+    /// - Parameter force: also allow an older or equal version (a reinstall or downgrade).
+    /// - Throws: ``SelectionError`` when no non-draft release has that version, or when it is not newer
+    ///   than `current` and neither `force` nor `allow_downgrade` is set.
+    public func release(_ version: SemanticVersion, in releases: [Release], current: SemanticVersion, force: Bool = false) throws(SelectionError) -> Release {
+        guard let release = releases.first(where: { !$0.isDraft && $0.version == version }) else {
+            let known = releases.filter { !$0.isDraft }.prefix(5).map(\.version.description).joined(separator: ", ")
+            throw SelectionError(.unknownVersion, "no published release has version \(version)\(known.isEmpty ? "" : " (newest: \(known))")")
+        }
+        if release.version <= current && !force && !allowDowngrade {
+            let what = release.version == current ? "is already installed" : "is older than the installed \(current)"
+            throw SelectionError(.downgradeRefused, "\(version) \(what); pass --force (or set allow_downgrade: true) to install it anyway")
+        }
+        return release
+    }
+}
+
+/// Why no release or asset could be chosen.
+public struct SelectionError: OTAError, Equatable {
+    public enum Code: Sendable, Hashable {
+        /// `--version V` names no published release.
+        case unknownVersion
+        /// The chosen version is not newer and downgrades are not allowed.
+        case downgradeRefused
+        /// No asset matches `asset_pattern`, or the release has no source tarball.
+        case noMatchingAsset
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}

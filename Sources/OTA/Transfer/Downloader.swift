@@ -1,0 +1,245 @@
+import Crypto
+import Foundation
+import Logging
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Downloads release files to disk with constant memory, hashing them as they are written.
+///
+/// A download goes to `directory/<name>.part`, is SHA-256-hashed while it streams, and is fsync'd and
+/// renamed to `directory/<name>` only when complete and of the announced size. A dropped connection is
+/// retried (`max_retries`, backoff) and resumed with `Range` + `If-Range`; a server that ignores the range
+/// makes it start over. A body longer than the announced size is refused as soon as it exceeds it.
+public final class Downloader: Sendable {
+    /// Progress of one download: bytes on disk so far, and the total when known.
+    public struct Progress: Sendable {
+        public var received: Int64
+        public var total: Int64?
+    }
+
+    /// Largest companion file (checksums, signatures) read into memory.
+    static let maxCompanionBytes = 1 << 20
+
+    let directory: String
+    let transport: HTTPTransport
+    let retry: RetryPolicy
+    let logger: Logger
+
+    init(directory: String, transport: HTTPTransport, retry: RetryPolicy, logger: Logger) {
+        self.directory = directory
+        self.transport = transport
+        self.retry = retry
+        self.logger = logger
+    }
+
+    /// Downloads `artifact` and returns the complete file with its SHA-256.
+    public func download(_ artifact: Artifact, progress: (@Sendable (Progress) -> Void)? = nil) async throws(TransferError) -> DownloadedArtifact {
+        guard !artifact.fileName.contains("/"), !artifact.fileName.hasPrefix("."), !artifact.fileName.isEmpty else {
+            throw TransferError(.invalidResponse, "refusing to save a download under the name '\(artifact.fileName)'")
+        }
+        guard let url = URL(string: artifact.url) else { throw TransferError(.invalidURL, "the artifact URL '\(artifact.url)' is not a URL") }
+        try createDirectory()
+        let final = directory + "/" + artifact.fileName
+        let part = final + ".part"
+        let sidecar = part + ".json"
+        unlink(final)
+        if let expected = artifact.expectedSize {
+            let existing = Int64(Self.fileSize(part) ?? 0)
+            try DiskSpace.require(Int64(expected) - min(existing, Int64(expected)), at: directory, for: artifact.fileName)
+        }
+        let result = try await retry.run(onRetry: { error, attempt, wait in
+            logger.warning("retrying download", metadata: ["ota.file": "\(artifact.fileName)", "ota.attempt": "\(attempt)",
+                                                            "ota.error": "\(error.message)", "ota.wait": "\(wait)"])
+        }) { _ throws(TransferError) in
+            try await attempt(url: url, artifact: artifact, part: part, sidecar: sidecar, progress: progress)
+        }
+        guard rename(part, final) == 0 else {
+            throw TransferError(.fileSystem, SystemError.last("rename \(part) to \(final)").message)
+        }
+        unlink(sidecar)
+        try? AtomicFile.syncDirectory(directory)
+        logger.info("downloaded", metadata: ["ota.file": "\(artifact.fileName)", "ota.bytes": "\(result.size)", "ota.sha256": "\(result.sha256)"])
+        return DownloadedArtifact(artifact: artifact, path: final, size: result.size, sha256: result.sha256)
+    }
+
+    /// Reads a small companion file (a checksums file or a signature) into memory, at most 1 MiB.
+    public func fetchCompanion(_ asset: ReleaseAsset) async throws(TransferError) -> Data {
+        guard let url = URL(string: asset.apiURL) else { throw TransferError(.invalidURL, "the asset URL '\(asset.apiURL)' is not a URL") }
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/octet-stream")
+        return try await retry.run { _ throws(TransferError) in
+            let response = try await transport.get(url, headers: headers)
+            guard response.status == 200 else {
+                throw Self.statusError(response.status, name: asset.name, host: response.url.host)
+            }
+            return try await HTTPTransport.collect(response.body, limit: min(Self.maxCompanionBytes, max(asset.size, 0) + 1), url: response.url)
+        }
+    }
+
+    private struct Outcome: Sendable {
+        var size: Int
+        var sha256: String
+    }
+
+    /// One attempt: resume `part` if possible, else start over; stream the rest to disk.
+    private func attempt(url: URL, artifact: Artifact, part: String, sidecar: String,
+                         progress: (@Sendable (Progress) -> Void)?) async throws(TransferError) -> Outcome {
+        let expected = artifact.expectedSize
+        var hasher = SHA256()
+        var offset = 0
+        let saved = PartialDownload.load(from: sidecar)
+        if let saved, saved.url == url.absoluteString, saved.validator != nil, let size = Self.fileSize(part), size > 0 {
+            if let expected, size > expected {
+                unlink(part)
+            } else {
+                hasher = try Self.hash(existing: part, bytes: size)
+                offset = size
+            }
+        } else {
+            unlink(part)
+        }
+        if let expected, offset == expected, offset > 0 {
+            // Complete already: asking for a range at EOF would only earn a 416.
+            return Outcome(size: offset, sha256: Self.hex(hasher.finalize()))
+        }
+
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/octet-stream")
+        if offset > 0, let validator = saved?.validator {
+            headers.add(name: "Range", value: "bytes=\(offset)-")
+            headers.add(name: "If-Range", value: validator)
+        }
+        let response = try await transport.get(url, headers: headers)
+        switch response.status {
+        case 206 where offset > 0:
+            guard Self.contentRangeStart(response.headers) == offset else {
+                throw TransferError(.invalidResponse, "\(response.url.host ?? "the server") answered the resume request with the wrong range; starting over next time")
+            }
+        case 200:
+            if offset > 0 {
+                logger.info("server ignored the range; starting the download over", metadata: ["ota.file": "\(artifact.fileName)"])
+            }
+            offset = 0
+            hasher = SHA256()
+        case 416:
+            unlink(part)
+            unlink(sidecar)
+            throw TransferError(.httpStatus, "\(response.url.host ?? "the server") refused to resume \(artifact.fileName) (416); retrying from the start", status: 503)
+        default:
+            throw Self.statusError(response.status, name: artifact.fileName, host: response.url.host)
+        }
+        let announced = response.headers.first(name: "content-length").flatMap(Int.init)
+        if let expected, let announced, offset + announced > expected {
+            throw TransferError(.responseTooLarge, "\(response.url.host ?? "the server") announces \(offset + announced) bytes for \(artifact.fileName), but the release says \(expected); refusing it")
+        }
+        if offset == 0 {
+            let record = PartialDownload(url: url.absoluteString, etag: response.headers.first(name: "etag"),
+                                         lastModified: response.headers.first(name: "last-modified"), expectedSize: expected)
+            do { try record.save(to: sidecar) } catch {
+                throw TransferError(.fileSystem, "cannot write \(sidecar): \(error)")
+            }
+        }
+        let fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC | (offset == 0 ? O_TRUNC : O_APPEND), 0o600)
+        guard fd >= 0 else { throw TransferError(.fileSystem, SystemError.last("open \(part)").message) }
+        defer { close(fd) }
+        var written = offset
+        do {
+            for try await chunk in response.body {
+                if let expected, written + chunk.readableBytes > expected {
+                    throw TransferError(.responseTooLarge, "\(response.url.host ?? "the server") sent more than the \(expected) bytes announced for \(artifact.fileName); refusing it")
+                }
+                try chunk.withUnsafeReadableBytes { (buffer: UnsafeRawBufferPointer) throws(TransferError) in
+                    hasher.update(bufferPointer: buffer)
+                    try Self.writeAll(fd, buffer, path: part)
+                }
+                written += chunk.readableBytes
+                progress?(Progress(received: Int64(written), total: expected.map(Int64.init)))
+            }
+        } catch let error as TransferError {
+            if error.code == .responseTooLarge { unlink(part); unlink(sidecar) }
+            throw error
+        } catch {
+            throw HTTPTransport.transferError(for: error, url: response.url)
+        }
+        if let expected, written != expected {
+            throw TransferError(.connectionFailed, "the download of \(artifact.fileName) stopped at \(written) of \(expected) bytes")
+        }
+        guard fsync(fd) == 0 else { throw TransferError(.fileSystem, SystemError.last("fsync \(part)").message) }
+        return Outcome(size: written, sha256: Self.hex(hasher.finalize()))
+    }
+
+    private func createDirectory() throws(TransferError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw TransferError(.fileSystem, "cannot create the download folder \(directory): \(error.localizedDescription)")
+        }
+    }
+
+    static func statusError(_ status: Int, name: String, host: String?) -> TransferError {
+        let server = host ?? "the server"
+        switch status {
+        case 401: return TransferError(.unauthorized, "\(server) refused the token while downloading \(name) (401); check github_token", status: status)
+        case 404: return TransferError(.notFound, "\(name) not found on \(server) (404)", status: status)
+        default: return TransferError(.httpStatus, "\(server) answered HTTP \(status) while downloading \(name)", status: status)
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(TransferError) {
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TransferError(.fileSystem, SystemError.last("write \(path)").message)
+            }
+            offset += n
+        }
+    }
+
+    /// The start offset of a `Content-Range: bytes a-b/n` header.
+    static func contentRangeStart(_ headers: HTTPHeaders) -> Int? {
+        guard let value = headers.first(name: "content-range"), value.hasPrefix("bytes ") else { return nil }
+        return value.dropFirst(6).split(separator: "-").first.flatMap { Int($0) }
+    }
+
+    static func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int(info.st_size)
+    }
+
+    /// SHA-256 state after the first `bytes` bytes of an existing partial file.
+    static func hash(existing path: String, bytes: Int) throws(TransferError) -> SHA256 {
+        var hasher = SHA256()
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw TransferError(.fileSystem, SystemError.last("open \(path)").message) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var remaining = bytes
+        while remaining > 0 {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, remaining)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw TransferError(.fileSystem, "\(path) ended early while hashing it") }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            remaining -= n
+        }
+        return hasher
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension Downloader {
+    /// A downloader into `state_dir/downloads` with the configuration's retry settings.
+    convenience init(configuration: OTAConfiguration, transport: HTTPTransport, logger: Logger,
+                     sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
+        var retry = RetryPolicy(maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryDelay))
+        if let sleep { retry.sleep = sleep }
+        self.init(directory: configuration.stateDirectory + "/downloads", transport: transport, retry: retry, logger: logger)
+    }
+}

@@ -1,0 +1,124 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The one place swift-ota sends HTTP requests from: redirects, credentials and time-outs by SPEC §6.
+///
+/// AsyncHTTPClient's own redirect handling is off (it would follow HTTPS → HTTP); this type follows
+/// redirects itself through ``RedirectPolicy`` and adds `Authorization` to a hop only when that hop's
+/// origin (scheme, host, port) is the API origin — so a storage host that GitHub redirects an asset
+/// download to never sees the token. Automatic decompression stays off (it would break hashes and `Range`).
+/// `idleTimeout` bounds the time without a received byte, for API calls and downloads alike.
+final class HTTPTransport: Sendable {
+    struct Configuration: Sendable {
+        /// No byte received for this long fails the attempt (`download_timeout`).
+        var idleTimeout: Duration = .seconds(30)
+        var redirectPolicy = RedirectPolicy()
+        /// The API origin (`https://api.github.com:443`) that may receive ``token``.
+        var apiOrigin: String?
+        var token: Secret?
+        var userAgent = OTAInfo.userAgent
+    }
+
+    /// A response whose body has not been read yet. Read it with ``body`` or drop it.
+    struct Response: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var url: URL
+        var body: HTTPClientResponse.Body
+    }
+
+    let configuration: Configuration
+    private let client: HTTPClient
+    private let logger: Logger
+
+    init(configuration: Configuration, logger: Logger = Logger(label: "ota.http")) {
+        self.configuration = configuration
+        self.logger = logger
+        let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
+            + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+        var clientConfiguration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: idle, read: idle),
+            decompression: .disabled
+        )
+        clientConfiguration.httpVersion = .automatic
+        self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+    }
+
+    /// Closes the connections. Call once, when done with the transport.
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Sends `GET url`, following allowed redirects, and returns the final response with its body unread.
+    ///
+    /// - Parameter headers: extra request headers (`Accept`, `Range`, `If-None-Match`, …).
+    func get(_ url: URL, headers: HTTPHeaders = [:]) async throws(TransferError) -> Response {
+        try configuration.redirectPolicy.checkAllowed(url)
+        var current = url
+        var visited = [url]
+        while true {
+            var request = HTTPClientRequest(url: current.absoluteString)
+            request.method = .GET
+            request.headers = headers
+            request.headers.replaceOrAdd(name: "User-Agent", value: configuration.userAgent)
+            request.headers.remove(name: "Authorization")
+            if let token = configuration.token, let apiOrigin = configuration.apiOrigin,
+               RedirectPolicy.origin(of: current) == apiOrigin {
+                request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token.value)")
+            }
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, deadline: .now() + .hours(24), logger: nil)
+            } catch {
+                throw Self.transferError(for: error, url: current)
+            }
+            let status = Int(response.status.code)
+            guard [301, 302, 303, 307, 308].contains(status) else {
+                return Response(status: status, headers: response.headers, url: current, body: response.body)
+            }
+            let next = try configuration.redirectPolicy.follow(location: response.headers.first(name: "location"), from: current, visited: visited)
+            logger.debug("following redirect", metadata: ["ota.http.status": "\(status)", "ota.http.host": "\(next.host ?? "")"])
+            current = next
+            visited.append(next)
+        }
+    }
+
+    /// Reads a whole body of at most `limit` bytes.
+    static func collect(_ body: HTTPClientResponse.Body, limit: Int, url: URL) async throws(TransferError) -> Data {
+        var data = Data()
+        do {
+            for try await chunk in body {
+                guard data.count + chunk.readableBytes <= limit else {
+                    throw TransferError(.responseTooLarge, "the answer from \(url.host ?? "the server") is larger than \(limit) bytes; refusing it")
+                }
+                data.append(contentsOf: chunk.readableBytesView)
+            }
+        } catch let error as TransferError {
+            throw error
+        } catch {
+            throw transferError(for: error, url: url)
+        }
+        return data
+    }
+
+    /// Maps AsyncHTTPClient and NIO errors to a ``TransferError`` that names the host.
+    static func transferError(for error: any Error, url: URL) -> TransferError {
+        if let transfer = error as? TransferError { return transfer }
+        let host = url.host ?? "the server"
+        if let client = error as? HTTPClientError {
+            switch client {
+            case .readTimeout, .deadlineExceeded, .connectTimeout:
+                return TransferError(.timedOut, "no data from \(host) within the time-out (download_timeout); check the network or raise download_timeout", underlying: client)
+            case .remoteConnectionClosed, .bodyLengthMismatch:
+                return TransferError(.connectionFailed, "the connection to \(host) closed before the answer was complete", underlying: client)
+            default:
+                return TransferError(.connectionFailed, "request to \(host) failed: \(client)", underlying: client)
+            }
+        }
+        return TransferError(.connectionFailed, "cannot reach \(host): \(error)", underlying: error)
+    }
+}
