@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 #include <stdint.h>
+#include <spawn.h>
 
 /// renameat2(2) with RENAME_EXCHANGE: atomically swaps two paths.
 /// Returns 0 on success, -1 with errno set (ENOSYS/EINVAL when the kernel or filesystem lacks it).
@@ -20,5 +21,11 @@ int ota_inflate_init_gzip(z_stream *stream);
 
 /// deflateInit2 for gzip output (tests and the demo build archives with it).
 int ota_deflate_init_gzip(z_stream *stream, int level);
+
+/// pipe2(2) with O_CLOEXEC on both ends.
+int ota_pipe_cloexec(int fds[2]);
+
+/// posix_spawn_file_actions_addchdir_np (glibc ≥ 2.29): the child starts in `path`.
+int ota_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 
 #endif

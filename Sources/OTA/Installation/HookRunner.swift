@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the configuration's hook commands (`pre_update`, `post_update`, `restart_command`, `health_check`).
+///
+/// Each runs as `sh -c COMMAND` in `install_dir`, in its own process group, with stdin from `/dev/null`,
+/// the agent's environment plus `OTA_FROM_VERSION`, `OTA_TO_VERSION` (plain versions, no `v`) and
+/// `OTA_INSTALL_DIR`. Its output (stdout and stderr) goes to the log, line by line. A command still
+/// running at its time-out gets SIGTERM, then SIGKILL two seconds later — the whole process group,
+/// so that children it started go too.
+public struct HookRunner: Sendable {
+    /// Which hook, for messages and logs.
+    public enum Hook: String, Sendable {
+        case preUpdate = "pre_update"
+        case postUpdate = "post_update"
+        case restart = "restart_command"
+        case healthCheck = "health_check"
+    }
+
+    public var installDirectory: String
+    public var logger: Logger
+
+    public init(installDirectory: String, logger: Logger = Logger(label: "ota.hooks")) {
+        self.installDirectory = installDirectory
+        self.logger = logger
+    }
+
+    /// Runs `command`; returns normally only when it exits 0 within `timeout`.
+    ///
+    /// - Throws: ``HookError`` naming the hook, the exit status or the time-out, and the last output line.
+    public func run(_ hook: Hook, command: String, from: SemanticVersion, to: SemanticVersion, timeout: Duration) async throws(HookError) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["OTA_FROM_VERSION"] = from.description
+        environment["OTA_TO_VERSION"] = to.description
+        environment["OTA_INSTALL_DIR"] = installDirectory
+        logger.info("running hook", metadata: ["ota.hook": "\(hook.rawValue)", "ota.command": "\(command)"])
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(["/bin/sh", "-c", command], directory: installDirectory, environment: environment)
+        } catch {
+            throw HookError(hook: hook, code: .couldNotStart, "\(hook.rawValue) could not be started: \(error.message)")
+        }
+        let outcome = await child.wait(timeout: timeout)
+        let output = await child.collectedOutput()
+        for line in output.split(separator: "\n", omittingEmptySubsequences: true).suffix(200) {
+            logger.info("hook output", metadata: ["ota.hook": "\(hook.rawValue)", "ota.line": "\(line)"])
+        }
+        let lastLine = output.split(separator: "\n").last.map { ": \($0.prefix(200))" } ?? ""
+        switch outcome {
+        case .exited(0):
+            return
+        case .exited(let status):
+            throw HookError(hook: hook, code: .failed, "\(hook.rawValue) failed with exit status \(status)\(lastLine)", status: status)
+        case .signaled(let signal):
+            throw HookError(hook: hook, code: .failed, "\(hook.rawValue) was killed by signal \(signal)\(lastLine)")
+        case .timedOut:
+            throw HookError(hook: hook, code: .timedOut, "\(hook.rawValue) did not finish within \(timeout.components.seconds) s and was stopped\(lastLine)")
+        }
+    }
+}
+
+/// A hook command that failed, timed out or could not start.
+public struct HookError: OTAError {
+    public enum Code: Sendable, Hashable {
+        case couldNotStart
+        case failed
+        case timedOut
+    }
+
+    public let hook: HookRunner.Hook
+    public let code: Code
+    public let message: String
+    /// The exit status, when the command exited.
+    public var status: Int32?
+
+    public init(hook: HookRunner.Hook, code: Code, _ message: String, status: Int32? = nil) {
+        self.hook = hook
+        self.code = code
+        self.message = message
+        self.status = status
+    }
+}
