@@ -2,13 +2,12 @@ import Foundation
 import Testing
 @testable import OTA
 
-/// The recorded GitHub release in `../shared/fixtures/github_release.json`.
+/// The recorded GitHub release in `Tests/Fixtures/github_release.json` (GitHub's documented example shape).
 enum GitHubFixture {
     static var releaseJSON: Data {
         get throws {
-            let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent()
-            return try Data(contentsOf: repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/github_release.json"))
+            let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            return try Data(contentsOf: tests.appendingPathComponent("Fixtures/github_release.json"))
         }
     }
 }
