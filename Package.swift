@@ -58,8 +58,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "OTATests", dependencies: ["OTA", "COTASystem"]),
-        .testTarget(name: "OTACommandTests", dependencies: ["OTA", "OTAMirror", "ota"]),
+        // Helpers shared by the test targets: temporary folders, a scriptable HTTP server, GitHub JSON.
+        .target(name: "OTATestSupport", dependencies: ["OTA"], path: "Tests/OTATestSupport"),
+        .testTarget(name: "OTATests", dependencies: ["OTA", "COTASystem", "OTATestSupport"]),
+        .testTarget(name: "OTACommandTests", dependencies: ["OTA", "OTAMirror", "ota", "OTATestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

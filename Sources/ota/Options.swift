@@ -27,6 +27,11 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// A logger for `label`, after ``bootstrapLogging()``.
+    func logger(_ label: String) -> Logger {
+        Logger(label: label)
+    }
+
     /// Loads the configuration named by `--config`, `$OTA_CONFIG` or the default path.
     func loadConfiguration() throws -> OTAConfiguration {
         try OTAConfiguration.load(from: OTAConfiguration.resolvePath(explicitPath: config))

@@ -7,14 +7,14 @@ import Glibc
 /// drop connections mid-body, stall, lie about lengths, redirect anywhere.
 ///
 /// Each connection serves one request (`Connection: close`), handled on its own thread.
-final class FakeHTTPServer: @unchecked Sendable {
-    struct Request: Sendable {
-        let method: String
-        let target: String
-        let headers: [String: String]   // lowercased names
+public final class FakeHTTPServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public let method: String
+        public let target: String
+        public let headers: [String: String]   // lowercased names
 
-        var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
-        var query: [String: String] {
+        public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+        public var query: [String: String] {
             guard let q = target.split(separator: "?", maxSplits: 1).dropFirst().first else { return [:] }
             var result: [String: String] = [:]
             for pair in q.split(separator: "&") {
@@ -26,11 +26,11 @@ final class FakeHTTPServer: @unchecked Sendable {
     }
 
     /// What the handler writes back.
-    final class Connection: @unchecked Sendable {
+    public final class Connection: @unchecked Sendable {
         let fd: Int32
         init(fd: Int32) { self.fd = fd }
 
-        func write(_ bytes: [UInt8]) {
+        public func write(_ bytes: [UInt8]) {
             var offset = 0
             while offset < bytes.count {
                 let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -39,10 +39,10 @@ final class FakeHTTPServer: @unchecked Sendable {
             }
         }
 
-        func write(_ text: String) { write(Array(text.utf8)) }
+        public func write(_ text: String) { write(Array(text.utf8)) }
 
         /// Writes a complete response with `Content-Length` unless `headers` sets it.
-        func respond(status: Int, reason: String = "OK", headers: [String: String] = [:], body: [UInt8] = []) {
+        public func respond(status: Int, reason: String = "OK", headers: [String: String] = [:], body: [UInt8] = []) {
             var head = "HTTP/1.1 \(status) \(reason)\r\n"
             var all = headers
             if all.keys.first(where: { $0.lowercased() == "content-length" }) == nil { all["Content-Length"] = "\(body.count)" }
@@ -52,16 +52,16 @@ final class FakeHTTPServer: @unchecked Sendable {
             write(Array(head.utf8) + body)
         }
 
-        func respond(status: Int, headers: [String: String] = [:], json: String) {
+        public func respond(status: Int, headers: [String: String] = [:], json: String) {
             var all = headers
             all["Content-Type"] = "application/json; charset=utf-8"
             respond(status: status, headers: all, body: Array(json.utf8))
         }
     }
 
-    typealias Handler = @Sendable (Request, Connection) -> Void
+    public typealias Handler = @Sendable (Request, Connection) -> Void
 
-    let port: Int
+    public let port: Int
     private let listener: Int32
     private let handler: Handler
     private let lock = NSLock()
@@ -69,9 +69,9 @@ final class FakeHTTPServer: @unchecked Sendable {
     private var stopped = false
 
     /// All requests received so far, in order.
-    var requests: [Request] { lock.withLock { requestLog } }
+    public var requests: [Request] { lock.withLock { requestLog } }
 
-    init(handler: @escaping Handler) throws {
+    public init(handler: @escaping Handler) throws {
         self.handler = handler
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
@@ -92,9 +92,9 @@ final class FakeHTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    func stop() {
+    public func stop() {
         lock.withLock { stopped = true }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)

@@ -1,10 +1,10 @@
 import Foundation
 
 /// A fresh directory under the system temporary folder, removed when the test is done with it.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let path: String
 
-    init(_ prefix: String = "ota-test") throws {
+    public init(_ prefix: String = "ota-test") throws {
         let base = FileManager.default.temporaryDirectory.path
         path = base + "/\(prefix)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -15,18 +15,18 @@ final class TemporaryDirectory: @unchecked Sendable {
     }
 
     /// The absolute path of `relative` inside the directory.
-    func url(_ relative: String) -> String { path + "/" + relative }
+    public func url(_ relative: String) -> String { path + "/" + relative }
 
     /// Writes `text` to `relative`, creating parent folders.
     @discardableResult
-    func write(_ relative: String, _ text: String) throws -> String {
+    public func write(_ relative: String, _ text: String) throws -> String {
         let full = url(relative)
         try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: full))
         return full
     }
 
-    func read(_ relative: String) throws -> String {
+    public func read(_ relative: String) throws -> String {
         try String(contentsOfFile: url(relative), encoding: .utf8)
     }
 }

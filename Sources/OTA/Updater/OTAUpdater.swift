@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+
+/// The update agent: checks for, downloads, verifies and applies releases, and rolls back.
+///
+/// `OTAUpdater` only orchestrates the stages (``ReleaseSource``, ``ReleaseSelector``, ``Downloader``, …);
+/// each stage is a value you can also use alone.
+///
+/// ```swift
+/// let updater = try OTAUpdater(configuration: OTAConfiguration.load(from: "config/ota_config.yaml"))
+/// if let release = try await updater.checkForUpdates() {
+///     print("update available:", release.version)
+/// }
+/// await updater.shutdown()
+/// ```
+public actor OTAUpdater {
+    public let configuration: OTAConfiguration
+    let logger: Logger
+    let source: any ReleaseSource
+    let transport: HTTPTransport?
+    let selector: ReleaseSelector
+
+    /// The last check's outcome, if a check ran.
+    public private(set) var lastCheck: UpdateCheck?
+
+    /// An updater for `configuration`, talking to GitHub (or the configured mirror).
+    public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota")) throws(TransferError) {
+        let transport = try HTTPTransport(for: configuration, logger: logger)
+        self.init(configuration: configuration, source: GitHubReleaseSource(configuration: configuration, transport: transport, logger: logger),
+                  transport: transport, logger: logger)
+    }
+
+    /// An updater with its own release source (tests, other kinds of source).
+    public init(configuration: OTAConfiguration, source: any ReleaseSource, logger: Logger = Logger(label: "ota")) {
+        self.init(configuration: configuration, source: source, transport: nil, logger: logger)
+    }
+
+    init(configuration: OTAConfiguration, source: any ReleaseSource, transport: HTTPTransport?, logger: Logger) {
+        self.configuration = configuration
+        self.source = source
+        self.transport = transport
+        self.logger = logger
+        self.selector = ReleaseSelector(configuration: configuration)
+    }
+
+    /// The installed version (`0.0.0` for an empty installation).
+    public func currentVersion() throws(VersionError) -> SemanticVersion {
+        try VersionManager(versionFile: configuration.versionFilePath, logger: logger).currentVersion()
+    }
+
+    /// Asks the source for the newest eligible release and compares it with the installed version.
+    public func check() async throws -> UpdateCheck {
+        let current = try currentVersion()
+        let releases = try await source.releases()
+        let outcome = selector.check(releases, current: current)
+        lastCheck = outcome
+        switch outcome {
+        case .available(_, let release):
+            logger.info("update available", metadata: ["ota.current": "\(current)", "ota.release.version": "\(release.version)"])
+        case .upToDate(_, let latest):
+            logger.info("up to date", metadata: ["ota.current": "\(current)", "ota.latest": "\(latest?.version.description ?? "none")"])
+        }
+        return outcome
+    }
+
+    /// The newer release to install, or `nil` when the installation is up to date.
+    public func checkForUpdates() async throws -> Release? {
+        try await check().availableRelease
+    }
+
+    /// Closes network connections. Call once, when done with the updater.
+    public func shutdown() async {
+        await transport?.shutdown()
+    }
+}
