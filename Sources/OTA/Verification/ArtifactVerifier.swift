@@ -14,6 +14,9 @@ import Foundation
 /// logger.info("verified", metadata: ["ota.checks": "\(verified.checks)"])
 /// ```
 ///
+/// - Important: the SHA-256 checks compare ``DownloadedArtifact/sha256``, computed by the downloader
+///   while it wrote the file; signatures are checked against the file on disk.
+///
 /// - Important: a generated source tarball with no checksums file and no key passes with no checks
 ///   at all (GitHub announces neither its size nor its digest); ``VerifiedArtifact/checks`` is then
 ///   empty, which callers may want to log.
