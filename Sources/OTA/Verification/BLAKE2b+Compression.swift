@@ -16,13 +16,11 @@ extension BLAKE2b {
         let (low, overflow) = countLow.addingReportingOverflow(UInt64(byteCount))
         countLow = low
         if overflow { countHigh &+= 1 }
-        let iv = Self.iv
-        var v = state.withUnsafeBufferPointer { h in
-            WorkingVector(
-                v0: h[0], v1: h[1], v2: h[2], v3: h[3], v4: h[4], v5: h[5], v6: h[6], v7: h[7],
-                v8: iv[0], v9: iv[1], v10: iv[2], v11: iv[3],
-                v12: iv[4] ^ countLow, v13: iv[5] ^ countHigh, v14: isFinal ? ~iv[6] : iv[6], v15: iv[7])
-        }
+        let h = state, iv = Self.iv
+        var v = WorkingVector(
+            v0: h.h0, v1: h.h1, v2: h.h2, v3: h.h3, v4: h.h4, v5: h.h5, v6: h.h6, v7: h.h7,
+            v8: iv.h0, v9: iv.h1, v10: iv.h2, v11: iv.h3,
+            v12: iv.h4 ^ countLow, v13: iv.h5 ^ countHigh, v14: isFinal ? ~iv.h6 : iv.h6, v15: iv.h7)
         round(&v, block, (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
         round(&v, block, (14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3))
         round(&v, block, (11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4))
@@ -36,16 +34,14 @@ extension BLAKE2b {
         // Rounds 10 and 11 reuse the schedules of rounds 0 and 1.
         round(&v, block, (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
         round(&v, block, (14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3))
-        state.withUnsafeMutableBufferPointer { h in
-            h[0] ^= v.v0 ^ v.v8
-            h[1] ^= v.v1 ^ v.v9
-            h[2] ^= v.v2 ^ v.v10
-            h[3] ^= v.v3 ^ v.v11
-            h[4] ^= v.v4 ^ v.v12
-            h[5] ^= v.v5 ^ v.v13
-            h[6] ^= v.v6 ^ v.v14
-            h[7] ^= v.v7 ^ v.v15
-        }
+        state.h0 ^= v.v0 ^ v.v8
+        state.h1 ^= v.v1 ^ v.v9
+        state.h2 ^= v.v2 ^ v.v10
+        state.h3 ^= v.v3 ^ v.v11
+        state.h4 ^= v.v4 ^ v.v12
+        state.h5 ^= v.v5 ^ v.v13
+        state.h6 ^= v.v6 ^ v.v14
+        state.h7 ^= v.v7 ^ v.v15
     }
 
     /// One round: the mixing function G on the four columns, then on the four diagonals.

@@ -20,15 +20,21 @@ public struct BLAKE2b: Sendable {
     public static let maximumDigestByteCount = 64
 
     /// The initialization vector of RFC 7693 §2.6 (the SHA-512 IV).
-    static let iv: [UInt64] = [
-        0x6A09_E667_F3BC_C908, 0xBB67_AE85_84CA_A73B, 0x3C6E_F372_FE94_F82B, 0xA54F_F53A_5F1D_36F1,
-        0x510E_527F_ADE6_82D1, 0x9B05_688C_2B3E_6C1F, 0x1F83_D9AB_FB41_BD6B, 0x5BE0_CD19_137E_2179,
-    ]
+    static let iv = ChainValue(
+        h0: 0x6A09_E667_F3BC_C908, h1: 0xBB67_AE85_84CA_A73B, h2: 0x3C6E_F372_FE94_F82B, h3: 0xA54F_F53A_5F1D_36F1,
+        h4: 0x510E_527F_ADE6_82D1, h5: 0x9B05_688C_2B3E_6C1F, h6: 0x1F83_D9AB_FB41_BD6B, h7: 0x5BE0_CD19_137E_2179)
+
+    /// Eight 64-bit words: the chained state `h[0..7]`, or the IV. Plain fields keep them in registers.
+    struct ChainValue: Sendable {
+        var h0, h1, h2, h3, h4, h5, h6, h7: UInt64
+
+        var words: [UInt64] { [h0, h1, h2, h3, h4, h5, h6, h7] }
+    }
 
     /// The digest size asked for at init, in bytes.
     public let digestByteCount: Int
     /// The chained state `h[0..7]`.
-    var state: [UInt64]
+    var state: ChainValue
     /// Bytes not compressed yet: always the last 1…128 bytes seen, because the final block must be
     /// compressed with the final flag and is only known to be final at ``finalize()``.
     var buffer: [UInt8]
@@ -43,7 +49,7 @@ public struct BLAKE2b: Sendable {
         self.digestByteCount = digestByteCount
         state = Self.iv
         // Parameter block (RFC 7693 §2.5): fanout 1, depth 1, no key, digest length nn.
-        state[0] ^= 0x0101_0000 ^ UInt64(digestByteCount)
+        state.h0 ^= 0x0101_0000 ^ UInt64(digestByteCount)
         buffer = [UInt8](repeating: 0, count: Self.blockByteCount)
     }
 
@@ -100,7 +106,7 @@ public struct BLAKE2b: Sendable {
         bufferCount = 0
         var digest = [UInt8]()
         digest.reserveCapacity(Self.maximumDigestByteCount)
-        for word in state {
+        for word in state.words {
             for shift in stride(from: 0, to: 64, by: 8) {
                 digest.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
             }
