@@ -14,6 +14,7 @@ public struct MinisignVerifier: Verifier {
     /// The key signatures must be made with.
     public var publicKey: MinisignPublicKey
 
+    /// Requires signatures by `publicKey`.
     public init(publicKey: MinisignPublicKey) {
         self.publicKey = publicKey
     }

@@ -3,6 +3,7 @@
 /// Every failure of the verification phase has its own ``Code``; the ``message`` names the file or
 /// asset concerned and says what to do. A refused artifact is never extracted.
 public struct VerificationError: OTAError, Equatable {
+    /// What failed, to switch on; grouped as size and hashes, minisign, input/output.
     public enum Code: Sendable, Hashable {
         // Size and hashes.
         /// The file's size differs from the asset's announced `size`.
@@ -49,11 +50,14 @@ public struct VerificationError: OTAError, Equatable {
         case unreadableFile
     }
 
+    /// What failed.
     public let code: Code
+    /// One sentence naming the file and saying what to do.
     public let message: String
     /// The system error behind ``Code/unreadableFile``, if any.
     public let underlying: SystemError?
 
+    /// An error with its code, its sentence and, for I/O failures, the system error.
     public init(_ code: Code, _ message: String, underlying: SystemError? = nil) {
         self.code = code
         self.message = message

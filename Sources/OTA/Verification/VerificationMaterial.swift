@@ -12,9 +12,12 @@ import Foundation
 public struct VerificationMaterial: Sendable, Equatable {
     /// A companion file's asset name and bytes.
     public struct NamedFile: Sendable, Equatable {
+        /// The asset name (`SHA256SUMS`).
         public var name: String
+        /// Its bytes, at most ``VerificationMaterial/maximumCompanionByteCount``.
         public var contents: Data
 
+        /// A companion file fetched by asset name.
         public init(name: String, contents: Data) {
             self.name = name
             self.contents = contents
@@ -29,6 +32,7 @@ public struct VerificationMaterial: Sendable, Equatable {
     /// The `.minisig` files fetched, by asset name (`app.tar.gz.minisig`, `SHA256SUMS.minisig`).
     public var signatures: [String: Data]
 
+    /// Material given directly (tests, or a caller that sorted the files itself).
     public init(checksumsFile: NamedFile? = nil, signatures: [String: Data] = [:]) {
         self.checksumsFile = checksumsFile
         self.signatures = signatures
