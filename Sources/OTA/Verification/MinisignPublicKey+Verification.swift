@@ -18,10 +18,10 @@ extension MinisignPublicKey {
         switch signature.algorithm {
         case .prehashed:
             var hasher = BLAKE2b()
-            try FileStream.forEachChunk(ofFileAt: path) { hasher.update($0) }
+            try ChunkedFileReader.forEachChunk(ofFileAt: path) { hasher.update($0) }
             message = hasher.finalize()
         case .legacy:
-            message = try FileStream.contents(ofFileAt: path, limit: Self.legacyMaximumFileByteCount) { size in
+            message = try ChunkedFileReader.contents(ofFileAt: path, limit: Self.legacyMaximumFileByteCount) { size in
                 VerificationError(.legacySignatureFileTooLarge, "The signature \(signatureName) uses minisign's legacy format, which cannot be checked for a \(size)-byte file (the limit is \(Self.legacyMaximumFileByteCount) bytes); re-sign it with minisign 0.10 or later without -l (prehashed signatures, the default).")
             }
         }

@@ -58,7 +58,7 @@ public struct MinisignPublicKey: Sendable, Equatable {
 
     /// Reads and parses a `minisign.pub` file (the configuration's `public_key_file`).
     public init(fromFile path: String) throws(VerificationError) {
-        let bytes = try FileStream.contents(ofFileAt: path, limit: 64 * 1024) { size in
+        let bytes = try ChunkedFileReader.contents(ofFileAt: path, limit: 64 * 1024) { size in
             VerificationError(.malformedPublicKey, "\(path) is \(size) bytes, far too large for a minisign public key; check public_key_file.")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -89,6 +89,6 @@ public struct MinisignPublicKey: Sendable, Equatable {
         if bytes.allSatisfy({ (0x21...0x7E).contains($0) }) {
             return String(decoding: bytes, as: UTF8.self)
         }
-        return "0x" + Hex.encode(bytes)
+        return "0x" + HexText.encode(bytes)
     }
 }

@@ -7,7 +7,7 @@ public struct SizeVerifier: Verifier {
 
     public func verify(_ artifact: DownloadedArtifact, material: VerificationMaterial) throws(VerificationError) -> [VerificationCheck] {
         guard let expected = artifact.artifact.expectedSize else { return [] }
-        let onDisk = try FileStream.size(ofFileAt: artifact.path)
+        let onDisk = try ChunkedFileReader.size(ofFileAt: artifact.path)
         for actual in [artifact.size, onDisk] where actual != expected {
             throw VerificationError(.sizeMismatch, "\(artifact.artifact.fileName) is \(actual) bytes but the release announces \(expected) bytes; the download is incomplete or altered, try again.")
         }

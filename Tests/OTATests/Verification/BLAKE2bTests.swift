@@ -117,7 +117,7 @@ struct BLAKE2bTests {
         let path = directory.url("big.bin")
         try Data(Self.bytes(5 * (1 << 20) + 123, seed: 42)).write(to: URL(fileURLWithPath: path))
         var hasher = BLAKE2b()
-        try FileStream.forEachChunk(ofFileAt: path) { hasher.update($0) }
+        try ChunkedFileReader.forEachChunk(ofFileAt: path) { hasher.update($0) }
         let expected = try python.succeed(["-c", "import hashlib,sys; print(hashlib.blake2b(open(sys.argv[1],'rb').read()).hexdigest())", path])
         #expect(Self.hex(hasher.finalize()) == expected.output.trimmingCharacters(in: .whitespacesAndNewlines))
     }

@@ -1,5 +1,5 @@
 /// Lowercase hexadecimal encoding and strict decoding, for digests and key ids.
-enum Hex {
+enum HexText {
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// `bytes` as lowercase hex, two digits per byte.

@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Reads files for verification in fixed-size chunks, so memory does not grow with the file.
-enum FileStream {
+enum ChunkedFileReader {
     /// The chunk size: large enough for full hashing speed, small enough to stay out of the way.
     static let chunkByteCount = 1 << 20
 
