@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads files for verification in fixed-size chunks, so memory does not grow with the file.
+enum ChunkedFileReader {
+    /// The chunk size: large enough for full hashing speed, small enough to stay out of the way.
+    static let chunkByteCount = 1 << 20
+
+    /// Calls `body` with each successive chunk of the file at `path` (never with an empty chunk).
+    static func forEachChunk(ofFileAt path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(VerificationError) {
+        let fd = try open(path)
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkByteCount, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(fd, buffer.baseAddress, chunkByteCount)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw unreadable(path, SystemError.last("read \(path)"))
+            }
+            if count == 0 { return }
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
+    /// The size in bytes of the file at `path`.
+    static func size(ofFileAt path: String) throws(VerificationError) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw unreadable(path, SystemError.last("stat \(path)")) }
+        return Int(info.st_size)
+    }
+
+    /// The whole file at `path`; refuses (with `tooLarge`) files over `limit` bytes.
+    static func contents(ofFileAt path: String, limit: Int, tooLarge: (Int) -> VerificationError) throws(VerificationError) -> [UInt8] {
+        let size = try size(ofFileAt: path)
+        guard size <= limit else { throw tooLarge(size) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(size)
+        try forEachChunk(ofFileAt: path) { chunk in bytes.append(contentsOf: chunk) }
+        // The file may have grown after stat.
+        guard bytes.count <= limit else { throw tooLarge(bytes.count) }
+        return bytes
+    }
+
+    private static func open(_ path: String) throws(VerificationError) -> Int32 {
+        while true {
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { return fd }
+            if errno == EINTR { continue }
+            throw unreadable(path, SystemError.last("open \(path)"))
+        }
+    }
+
+    private static func unreadable(_ path: String, _ error: SystemError) -> VerificationError {
+        VerificationError(.unreadableFile, "Cannot read \(path) to verify it: \(error.message).", underlying: error)
+    }
+}
