@@ -17,11 +17,14 @@ public actor OTAUpdater {
     public let configuration: OTAConfiguration
     let logger: Logger
     let source: any ReleaseSource
-    let transport: HTTPTransport?
+    let transport: HTTPTransport
     let selector: ReleaseSelector
+    let downloader: Downloader
 
     /// The last check's outcome, if a check ran.
     public private(set) var lastCheck: UpdateCheck?
+    /// The verified artifact of the last ``downloadUpdate(progress:)``, ready to install.
+    public private(set) var verifiedArtifact: VerifiedArtifact?
 
     /// An updater for `configuration`, talking to GitHub (or the configured mirror).
     public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota")) throws(TransferError) {
@@ -30,17 +33,19 @@ public actor OTAUpdater {
                   transport: transport, logger: logger)
     }
 
-    /// An updater with its own release source (tests, other kinds of source).
-    public init(configuration: OTAConfiguration, source: any ReleaseSource, logger: Logger = Logger(label: "ota")) {
-        self.init(configuration: configuration, source: source, transport: nil, logger: logger)
+    /// An updater with its own release source (tests, other kinds of source); downloads still go
+    /// through the configuration's HTTP policy.
+    public init(configuration: OTAConfiguration, source: any ReleaseSource, logger: Logger = Logger(label: "ota")) throws(TransferError) {
+        self.init(configuration: configuration, source: source, transport: try HTTPTransport(for: configuration, logger: logger), logger: logger)
     }
 
-    init(configuration: OTAConfiguration, source: any ReleaseSource, transport: HTTPTransport?, logger: Logger) {
+    init(configuration: OTAConfiguration, source: any ReleaseSource, transport: HTTPTransport, logger: Logger) {
         self.configuration = configuration
         self.source = source
         self.transport = transport
         self.logger = logger
         self.selector = ReleaseSelector(configuration: configuration)
+        self.downloader = Downloader(configuration: configuration, transport: transport, logger: logger)
     }
 
     /// The installed version (`0.0.0` for an empty installation).
@@ -68,8 +73,37 @@ public actor OTAUpdater {
         try await check().availableRelease
     }
 
+    /// Downloads and verifies `release` (default: the one the last check found), before anything
+    /// is extracted or touched.
+    ///
+    /// The artifact is chosen by `asset_pattern` (else the source tarball); the release's checksums
+    /// file and, with a public key, its signatures are fetched too. A file that fails verification is deleted.
+    /// - Throws: ``TransferError``, ``SelectionError`` or ``VerificationError``.
+    public func downloadUpdate(_ release: Release? = nil, progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> VerifiedArtifact {
+        guard let release = release ?? lastCheck?.availableRelease else {
+            throw SelectionError(.unknownVersion, "no update to download: run checkForUpdates() first, or pass the release")
+        }
+        let artifact = try AssetPattern(pattern: configuration.assetPattern).artifact(for: release, repository: configuration.githubRepo)
+        let verifier = try ArtifactVerifier(configuration: configuration)
+        var companions: [String: Data] = [:]
+        for asset in verifier.companionAssets(for: artifact) {
+            companions[asset.name] = try await downloader.fetchCompanion(asset)
+        }
+        logger.info("downloading", metadata: ["ota.release.version": "\(release.version)", "ota.file": "\(artifact.fileName)"])
+        let downloaded = try await downloader.download(artifact, progress: progress)
+        do {
+            let verified = try verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: companions))
+            logger.info("verified", metadata: ["ota.file": "\(artifact.fileName)", "ota.checks": "\(verified.checks.joined(separator: "; "))"])
+            verifiedArtifact = verified
+            return verified
+        } catch {
+            try? FileManager.default.removeItem(atPath: downloaded.path)
+            throw error
+        }
+    }
+
     /// Closes network connections. Call once, when done with the updater.
     public func shutdown() async {
-        await transport?.shutdown()
+        await transport.shutdown()
     }
 }
