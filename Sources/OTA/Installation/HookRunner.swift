@@ -56,6 +56,8 @@ public struct HookRunner: Sendable {
             throw HookError(hook: hook, code: .failed, "\(hook.rawValue) failed with exit status \(status)\(lastLine)", status: status)
         case .signaled(let signal):
             throw HookError(hook: hook, code: .failed, "\(hook.rawValue) was killed by signal \(signal)\(lastLine)")
+        case .cancelled:
+            throw HookError(hook: hook, code: .cancelled, "\(hook.rawValue) was stopped because the agent is shutting down")
         case .timedOut:
             throw HookError(hook: hook, code: .timedOut, "\(hook.rawValue) did not finish within \(timeout.components.seconds) s and was stopped\(lastLine)")
         }
@@ -68,6 +70,8 @@ public struct HookError: OTAError {
         case couldNotStart
         case failed
         case timedOut
+        /// The agent shut down while the hook ran.
+        case cancelled
     }
 
     public let hook: HookRunner.Hook

@@ -14,6 +14,7 @@ final class ChildProcess: @unchecked Sendable {
         case exited(Int32)
         case signaled(Int32)
         case timedOut
+        case cancelled
     }
 
     /// Output kept at most (the tail).
@@ -75,19 +76,28 @@ final class ChildProcess: @unchecked Sendable {
         while true {
             if let outcome = reap() { return outcome }
             if ContinuousClock.now >= deadline { break }
+            if Task.isCancelled {
+                stop()
+                return .cancelled
+            }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(50))
         }
         kill(-pid, SIGTERM)
         let grace = ContinuousClock.now + .seconds(2)
-        while ContinuousClock.now < grace {
+        while ContinuousClock.now < grace && !Task.isCancelled {
             if reap() != nil { return .timedOut }
             try? await Task.sleep(for: .milliseconds(20))
         }
+        stop()
+        return .timedOut
+    }
+
+    /// Kills the whole process group and reaps the child.
+    private func stop() {
         kill(-pid, SIGKILL)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return .timedOut
     }
 
     /// What the child printed (the last 64 KiB), as text. Call after ``wait(timeout:)``: it waits up to

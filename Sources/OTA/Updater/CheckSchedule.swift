@@ -1,0 +1,48 @@
+import Foundation
+
+/// When the background checker runs next (SPEC §4 `ota run`, §6 rate limits).
+///
+/// - After a successful check: `check_interval` ± `check_jitter` (uniformly spread).
+/// - After a rate limit: exactly until the next allowed time (at least 1 s).
+/// - After other failures: `retry_delay × 2^(failures-1)`, at least 5 s, capped at `check_interval`,
+///   so a device that lost its network recovers soon after it comes back, without hammering.
+/// - The first check comes soon after start: within `min(30 s, check_interval × check_jitter)`.
+public struct CheckSchedule: Sendable {
+    public var interval: Duration
+    public var jitter: Double
+    public var retryDelay: Duration
+
+    public init(interval: Duration, jitter: Double, retryDelay: Duration) {
+        self.interval = interval
+        self.jitter = jitter
+        self.retryDelay = retryDelay
+    }
+
+    public init(configuration: OTAConfiguration) {
+        self.init(interval: .seconds(configuration.checkInterval), jitter: configuration.checkJitter,
+                  retryDelay: .seconds(configuration.retryDelay))
+    }
+
+    /// The wait before the first check.
+    public func initialDelay(random: Double = Double.random(in: 0...1)) -> Duration {
+        let spread = min(Duration.seconds(30), interval * jitter)
+        return spread * random
+    }
+
+    /// The wait after a successful check; `random` in 0…1 places it within interval ± jitter.
+    public func delayAfterSuccess(random: Double = Double.random(in: 0...1)) -> Duration {
+        interval * (1 - jitter + 2 * jitter * random)
+    }
+
+    /// The wait after `failures` failures in a row (1 for the first).
+    public func delayAfterFailure(_ failures: Int) -> Duration {
+        let exponent = min(max(failures - 1, 0), 20)
+        let backoff = max(retryDelay, .seconds(5)) * (1 << exponent)
+        return min(backoff, interval)
+    }
+
+    /// The wait until a rate limit lifts.
+    public func delayUntil(_ date: Date, now: Date = Date()) -> Duration {
+        .seconds(max(1, date.timeIntervalSince(now).rounded(.up)))
+    }
+}
