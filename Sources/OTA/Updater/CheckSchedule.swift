@@ -25,13 +25,19 @@ public struct CheckSchedule: Sendable {
 
     /// The wait before the first check.
     public func initialDelay(random: Double = Double.random(in: 0...1)) -> Duration {
-        let spread = min(Duration.seconds(30), interval * jitter)
-        return spread * random
+        let spread = min(Duration.seconds(30), Self.milliseconds(interval, times: jitter))
+        return Self.milliseconds(spread, times: random)
     }
 
     /// The wait after a successful check; `random` in 0…1 places it within interval ± jitter.
     public func delayAfterSuccess(random: Double = Double.random(in: 0...1)) -> Duration {
-        interval * (1 - jitter + 2 * jitter * random)
+        Self.milliseconds(interval, times: 1 - jitter + 2 * jitter * random)
+    }
+
+    /// `duration × factor`, rounded to whole milliseconds.
+    static func milliseconds(_ duration: Duration, times factor: Double) -> Duration {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return .milliseconds(Int64((seconds * factor * 1000).rounded()))
     }
 
     /// The wait after `failures` failures in a row (1 for the first).
