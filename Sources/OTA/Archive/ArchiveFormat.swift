@@ -12,7 +12,8 @@ public enum ArchiveFormat: String, Sendable {
     case zip
 
     /// Detects the format from the first bytes: gzip magic `1f 8b`, zip magic `PK\3\4` (or the
-    /// empty-archive `PK\5\6`), otherwise a tar header with a valid checksum.
+    /// empty-archive `PK\5\6`), otherwise a tar header (a `ustar` magic, or a v7 header with a valid
+    /// checksum; the reader verifies every checksum anyway).
     ///
     /// - Important: the file name is never trusted; a `.zip` that holds a tarball is read as a tarball.
     public static func detect(prefix bytes: [UInt8]) -> ArchiveFormat? {
@@ -21,7 +22,8 @@ public enum ArchiveFormat: String, Sendable {
            (bytes[2] == 3 && bytes[3] == 4) || (bytes[2] == 5 && bytes[3] == 6) { return .zip }
         if bytes.count >= TarHeader.blockSize {
             let valid = bytes.withUnsafeBytes { TarHeader.checksumMatches(UnsafeRawBufferPointer(rebasing: $0[0..<TarHeader.blockSize])) }
-            if valid { return .tar }
+            let ustar = Array(bytes[257..<262]) == Array("ustar".utf8)
+            if valid || ustar { return .tar }
         }
         return nil
     }
