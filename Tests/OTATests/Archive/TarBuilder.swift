@@ -59,7 +59,13 @@ struct TarBuilder {
 
     mutating func raw(_ data: [UInt8]) { bytes += data }
 
+    /// Appends a header and its padded data; names or link names over 100 bytes get a pax record first.
     mutating func add(_ h: Header, data: [UInt8] = []) {
+        var h = h
+        var records: [(String, String)] = []
+        if h.name.utf8.count > 100 { records.append(("path", h.name)); h.name = "long-name-placeholder" }
+        if h.linkName.utf8.count > 100 { records.append(("linkpath", h.linkName)); h.linkName = "long-link-placeholder" }
+        if !records.isEmpty { pax(records) }
         bytes += Self.header(h)
         bytes += data
         bytes += [UInt8](repeating: 0, count: (512 - data.count % 512) % 512)
