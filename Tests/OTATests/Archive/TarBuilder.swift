@@ -147,41 +147,54 @@ enum Gzip {
         return output
     }
 
-    /// Writes a gzip file whose content is `header` + `zeroCount` zero bytes, streaming (constant memory).
-    static func writeZeroBomb(to path: String, header: [UInt8], zeroCount: Int64) throws {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
+    /// One gzip member holding `header` + `zeroCount` zero bytes, deflated in 1 MiB steps (constant memory).
+    static func zeroMember(header: [UInt8], zeroCount: Int64) -> [UInt8] {
         var stream = z_stream()
-        precondition(ota_deflate_init_gzip(&stream, 1) == Z_OK)
+        precondition(ota_deflate_init_gzip(&stream, 9) == Z_OK)
         defer { deflateEnd(&stream) }
+        var member: [UInt8] = []
         var out = [UInt8](repeating: 0, count: 256 * 1024)
-        var zeros = [UInt8](repeating: 0, count: 1 << 20)
-        func pump(_ input: inout [UInt8], count: Int, flush: Int32) throws {
-            try input.withUnsafeMutableBufferPointer { inBuffer in
+        func pump(_ input: [UInt8], flush: Int32) {
+            var input = input
+            input.withUnsafeMutableBufferPointer { inBuffer in
                 stream.next_in = inBuffer.baseAddress
-                stream.avail_in = uInt(count)
+                stream.avail_in = uInt(inBuffer.count)
                 var status: Int32 = Z_OK
                 repeat {
-                    let produced: [UInt8] = out.withUnsafeMutableBufferPointer { o in
+                    out.withUnsafeMutableBufferPointer { o in
                         stream.next_out = o.baseAddress
                         stream.avail_out = uInt(o.count)
                         status = deflate(&stream, flush)
-                        return Array(o[0..<(o.count - Int(stream.avail_out))])
+                        member += o[0..<(o.count - Int(stream.avail_out))]
                     }
-                    try handle.write(contentsOf: produced)
                 } while stream.avail_out == 0 || (flush == Z_FINISH && status != Z_STREAM_END)
             }
         }
-        var head = header
-        try pump(&head, count: head.count, flush: Z_NO_FLUSH)
+        pump(header, flush: Z_NO_FLUSH)
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
         var left = zeroCount
         while left > 0 {
             let n = Int(min(left, Int64(zeros.count)))
-            try pump(&zeros, count: n, flush: Z_NO_FLUSH)
+            pump(Array(zeros[0..<n]), flush: Z_NO_FLUSH)
             left -= Int64(n)
         }
-        var empty = [UInt8](repeating: 0, count: 1)
-        try pump(&empty, count: 0, flush: Z_FINISH)
+        pump([], flush: Z_FINISH)
+        return member
+    }
+
+    /// Writes a gzip bomb: `header` then `zeroCount` zeros, as concatenated 64 MiB members
+    /// (one member is deflated and repeated, so building a 1 GiB bomb takes well under a second).
+    static func writeZeroBomb(to path: String, header: [UInt8], zeroCount: Int64) throws {
+        let step: Int64 = 64 << 20
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.write(contentsOf: zeroMember(header: header, zeroCount: min(step, zeroCount)))
+        var left = zeroCount - min(step, zeroCount)
+        let full = zeroMember(header: [], zeroCount: step)
+        while left > 0 {
+            try handle.write(contentsOf: left >= step ? full : zeroMember(header: [], zeroCount: left))
+            left -= min(step, left)
+        }
     }
 }
