@@ -28,7 +28,7 @@ struct ZipArchiveReader {
             guard index < directory.records.count else { throw ArchiveError(.malformedHeader, "the zip archive lists more entries than its central directory") }
             let record = directory.records[index]
             index += 1
-            let name = zipEntry.path
+            let name = try Self.name(of: record, zipEntry: zipEntry)
             guard !record.isEncrypted else { throw ArchiveError(.unsupportedEntryType, entry: name, "encrypted zip entries are not supported") }
             let entry = try Self.entry(for: zipEntry, record: record, name: name)
             if case .symbolicLink = entry.kind {
@@ -53,6 +53,23 @@ struct ZipArchiveReader {
         guard index == directory.records.count else {
             throw ArchiveError(.malformedHeader, "ZIPFoundation read \(index) of the \(directory.records.count) entries of the central directory")
         }
+    }
+
+    /// The entry name: the raw bytes as UTF-8 when they are valid UTF-8 (what Linux tools write even
+    /// without the UTF-8 flag), else ZIPFoundation's CP437 decoding. Control bytes are refused on the
+    /// raw bytes, because CP437 decoding turns them into printable symbols.
+    static func name(of record: ZipCentralDirectory.Record, zipEntry: Entry) throws(ArchiveError) -> String {
+        if let control = record.name.first(where: { $0 < 0x20 || $0 == 0x7F }) {
+            let shown = String(decoding: record.name, as: UTF8.self)
+            throw ArchiveError(.invalidName, entry: shown, "the name contains a control character (\\u{\(String(control, radix: 16))})")
+        }
+        if let utf8 = String(validating: record.name, as: UTF8.self) {
+            guard zipEntry.path(using: .utf8) == utf8 else {
+                throw ArchiveError(.malformedHeader, entry: utf8, "the local and central zip headers disagree")
+            }
+            return utf8
+        }
+        return zipEntry.path
     }
 
     static func entry(for zipEntry: Entry, record: ZipCentralDirectory.Record, name: String) throws(ArchiveError) -> ArchiveEntry {
