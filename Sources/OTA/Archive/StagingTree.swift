@@ -116,7 +116,7 @@ final class StagingTree {
         }
     }
 
-    /// Creates a folder (mode 0700 until ``applyFolderAttributes(_:)``); an implicit one may exist already.
+    /// Creates a folder (mode 0755 until ``applyFolderAttributes(_:)``); an implicit one may exist already.
     func createFolder(_ components: [String], entry: String) throws(ArchiveError) {
         let parent = try folder(components.dropLast(), entry: entry)
         guard mkdirat(parent, components.last!, 0o755) == 0 else {

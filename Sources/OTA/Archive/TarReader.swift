@@ -8,6 +8,10 @@ import Glibc
 /// next call, otherwise it is skipped. The reader verifies every header checksum, rejects malformed
 /// extended records (over 1 MiB, bad lengths, missing `=`), pax/ustar size disagreements, entry types
 /// other than file/directory/symlink/hard link, a zero block followed by data, and truncation anywhere.
+/// A pax `x` record applies `path`, `linkpath`, `size` and `mtime` to the next entry; of a global `g`
+/// record (e.g. GitHub's `pax_global_header`) only `mtime` is used, the rest (`comment`…) is checked and
+/// ignored. Other keywords (uid, uname, atime, xattrs…) are ignored; owners are never applied.
+/// Memory stays constant: one 128 KiB buffer, and at most 1 MiB for one extended header.
 ///
 /// ```swift
 /// let reader = try TarReader(contentsOf: "release.tar.gz")

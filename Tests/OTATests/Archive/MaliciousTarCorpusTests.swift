@@ -165,6 +165,15 @@ let maliciousTarCorpus: [RejectionCase] = [
     RejectionCase(name: "GNU long name then end of archive", code: .malformedExtendedHeader, entry: "././@LongLink") { _ in
         TarBuilder.archive { $0.gnuLong("dangling") }
     },
+    RejectionCase(name: "pax header then end of archive", code: .malformedExtendedHeader, entry: "PaxHeaders/x") { _ in
+        TarBuilder.archive { $0.pax([("path", "orphan")]) }
+    },
+    RejectionCase(name: "endless chain of extended headers", code: .malformedExtendedHeader, entry: "PaxHeaders/x") { _ in
+        TarBuilder.archive { for _ in 0..<20 { $0.pax([("path", "again")]) }; $0.file("x", "") }
+    },
+    RejectionCase(name: "hard link through an earlier symlink", code: .writeThroughSymlink, entry: "l/hl") { _ in
+        TarBuilder.archive { $0.file("d/f", "x"); $0.symlink("l", to: "d"); $0.hardLink("l/hl", to: "d/f") }
+    },
     RejectionCase(name: "pax size disagrees with ustar size", code: .sizeMismatch, entry: "x") { _ in
         TarBuilder.archive { $0.pax([("size", "10")]); $0.add(H(name: "x", size: 5), data: Array("12345".utf8)) }
     },
