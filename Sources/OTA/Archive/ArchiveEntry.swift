@@ -5,7 +5,9 @@
 public struct ArchiveEntry: Sendable, Equatable {
     /// What the entry creates.
     public enum Kind: Sendable, Equatable {
+        /// A regular file; its ``ArchiveEntry/size`` bytes of data follow.
         case file
+        /// A folder.
         case directory
         /// A symbolic link to `target` (relative to the link's folder).
         case symbolicLink(target: String)
@@ -15,6 +17,7 @@ public struct ArchiveEntry: Sendable, Equatable {
 
     /// The path as stored (pax `path`, GNU long name, ustar prefix + name, or zip name).
     public var path: String
+    /// What the entry creates.
     public var kind: Kind
     /// Permission bits as stored, including setuid/setgid/sticky (the extractor drops those).
     public var mode: UInt32
@@ -23,6 +26,7 @@ public struct ArchiveEntry: Sendable, Equatable {
     /// Size of the data that follows (regular files only; 0 otherwise).
     public var size: Int64
 
+    /// An entry as a format reader decoded it.
     public init(path: String, kind: Kind, mode: UInt32, modificationTime: Int64, size: Int64) {
         self.path = path
         self.kind = kind

@@ -54,6 +54,7 @@ public struct ArchiveError: OTAError, Equatable {
         case io
     }
 
+    /// What went wrong, to switch on.
     public let code: Code
     /// The entry's path as written in the archive (escaped), when the problem concerns one entry.
     public let entry: String?
@@ -62,6 +63,7 @@ public struct ArchiveError: OTAError, Equatable {
     /// The failed system call, for `diskFull`, `io` and `stagingUnavailable`.
     public let underlying: SystemError?
 
+    /// An error about `entry` (escaped for display), with the system error behind it if any.
     public init(_ code: Code, entry: String? = nil, _ detail: String, underlying: SystemError? = nil) {
         self.code = code
         self.entry = entry.map(ArchiveError.escaped)
@@ -69,6 +71,7 @@ public struct ArchiveError: OTAError, Equatable {
         self.underlying = underlying
     }
 
+    /// One sentence naming the entry, the problem, and what to do.
     public var message: String {
         let subject = entry.map { "archive entry \"\($0)\"" } ?? "archive"
         switch code {

@@ -24,6 +24,7 @@ public struct ExtractionPolicy: Sendable, Equatable {
     }
     var writeFault: WriteFault?
 
+    /// A policy; every limit has the default documented above.
     public init(
         maxEntries: Int = 100_000,
         maxExtractedBytes: Int64 = 4 << 30,

@@ -17,13 +17,19 @@ import Glibc
 /// // result.root is the release tree (the shared top-level folder already stripped)
 /// ```
 public struct Extractor: Sendable {
+    /// The limits applied to every archive.
     public var policy: ExtractionPolicy
 
+    /// An extractor applying `policy`.
     public init(policy: ExtractionPolicy = ExtractionPolicy()) {
         self.policy = policy
     }
 
     /// Extracts `archivePath` into `stagingPath`, which must not exist yet (its parent must).
+    ///
+    /// - Returns: where the tree is (``ExtractionResult/root``: the staging directory, or the stripped
+    ///   top-level folder inside it) and what was written.
+    /// - Throws: ``ArchiveError``; the staging directory is then removed.
     public func extract(archiveAt archivePath: String, into stagingPath: String) throws(ArchiveError) -> ExtractionResult {
         let format = try ArchiveFormat.detect(fileAt: archivePath)
         let fd = open(archivePath, O_RDONLY | O_CLOEXEC)
