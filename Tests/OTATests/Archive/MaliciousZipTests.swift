@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import OTA
+
+/// A zip built by Python's zipfile from a short script body (`z` is the open ZipFile, `U` makes a unix ZipInfo).
+struct ZipCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    let code: ArchiveError.Code
+    let entry: String?
+    var escapes: [String] = []
+    var policy = ExtractionPolicy()
+    let script: String
+    var testDescription: String { name }
+}
+
+let maliciousZipCorpus: [ZipCase] = [
+    ZipCase(name: "zip-slip ../", code: .parentTraversal, entry: "../zip-evil", escapes: ["s/zip-evil"],
+            script: #"z.writestr("ok.txt", "fine"); z.writestr("../zip-evil", "pwned")"#),
+    ZipCase(name: "zip-slip nested", code: .parentTraversal, entry: "a/../../../zip-evil2", escapes: ["zip-evil2"],
+            script: #"z.writestr("a/../../../zip-evil2", "pwned")"#),
+    ZipCase(name: "absolute path", code: .absolutePath, entry: "/tmp/zip-abs-evil",
+            script: #"z.writestr("/tmp/zip-abs-evil", "pwned")"#),
+    ZipCase(name: "symlink escaping the tree", code: .linkEscape, entry: "link", escapes: ["s/outside/pwned"],
+            script: #"z.writestr(U("link", 0o120777), "../outside"); z.writestr("link/pwned", "x")"#),
+    ZipCase(name: "absolute symlink", code: .linkEscape, entry: "etc",
+            script: #"z.writestr(U("etc", 0o120777), "/etc")"#),
+    ZipCase(name: "write through an in-tree symlink", code: .writeThroughSymlink, entry: "l/f",
+            script: #"z.writestr("d/", ""); z.writestr(U("l", 0o120777), "d"); z.writestr("l/f", "x")"#),
+    ZipCase(name: "FIFO entry", code: .unsupportedEntryType, entry: "fifo",
+            script: #"z.writestr(U("fifo", 0o010644), "")"#),
+    ZipCase(name: "character device entry", code: .unsupportedEntryType, entry: "tty",
+            script: #"z.writestr(U("tty", 0o020644), "")"#),
+    ZipCase(name: "duplicate names", code: .duplicateEntry, entry: "./a/b",
+            script: #"z.writestr("a/b", "1"); z.writestr("./a/b", "2")"#),
+    ZipCase(name: "control character in a name", code: .invalidName, entry: "bad\u{1b}name",
+            script: #"z.writestr("bad\x1bname", "x")"#),
+    ZipCase(name: "more entries than allowed", code: .tooManyEntries, entry: nil, policy: ExtractionPolicy(maxEntries: 2),
+            script: #"[z.writestr(f"f{i}", "x") for i in range(5)]"#),
+    ZipCase(name: "more bytes than allowed", code: .tooManyBytes, entry: "big", policy: ExtractionPolicy(maxExtractedBytes: 1000),
+            script: #"z.writestr("big", "b" * 5000)"#),
+    ZipCase(name: "deflate bomb over the ratio", code: .expansionRatio, entry: "bomb",
+            policy: ExtractionPolicy(maxExpansionRatio: 20, ratioExemptBytes: 1 << 20),
+            script: #"z.writestr("bomb", b"\0" * (64 << 20))"#),
+]
+
+@Suite("Archive: malicious zip archives")
+struct MaliciousZipTests {
+    static func build(_ script: String, at path: String) throws {
+        try run("/usr/bin/env", ["python3", "-c", """
+            import zipfile, sys
+            def U(name, mode):
+                info = zipfile.ZipInfo(name); info.create_system = 3; info.external_attr = mode << 16; return info
+            with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+                \(script)
+            """, path])
+    }
+
+    @Test("each malicious zip is rejected as a whole, naming the entry, leaving nothing behind", arguments: maliciousZipCorpus)
+    func rejected(_ testCase: ZipCase) throws {
+        let fixture = try ExtractionFixture()
+        try FileManager.default.createDirectory(atPath: fixture.dir.url("s/outside"), withIntermediateDirectories: true)
+        let path = fixture.dir.url("archive.zip")
+        try Self.build(testCase.script, at: path)
+        try fixture.expectRejection(archiveAt: path, code: testCase.code, entry: testCase.entry, escapes: testCase.escapes, policy: testCase.policy)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.dir.url("s/outside")).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/zip-abs-evil"))
+    }
+
+    @Test("a zip whose declared size lies is caught while inflating")
+    func lyingSize() throws {
+        let fixture = try ExtractionFixture()
+        let path = fixture.dir.url("lying.zip")
+        try Self.build(#"z.writestr("f", "A" * 100000)"#, at: path)
+        // Patch the uncompressed size (central directory, offset 24 of the record) down to 10.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let signature: [UInt8] = [0x50, 0x4B, 1, 2]
+        let found = (0..<(bytes.count - 4)).last { (index: Int) -> Bool in Array(bytes[index..<(index + 4)]) == signature }
+        let central = try #require(found)
+        bytes.replaceSubrange((central + 24)..<(central + 28), with: [10, 0, 0, 0])
+        let patched = try fixture.write(bytes, name: "patched.zip")
+        let error = try fixture.expectRejection(archiveAt: patched, code: .sizeMismatch, entry: "f")
+        #expect(error.message.contains("declared size"))
+    }
+
+    @Test("a truncated zip is rejected")
+    func truncatedZip() throws {
+        let fixture = try ExtractionFixture()
+        let path = fixture.dir.url("full.zip")
+        try Self.build(#"z.writestr("a", "x" * 1000); z.writestr("b", "y")"#, at: path)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let cut = try fixture.write(Array(bytes.prefix(bytes.count - 30)), name: "cut.zip")
+        let error = try #require(throws: ArchiveError.self) { _ = try Extractor().extract(archiveAt: cut, into: fixture.staging) }
+        #expect([.malformedHeader, .truncated].contains(error.code), "\(error.message)")
+        #expect(!fixture.exists("s/staging"))
+    }
+}
