@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Running, committing and rolling back a ``Transaction`` step by step through the journal.
+extension Journal {
+    /// Runs every step of `transaction`, journaling each one before and after it happens.
+    ///
+    /// On a failing step everything done so far is undone and the journal cleared before the error is thrown.
+    func run(_ transaction: inout Transaction) throws(InstallationError) {
+        try save(transaction)
+        for index in transaction.steps.indices {
+            transaction.steps[index].state = .started
+            try save(transaction)
+            FaultInjection.point("\(index + 1)")
+            let action = transaction.steps[index].action
+            do {
+                try action.perform()
+                for directory in Set(action.touchedDirectories) { try AtomicFile.syncDirectory(directory) }
+            } catch {
+                let failure = InstallationError(.stepFailed, "installation step \(index + 1) failed and the update was rolled back: \(error.message)", underlying: error)
+                do throws(InstallationError) {
+                    try rollBack(transaction)
+                } catch let rollbackError {
+                    throw InstallationError(.rollbackFailed, "\(failure.message); then the rollback failed too: \(rollbackError.message)", underlying: error)
+                }
+                throw failure
+            }
+            FaultInjection.point("\(index + 1)+")
+            transaction.steps[index].state = .done
+            try save(transaction)
+        }
+    }
+
+    /// Undoes the started and done steps in reverse order, removes the staged leftovers and clears the journal.
+    func rollBack(_ transaction: Transaction) throws(InstallationError) {
+        for index in transaction.steps.indices.reversed() where transaction.steps[index].state != .pending {
+            FaultInjection.point("undo-\(index + 1)")
+            let action = transaction.steps[index].action
+            do {
+                try action.undo()
+                for directory in Set(action.touchedDirectories) where FileSystem.exists(directory) {
+                    try AtomicFile.syncDirectory(directory)
+                }
+            } catch {
+                throw InstallationError(.rollbackFailed, "cannot undo installation step \(index + 1): \(error.message); fix the cause and run any ota command again to finish the recovery", underlying: error)
+            }
+        }
+        removeAll(transaction.removeOnRollback)
+        try clear()
+    }
+
+    /// Records the commit, removes the old tree and holding folders, and clears the journal.
+    func commit(_ transaction: inout Transaction) throws(InstallationError) {
+        transaction.phase = .committed
+        try save(transaction)
+        FaultInjection.point("commit")
+        try finishCommit(transaction)
+    }
+
+    func finishCommit(_ transaction: Transaction) throws(InstallationError) {
+        removeAll(transaction.removeOnCommit)
+        try clear()
+    }
+
+    /// Best-effort removal of leftovers: a failure leaves only garbage, never a broken installation.
+    private func removeAll(_ paths: [String]) {
+        for path in paths { try? FileSystem.removeTree(path) }
+    }
+}
