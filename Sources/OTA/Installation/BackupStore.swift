@@ -88,6 +88,7 @@ public struct BackupStore: Sendable {
     @discardableResult
     public func prune() throws(InstallationError) -> [Backup] {
         let removed = Array(try list().dropFirst(max(0, maxBackups)))
+        guard FileSystem.exists(directory) else { return [] }
         do {
             for backup in removed { try FileSystem.removeTree(backup.path) }
             for name in try FileSystem.names(in: directory) where name.hasPrefix(".backup_") && name.hasSuffix(".partial") {

@@ -19,8 +19,9 @@ import Logging
 public struct InPlaceInstaller: Installer {
     public let configuration: OTAConfiguration
     let logger: Logger
-    /// `false` forces the two-rename fallback (tests); `true` uses RENAME_EXCHANGE when the kernel has it.
-    var allowExchange = true
+    /// Whether to swap with `renameat2(RENAME_EXCHANGE)` when a probe shows the filesystem supports it
+    /// (default); `false` forces the fallback of two journaled renames through a holding folder.
+    public var usesRenameExchange = true
 
     public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.install")) {
         self.configuration = configuration
@@ -74,7 +75,7 @@ public struct InPlaceInstaller: Installer {
             if let backup { try? FileSystem.removeTree(backup.path) }
             throw error
         }
-        let steps = plan(managed, staged: staged.root, holding: holding, exchange: allowExchange && Self.exchangeWorks(in: holding))
+        let steps = plan(managed, staged: staged.root, holding: holding, exchange: usesRenameExchange && Self.exchangeWorks(in: holding))
         var transaction = Transaction(id: id, fromVersion: fromVersion, toVersion: staged.version, layout: "in_place", steps: steps,
                                       removeOnCommit: [staged.root, holding],
                                       removeOnRollback: [staged.root, holding] + (backup.map { [$0.path] } ?? []),

@@ -39,7 +39,7 @@ extension Journal {
             let action = transaction.steps[index].action
             do {
                 try action.undo()
-                for directory in Set(action.touchedDirectories) where FileSystem.exists(directory) {
+                for directory in Set(action.touchedDirectories) where FileSystem.isDirectory(directory) {
                     try AtomicFile.syncDirectory(directory)
                 }
             } catch {
