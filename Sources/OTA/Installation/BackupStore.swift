@@ -71,9 +71,16 @@ public struct BackupStore: Sendable {
         do { names = try FileSystem.names(in: directory) } catch {
             throw InstallationError(.backupNotFound, "cannot list the backups: \(error.message)", underlying: error)
         }
+        // Backups of different versions made in the same second have no suffix to order them:
+        // the folder's change time (set by the final rename, nanoseconds) breaks the tie.
+        func changed(_ backup: Backup) -> Int {
+            FileSystem.lstatInfo(backup.path).map { $0.st_ctim.tv_sec * 1_000_000_000 + $0.st_ctim.tv_nsec } ?? 0
+        }
         return names.compactMap { Backup(name: $0, in: directory) }
             .filter { FileSystem.isDirectory($0.path) }
-            .sorted { ($0.createdAt, $0.sequence) > ($1.createdAt, $1.sequence) }
+            .map { ($0, changed($0)) }
+            .sorted { ($0.0.createdAt, $0.0.sequence, $0.1) > ($1.0.createdAt, $1.0.sequence, $1.1) }
+            .map(\.0)
     }
 
     /// The backup called `name` (a folder name from ``list()``).

@@ -168,4 +168,44 @@ struct InPlaceInstallerTests {
         try installer.commit(try installer.install(try fixture.stage("2.0.0-rc.1", nodes)))
         #expect(try installer.currentVersion() == SemanticVersion("2.0.0-rc.1"))
     }
+
+    @Test("restoring a backup brings back exactly the backed-up tree; a tampered backup is refused before anything changes")
+    func restoreBackup() throws {
+        let fixture = try InstallFixture()
+        fixture.config.maxBackups = 2
+        try fixture.installInitial("1.0.0", Self.old)
+        let original = try fixture.snapshot()
+        let installer = fixture.installer
+        try installer.commit(try installer.install(try fixture.stage("2.0.0", Self.new)))
+        let updated = try fixture.snapshot()
+        let backup = try #require(try installer.backups().first)
+        #expect(backup.version == SemanticVersion(1, 0, 0))
+        #expect(backup.name.hasPrefix("backup_1.0.0_"))
+
+        try Data("evil".utf8).write(to: URL(fileURLWithPath: backup.path + "/src/bin/run.sh"))
+        let refused = try #require(throws: InstallationError.self) { try installer.restore(backup: backup) }
+        #expect(refused.code == .corruptBackup)
+        #expect(refused.message.contains("src/bin/run.sh"))
+        #expect(try fixture.snapshot() == updated)
+
+        try Data("#!/bin/sh\necho old\n".utf8).write(to: URL(fileURLWithPath: backup.path + "/src/bin/run.sh"))
+        let transaction = try installer.restore(backup: backup)
+        try installer.commit(transaction)
+        #expect(try fixture.snapshot() == original)
+        #expect(try installer.currentVersion() == SemanticVersion(1, 0, 0))
+        #expect(try installer.backups().map(\.name) == [backup.name])
+    }
+
+    @Test("backups are pruned to max_backups after each committed update, newest first")
+    func pruning() throws {
+        let fixture = try InstallFixture()
+        fixture.config.maxBackups = 2
+        try fixture.installInitial("1.0.0", Self.old)
+        let installer = fixture.installer
+        for version in ["1.1.0", "1.2.0", "1.3.0", "1.4.0"] {
+            try installer.commit(try installer.install(try fixture.stage(version, Self.new)))
+        }
+        #expect(try installer.backups().map(\.version.description) == ["1.3.0", "1.2.0"])
+        #expect(try FileSystem.names(in: fixture.config.backupDirectory).count == 2)
+    }
 }
