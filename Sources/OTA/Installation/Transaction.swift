@@ -45,7 +45,7 @@ public struct Transaction: Codable, Sendable, Equatable {
         self.removeOnCommit = removeOnCommit
         self.removeOnRollback = removeOnRollback
         self.backupPath = backupPath
-        self.startedAt = startedAt
+        self.startedAt = Date(timeIntervalSince1970: startedAt.timeIntervalSince1970.rounded(.down))  // as ISO 8601 keeps it
     }
 
     /// A short random identifier, safe in file names.
