@@ -149,15 +149,16 @@ enum FileSystem {
         guard output >= 0 else { throw SystemError.last("create \(destination)") }
         var closed = false
         defer { if !closed { close(output) } }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
         while true {
-            let count = read(input, &buffer, buffer.count)
+            let count = read(input, buffer.baseAddress, buffer.count)
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw SystemError.last("read \(source)") }
             if count == 0 { break }
             var offset = 0
             while offset < count {
-                let written = buffer[offset..<count].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
+                let written = write(output, buffer.baseAddress! + offset, count - offset)
                 if written < 0, errno == EINTR { continue }
                 guard written > 0 else { throw SystemError.last("write \(destination)") }
                 offset += written
@@ -169,19 +170,23 @@ enum FileSystem {
         guard close(output) == 0 else { throw SystemError.last("close \(destination)") }
     }
 
-    /// The lowercase hex SHA-256 of a file's content, read in 1 MiB chunks.
+    /// Size of the (uninitialised, per call) read buffer of ``copyFile(_:to:mode:durable:)`` and ``sha256(_:)``.
+    static let bufferSize = 256 << 10
+
+    /// The lowercase hex SHA-256 of a file's content, read in 256 KiB chunks.
     static func sha256(_ path: String) throws(SystemError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError.last("open \(path)") }
         defer { close(fd) }
         var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
         while true {
-            let count = read(fd, &buffer, buffer.count)
+            let count = read(fd, buffer.baseAddress, buffer.count)
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw SystemError.last("read \(path)") }
             if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
