@@ -8,27 +8,36 @@ extension Journal {
     ///
     /// On a failing step everything done so far is undone and the journal cleared before the error is thrown.
     func run(_ transaction: inout Transaction) throws(InstallationError) {
-        try save(transaction)
-        for index in transaction.steps.indices {
-            transaction.steps[index].state = .started
+        do {
             try save(transaction)
-            FaultInjection.point("\(index + 1)")
-            let action = transaction.steps[index].action
-            do {
-                try action.perform()
-                for directory in Set(action.touchedDirectories) { try AtomicFile.syncDirectory(directory) }
+        } catch {
+            removeAll(transaction.removeOnRollback)
+            throw error
+        }
+        for index in transaction.steps.indices {
+            do throws(InstallationError) {
+                transaction.steps[index].state = .started
+                try save(transaction)
+                FaultInjection.point("\(index + 1)")
+                let action = transaction.steps[index].action
+                do {
+                    try action.perform()
+                    for directory in Set(action.touchedDirectories) { try AtomicFile.syncDirectory(directory) }
+                } catch {
+                    throw InstallationError(.stepFailed, "installation step \(index + 1) failed and the update was rolled back: \(error.message)", underlying: error)
+                }
+                FaultInjection.point("\(index + 1)+")
+                transaction.steps[index].state = .done
+                try save(transaction)
             } catch {
-                let failure = InstallationError(.stepFailed, "installation step \(index + 1) failed and the update was rolled back: \(error.message)", underlying: error)
+                // Undo decides from what is on disk, so the in-memory states are enough even when a save failed.
                 do throws(InstallationError) {
                     try rollBack(transaction)
                 } catch let rollbackError {
-                    throw InstallationError(.rollbackFailed, "\(failure.message); then the rollback failed too: \(rollbackError.message)", underlying: error)
+                    throw InstallationError(.rollbackFailed, "\(error.message); then the rollback failed too: \(rollbackError.message)", underlying: error.underlying)
                 }
-                throw failure
+                throw error
             }
-            FaultInjection.point("\(index + 1)+")
-            transaction.steps[index].state = .done
-            try save(transaction)
         }
     }
 
