@@ -59,6 +59,7 @@ public struct InPlaceInstaller: Installer {
     }
 
     func install(_ staged: StagedTree, makingBackup: Bool) throws(InstallationError) -> Transaction {
+        let staged = InstallationSupport.normalized(staged)
         let managed = try managedPaths()
         let fromVersion = try currentVersion()
         try InstallationSupport.prepare(staged, installDirectory: installDirectory, versionFile: managed.last!)
@@ -120,7 +121,9 @@ public struct InPlaceInstaller: Installer {
     public func commit(_ transaction: Transaction) throws(InstallationError) {
         var current = try inProgress(transaction)
         try journal.commit(&current)
-        try backupStore.prune()
+        do { try backupStore.prune() } catch {
+            logger.warning("the update is committed but old backups could not be pruned", metadata: ["ota.error": "\(error.message)"])
+        }
     }
 
     public func rollback(_ transaction: Transaction) throws(InstallationError) {

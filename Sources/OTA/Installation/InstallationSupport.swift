@@ -2,6 +2,11 @@ import Foundation
 
 /// Checks and preparations both installers share.
 enum InstallationSupport {
+    /// `staged` with an absolute root without `.` components or a trailing slash.
+    static func normalized(_ staged: StagedTree) -> StagedTree {
+        StagedTree(root: OTAConfiguration.absolute(staged.root, against: FileManager.default.currentDirectoryPath), version: staged.version)
+    }
+
     /// `path` if it is a clean relative path inside the installation, else an error naming `key`.
     static func relative(_ path: String, key: String) throws(InstallationError) -> String {
         let parts = path.split(separator: "/").filter { $0 != "." }

@@ -45,6 +45,7 @@ public struct ReleasesInstaller: Installer {
     }
 
     public func install(_ staged: StagedTree) throws(InstallationError) -> Transaction {
+        let staged = InstallationSupport.normalized(staged)
         let versionFile = try InstallationSupport.relative(configuration.versionFile, key: "version_file")
         let fromVersion = try currentVersion()
         let previous = try currentTarget()
@@ -78,10 +79,8 @@ public struct ReleasesInstaller: Installer {
         try journal.commit(&current)
         do {
             for backup in try backups().dropFirst(max(0, configuration.maxBackups)) { try FileSystem.removeTree(backup.path) }
-        } catch let error as InstallationError {
-            throw error
         } catch {
-            throw InstallationError(.backupFailed, "cannot remove old releases: \(error)")
+            logger.warning("the update is committed but old releases could not be pruned", metadata: ["ota.error": "\(error)"])
         }
     }
 
