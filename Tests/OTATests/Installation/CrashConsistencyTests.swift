@@ -19,16 +19,27 @@ struct CrashConsistencyTests {
         let layout: OTAConfiguration.Layout
         let exchange: Bool
 
-        init(layout: OTAConfiguration.Layout, exchange: Bool, files: Int) throws {
+        /// Managed paths: `src`, `config`, `lib`, `m0`…`m{extra-1}` (each a folder of 5 files) and `VERSION`.
+        let managed: [String]
+
+        init(layout: OTAConfiguration.Layout, exchange: Bool, files: Int, extraManaged extra: Int = 0) throws {
             let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : FileManager.default.temporaryDirectory.path
             root = base + "/ota-crash-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             self.layout = layout
             self.exchange = exchange
+            managed = ["src", "config", "lib"] + (0..<extra).map { "m\($0)" } + ["VERSION"]
+            func withExtras(_ tag: String, _ count: Int) -> [String: TreeFixture.Node] {
+                var nodes = TreeFixture.release(tag, files: count, size: 2048)
+                for index in 0..<extra {
+                    for file in 0..<5 { nodes["m\(index)/f\(file)"] = .file("\(tag) \(index) \(file)", mode: file == 0 ? 0o755 : 0o644) }
+                }
+                return nodes
+            }
             let fixture = try InstallFixture(layout: layout)
-            try fixture.installInitial("1.0.0", TreeFixture.release("old", files: files, size: 2048))
+            try fixture.installInitial("1.0.0", withExtras("old", files))
             try FileSystem.copyTree(fixture.install, to: root + "/template-install")
-            try TreeFixture.make(root + "/template-staged", TreeFixture.release("new", files: files * 9 / 10, size: 2048))
+            try TreeFixture.make(root + "/template-staged", withExtras("new", files * 9 / 10))
         }
 
         deinit { try? FileSystem.removeTree(root) }
@@ -46,7 +57,7 @@ struct CrashConsistencyTests {
         func arguments(_ command: String, _ root: String) -> [String] {
             [command, "install=\(root)/install", "state=\(root)/install/.ota", "backup=\(root)/backups",
              "staged=\(root)/install/.ota/staging/2.0.0", "version=2.0.0", "layout=\(layout.rawValue)",
-             "managed=src,config,lib,VERSION", "exchange=\(exchange ? "yes" : "no")"]
+             "managed=\(managed.joined(separator: ","))", "exchange=\(exchange ? "yes" : "no")"]
         }
 
         func snapshot(_ root: String) throws -> String { try TreeFixture.snapshot(root + "/install") }
@@ -94,26 +105,29 @@ struct CrashConsistencyTests {
 
     @Test("random SIGKILLs during a larger update leave, after recovery, the old or the new tree exactly", arguments: cases)
     func randomKills(layout: OTAConfiguration.Layout, exchange: Bool) throws {
-        let scenario = try Scenario(layout: layout, exchange: exchange, files: 1000)
+        let scenario = try Scenario(layout: layout, exchange: exchange, files: 1000, extraManaged: 60)
         let reference = try scenario.trial("reference")
         let old = try scenario.snapshot(reference)
         let started = Date()
         #expect(try Harness.run(scenario.arguments("apply", reference)).status == 0)
         let duration = Date().timeIntervalSince(started)
         let new = try scenario.snapshot(reference)
-        var outcomes = ["old": 0, "new": 0]
+        // Half the kills anywhere in the run, half in its last 40 % (where the journaled swap happens).
+        var outcomes: [String: Int] = [:]
         for trial in 0..<20 {
             let root = try scenario.trial("random-\(trial)")
             let child = try Harness.start(scenario.arguments("apply", root))
-            usleep(useconds_t(Double.random(in: 0...duration * 1.1) * 1_000_000))
+            let delay = trial.isMultiple(of: 2) ? Double.random(in: 0...duration * 1.1) : Double.random(in: duration * 0.6...duration * 1.05)
+            usleep(useconds_t(delay * 1_000_000))
             kill(child.process.processIdentifier, SIGKILL)
             child.process.waitUntilExit()
-            _ = try Harness.run(scenario.arguments("recover", root))
+            let recovery = try Harness.run(scenario.arguments("recover", root)).output.trimmingCharacters(in: .whitespacesAndNewlines)
             let result = try scenario.snapshot(root)
             #expect(result == old || result == new, "trial \(trial)")
-            outcomes[result == old ? "old" : result == new ? "new" : "mixed", default: 0] += 1
+            let tree = result == old ? "old" : result == new ? "new" : "MIXED"
+            outcomes["\(tree) (recovery: \(recovery))", default: 0] += 1
             try FileSystem.removeTree(root)
         }
-        print("crash-consistency random \(layout.rawValue) exchange=\(exchange): 20 kills in \(String(format: "%.2f", duration)) s updates → \(outcomes)")
+        print("crash-consistency random \(layout.rawValue) exchange=\(exchange): 20 kills in \(String(format: "%.2f", duration)) s updates → \(outcomes.sorted { $0.key < $1.key })")
     }
 }
