@@ -50,6 +50,8 @@ public struct BackupStore: Sendable {
                 try FileSystem.makeDirectories(FileSystem.parent(partial + "/" + path), mode: 0o755)
                 try FileSystem.copyTree(installDirectory + "/" + path, to: partial + "/" + path, hardLink: hardLink, durable: !hardLink)
             }
+            // Copies were fsync'd one by one; links and folders are made durable by one syncfs.
+            if hardLink { try FileSystem.syncFilesystem(partial) }
             let manifest = try BackupManifest.describe(partial, version: version, createdAt: date)
             let data: Data
             do { data = try Journal.encoder.encode(manifest) } catch { throw SystemError("encode \(BackupManifest.fileName)", errno: EINVAL) }
