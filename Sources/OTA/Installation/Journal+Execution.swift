@@ -4,7 +4,9 @@ import Glibc
 
 /// Running, committing and rolling back a ``Transaction`` step by step through the journal.
 extension Journal {
-    /// Runs every step of `transaction`, journaling each one before and after it happens.
+    /// Runs every step of `transaction`, journaling each one before it happens and after it is done.
+    ///
+    /// One durable journal write per step: it records step N-1 done and step N started together.
     ///
     /// On a failing step everything done so far is undone and the journal cleared before the error is thrown.
     func run(_ transaction: inout Transaction) throws(InstallationError) {
@@ -27,8 +29,9 @@ extension Journal {
                     throw InstallationError(.stepFailed, "installation step \(index + 1) failed and the update was rolled back: \(error.message)", underlying: error)
                 }
                 FaultInjection.point("\(index + 1)+")
+                // Saved with the next step's `started` (one fsync'd write per step), or below after the last.
                 transaction.steps[index].state = .done
-                try save(transaction)
+                if index == transaction.steps.indices.last { try save(transaction) }
             } catch {
                 // Undo decides from what is on disk, so the in-memory states are enough even when a save failed.
                 do throws(InstallationError) {
