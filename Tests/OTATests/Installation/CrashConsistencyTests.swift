@@ -28,9 +28,13 @@ struct CrashConsistencyTests {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             self.layout = layout
             self.exchange = exchange
-            managed = ["src", "config", "lib"] + (0..<extra).map { "m\($0)" } + ["VERSION"]
+            // `legacy` exists only in the old tree (removed by the update), `extra/nested/tool` only in
+            // the new one (created, with its parent folders): every kind of step is journaled.
+            managed = ["src", "config", "lib", "legacy", "extra/nested/tool"] + (0..<extra).map { "m\($0)" } + ["VERSION"]
             func withExtras(_ tag: String, _ count: Int) -> [String: TreeFixture.Node] {
                 var nodes = TreeFixture.release(tag, files: count, size: 2048)
+                if tag == "old" { nodes["legacy/old.txt"] = .file("only in the old release") }
+                if tag == "new" { nodes["extra/nested/tool/run"] = .file("#!/bin/sh\n", mode: 0o755) }
                 for index in 0..<extra {
                     for file in 0..<5 { nodes["m\(index)/f\(file)"] = .file("\(tag) \(index) \(file)", mode: file == 0 ? 0o755 : 0o644) }
                 }
@@ -78,7 +82,7 @@ struct CrashConsistencyTests {
         let probe = try scenario.trial("probe")
         #expect(try Harness.run(scenario.arguments("apply", probe), environment: ["OTA_FAULT_STEP": "1"]).killed)
         let steps = try #require(try Journal(stateDirectory: probe + "/install/.ota").load()).steps.count
-        #expect(steps >= (layout == .releases ? 2 : 4))
+        #expect(steps >= (layout == .releases ? 2 : 7))
 
         var trials = 0
         for point in (1...steps).flatMap({ ["\($0)", "\($0)+"] }) + ["commit"] {
