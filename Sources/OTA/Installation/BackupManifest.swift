@@ -1,0 +1,49 @@
+import Foundation
+
+/// The `backup.json` inside every backup: what was saved, so that a restore can check it first.
+///
+/// ```json
+/// {"version": "1.2.0", "created_at": "2026-11-30T09:15:00Z",
+///  "files": [{"path": "src/app.py", "type": "file", "mode": "0644", "size": 120, "sha256": "…"},
+///            {"path": "src/current", "type": "symlink", "mode": "0777", "target": "app.py"}]}
+/// ```
+public struct BackupManifest: Codable, Sendable, Equatable {
+    /// One entry of the backup, relative to the backup folder.
+    public struct File: Codable, Sendable, Equatable {
+        public var path: String
+        /// `file`, `directory` or `symlink`.
+        public var type: String
+        /// Permission bits in octal, e.g. `0755`.
+        public var mode: String
+        /// Size in bytes (files only).
+        public var size: Int?
+        /// Lowercase hex SHA-256 of the content (files only).
+        public var sha256: String?
+        /// The link target (symlinks only).
+        public var target: String?
+    }
+
+    public var version: String
+    public var createdAt: Date
+    public var files: [File]
+
+    enum CodingKeys: String, CodingKey {
+        case version, files
+        case createdAt = "created_at"
+    }
+
+    /// The manifest of the tree at `root` (hashing every file), skipping `backup.json` itself.
+    static func describe(_ root: String, version: SemanticVersion, createdAt: Date) throws(SystemError) -> BackupManifest {
+        var files: [File] = []
+        for entry in try FileSystem.walk(root, skipping: [BackupManifest.fileName]) {
+            files.append(File(path: entry.path, type: entry.kind.rawValue, mode: String(format: "%04o", entry.mode),
+                              size: entry.kind == .file ? entry.size : nil,
+                              sha256: entry.kind == .file ? try FileSystem.sha256(root + "/" + entry.path) : nil,
+                              target: entry.target))
+        }
+        return BackupManifest(version: version.description, createdAt: createdAt, files: files)
+    }
+
+    /// The name of the manifest file inside a backup.
+    public static let fileName = "backup.json"
+}

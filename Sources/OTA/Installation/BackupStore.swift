@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// The backups of an `in_place` installation under `backup_path` (SPEC §5.5).
+///
+/// Each backup is `backup_{version}_{YYYYMMDD_HHMMSS}` (UTC; `_2`, `_3`… when several land in
+/// one second), mode 0700, holding the managed paths and a ``BackupManifest`` (`backup.json`).
+/// It is written as `.{name}.partial` and renamed when complete, so a crash or a full disk
+/// never leaves a backup that looks whole.
+///
+/// - Important: When `backup_path` is on the installation's filesystem, regular files are
+///   **hard-linked**, not copied: the update replaces the managed paths by rename and never
+///   writes into the old files, so the linked inodes keep the old content, at the cost of one
+///   link per file instead of a copy. The backup is complete and hashed *before* the swap, so a
+///   failed backup changes nothing. A program that rewrites a managed file *in place* between
+///   the backup and the swap would change the backup too; ``verify(_:)`` then refuses it.
+///   On another filesystem the files are copied and fsync'd.
+public struct BackupStore: Sendable {
+    /// `backup_path`, absolute.
+    public let directory: String
+    /// How many backups ``prune()`` keeps.
+    public let maxBackups: Int
+    private let now: @Sendable () -> Date
+
+    public init(directory: String, maxBackups: Int, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.directory = directory
+        self.maxBackups = maxBackups
+        self.now = now
+    }
+
+    /// Backs up `paths` (relative to `installDirectory`; missing ones are skipped) as `version`.
+    public func create(version: SemanticVersion, installDirectory: String, paths: [String]) throws(InstallationError) -> Backup {
+        let date = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
+        var partial = ""
+        do throws(SystemError) {
+            try FileSystem.makeDirectories(directory, mode: 0o700)
+            let base = "backup_\(version)_\(Backup.stamp(date))"
+            var name = base
+            var suffix = 1
+            while FileSystem.exists(directory + "/" + name) || FileSystem.exists(directory + "/.\(name).partial") {
+                suffix += 1
+                name = "\(base)_\(suffix)"
+            }
+            partial = directory + "/.\(name).partial"
+            guard mkdir(partial, 0o700) == 0 else { throw SystemError.last("create directory \(partial)") }
+            let hardLink = FileSystem.device(of: installDirectory) == FileSystem.device(of: directory)
+            for path in paths where FileSystem.exists(installDirectory + "/" + path) {
+                try FileSystem.makeDirectories(FileSystem.parent(partial + "/" + path), mode: 0o755)
+                try FileSystem.copyTree(installDirectory + "/" + path, to: partial + "/" + path, hardLink: hardLink, durable: !hardLink)
+            }
+            // Copies were fsync'd one by one; links and folders are made durable by one syncfs.
+            if hardLink { try FileSystem.syncFilesystem(partial) }
+            let manifest = try BackupManifest.describe(partial, version: version, createdAt: date)
+            let data: Data
+            do { data = try Journal.encoder.encode(manifest) } catch { throw SystemError("encode \(BackupManifest.fileName)", errno: EINVAL) }
+            try AtomicFile.write(Array(data), to: partial + "/" + BackupManifest.fileName, mode: 0o600)
+            guard chmod(partial, 0o700) == 0 else { throw SystemError.last("chmod \(partial)") }
+            try FileSystem.rename(partial, directory + "/" + name)
+            try AtomicFile.syncDirectory(directory)
+            return Backup(name: name, path: directory + "/" + name, version: version, createdAt: date)
+        } catch {
+            if !partial.isEmpty { try? FileSystem.removeTree(partial) }
+            throw InstallationError(.backupFailed, "cannot back up the installation to \(directory): \(error.message); nothing was changed", underlying: error)
+        }
+    }
+
+    /// Every backup, newest first (partial and foreign folders are ignored).
+    public func list() throws(InstallationError) -> [Backup] {
+        guard FileSystem.exists(directory) else { return [] }
+        let names: [String]
+        do { names = try FileSystem.names(in: directory) } catch {
+            throw InstallationError(.backupNotFound, "cannot list the backups: \(error.message)", underlying: error)
+        }
+        // Backups of different versions made in the same second have no suffix to order them:
+        // the folder's change time (set by the final rename, nanoseconds) breaks the tie.
+        func changed(_ backup: Backup) -> Int {
+            FileSystem.lstatInfo(backup.path).map { $0.st_ctim.tv_sec * 1_000_000_000 + $0.st_ctim.tv_nsec } ?? 0
+        }
+        return names.compactMap { Backup(name: $0, in: directory) }
+            .filter { FileSystem.isDirectory($0.path) }
+            .map { ($0, changed($0)) }
+            .sorted { ($0.0.createdAt, $0.0.sequence, $0.1) > ($1.0.createdAt, $1.0.sequence, $1.1) }
+            .map(\.0)
+    }
+
+    /// The backup called `name` (a folder name from ``list()``).
+    public func backup(named name: String) throws(InstallationError) -> Backup {
+        guard let backup = try list().first(where: { $0.name == name }) else {
+            throw InstallationError(.backupNotFound, "there is no backup named '\(name)' in \(directory); run 'ota backups' to list them")
+        }
+        return backup
+    }
+
+    /// Removes all but the newest ``maxBackups`` backups, and any `.partial` leftovers; returns the removed ones.
+    @discardableResult
+    public func prune() throws(InstallationError) -> [Backup] {
+        let removed = Array(try list().dropFirst(max(0, maxBackups)))
+        guard FileSystem.exists(directory) else { return [] }
+        do {
+            for backup in removed { try FileSystem.removeTree(backup.path) }
+            for name in try FileSystem.names(in: directory) where name.hasPrefix(".backup_") && name.hasSuffix(".partial") {
+                try FileSystem.removeTree(directory + "/" + name)
+            }
+        } catch {
+            throw InstallationError(.backupFailed, "cannot remove old backups in \(directory): \(error.message)", underlying: error)
+        }
+        return removed
+    }
+
+    /// Checks every entry of `backup` against its `backup.json`: presence, type, mode, size, SHA-256, link target.
+    ///
+    /// Throws ``InstallationError/Code/corruptBackup`` naming the first file that differs.
+    @discardableResult
+    public func verify(_ backup: Backup) throws(InstallationError) -> BackupManifest {
+        func corrupt(_ reason: String) -> InstallationError {
+            InstallationError(.corruptBackup, "backup \(backup.name) is corrupted: \(reason); it cannot be restored (choose another with 'ota backups')")
+        }
+        let manifest: BackupManifest
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: backup.path + "/" + BackupManifest.fileName))
+            manifest = try Journal.decoder.decode(BackupManifest.self, from: data)
+        } catch {
+            throw corrupt("its \(BackupManifest.fileName) is missing or unreadable")
+        }
+        let entries: [FileSystem.Entry]
+        do { entries = try FileSystem.walk(backup.path, skipping: [BackupManifest.fileName]) } catch {
+            throw corrupt("it cannot be read (\(error.message))")
+        }
+        let found = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let listed = Set(manifest.files.map(\.path))
+        if let extra = entries.first(where: { !listed.contains($0.path) }) {
+            throw corrupt("\(extra.path) is not listed in \(BackupManifest.fileName)")
+        }
+        for file in manifest.files {
+            guard let entry = found[file.path] else { throw corrupt("\(file.path) is missing") }
+            guard entry.kind.rawValue == file.type else { throw corrupt("\(file.path) is a \(entry.kind.rawValue), not a \(file.type)") }
+            guard entry.kind == .symlink || String(format: "%04o", entry.mode) == file.mode else {
+                throw corrupt("\(file.path) has mode \(String(format: "%04o", entry.mode)) instead of \(file.mode)")
+            }
+            guard entry.target == file.target else { throw corrupt("the link \(file.path) points to \(entry.target ?? "nothing") instead of \(file.target ?? "nothing")") }
+            guard entry.kind == .file else { continue }
+            guard entry.size == file.size else { throw corrupt("\(file.path) has \(entry.size) bytes instead of \(file.size ?? 0)") }
+            let digest: String
+            do { digest = try FileSystem.sha256(backup.path + "/" + file.path) } catch { throw corrupt("\(file.path) cannot be read (\(error.message))") }
+            guard digest == file.sha256 else { throw corrupt("the SHA-256 of \(file.path) does not match \(BackupManifest.fileName)") }
+        }
+        return manifest
+    }
+}

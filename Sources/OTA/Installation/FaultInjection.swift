@@ -1,0 +1,20 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Test-only crash points: `OTA_FAULT_STEP=<point>` makes the process `SIGKILL` itself there.
+///
+/// Points: `N` — journaled step N (1-based) is recorded as started but has not run;
+/// `N+` — step N has run but is not yet recorded as done; `commit` — the commit is recorded
+/// but the old tree is not yet cleaned up; `undo-N` — during a rollback, just before undoing step N.
+/// The variable is read only when set; without it every point costs one dictionary look-up.
+enum FaultInjection {
+    static let target: String? = ProcessInfo.processInfo.environment["OTA_FAULT_STEP"]
+
+    /// Kills the process with SIGKILL when `point` is the configured fault point.
+    static func point(_ point: @autoclosure () -> String) {
+        guard let target, target == point() else { return }
+        kill(getpid(), SIGKILL)
+    }
+}

@@ -1,0 +1,207 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import COTASystem
+import Crypto
+import Foundation
+
+/// The few POSIX file operations the installation engine is built from, each throwing a ``SystemError``.
+///
+/// Everything works on paths without following a final symlink (`lstat`, `rename`), so a
+/// symlink inside a managed path is moved, copied and hashed as a link, never as its target.
+enum FileSystem {
+    /// What `lstat` says a path is.
+    enum Kind: String, Codable, Sendable { case file, directory, symlink, other }
+
+    /// One entry of a tree walk, relative to the walked root.
+    struct Entry: Sendable, Equatable {
+        var path: String
+        var kind: Kind
+        var mode: mode_t
+        var size: Int
+        var target: String?
+    }
+
+    static func lstatInfo(_ path: String) -> stat? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info : nil
+    }
+
+    static func exists(_ path: String) -> Bool { lstatInfo(path) != nil }
+
+    static func kind(of info: stat) -> Kind {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: .file
+        case S_IFDIR: .directory
+        case S_IFLNK: .symlink
+        default: .other
+        }
+    }
+
+    static func isDirectory(_ path: String) -> Bool { lstatInfo(path).map { kind(of: $0) == .directory } ?? false }
+
+    static func parent(_ path: String) -> String {
+        let parent = (path as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "." : parent
+    }
+
+    static func rename(_ from: String, _ to: String) throws(SystemError) {
+        guard Glibc.rename(from, to) == 0 else { throw SystemError.last("rename \(from) to \(to)") }
+    }
+
+    /// Swaps two paths atomically with `renameat2(RENAME_EXCHANGE)`.
+    static func exchange(_ a: String, _ b: String) throws(SystemError) {
+        guard ota_rename_exchange(AT_FDCWD, a, AT_FDCWD, b) == 0 else { throw SystemError.last("exchange \(a) with \(b)") }
+    }
+
+    /// Creates `path` and any missing parents with `mode`.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
+        if isDirectory(path) { return }
+        let parent = parent(path)
+        if parent != path, !exists(parent) { try makeDirectories(parent, mode: mode) }
+        guard mkdir(path, mode) == 0 || errno == EEXIST else { throw SystemError.last("create directory \(path)") }
+    }
+
+    /// Removes a file, link or whole tree; a missing path is not an error.
+    static func removeTree(_ path: String) throws(SystemError) {
+        guard let info = lstatInfo(path) else { return }
+        if kind(of: info) == .directory {
+            if info.st_mode & 0o700 != 0o700 { chmod(path, 0o700) }
+            for name in try names(in: path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw SystemError.last("remove directory \(path)") }
+        } else {
+            guard unlink(path) == 0 || errno == ENOENT else { throw SystemError.last("remove \(path)") }
+        }
+    }
+
+    /// The names in a directory, sorted, without `.` and `..`.
+    static func names(in directory: String) throws(SystemError) -> [String] {
+        guard let dir = opendir(directory) else { throw SystemError.last("read directory \(directory)") }
+        defer { closedir(dir) }
+        var result: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != ".", name != ".." { result.append(name) }
+        }
+        return result.sorted()
+    }
+
+    static func readLink(_ path: String) throws(SystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw SystemError.last("read link \(path)") }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Every entry under `root` (not `root` itself), parents before children, sorted by path.
+    static func walk(_ root: String, skipping skipped: Set<String> = []) throws(SystemError) -> [Entry] {
+        var result: [Entry] = []
+        func visit(_ relative: String) throws(SystemError) {
+            let directory = relative.isEmpty ? root : root + "/" + relative
+            for name in try names(in: directory) {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                if skipped.contains(path) { continue }
+                let full = root + "/" + path
+                guard let info = lstatInfo(full) else { throw SystemError.last("stat \(full)") }
+                let kind = kind(of: info)
+                result.append(Entry(path: path, kind: kind, mode: info.st_mode & 0o7777, size: kind == .file ? Int(info.st_size) : 0,
+                                    target: kind == .symlink ? try readLink(full) : nil))
+                if kind == .directory { try visit(path) }
+            }
+        }
+        try visit("")
+        return result
+    }
+
+    /// Copies a file, link or tree from `source` to `destination` (which must not exist), keeping
+    /// modes and link targets.
+    ///
+    /// With `hardLink`, regular files are hard-linked instead of copied when the kernel allows it
+    /// (same filesystem); with `durable`, copied files are fsync'd.
+    static func copyTree(_ source: String, to destination: String, hardLink: Bool = false, durable: Bool = false) throws(SystemError) {
+        guard let info = lstatInfo(source) else { throw SystemError.last("stat \(source)") }
+        switch kind(of: info) {
+        case .directory:
+            guard mkdir(destination, 0o700) == 0 else { throw SystemError.last("create directory \(destination)") }
+            for name in try names(in: source) {
+                try copyTree(source + "/" + name, to: destination + "/" + name, hardLink: hardLink, durable: durable)
+            }
+            guard chmod(destination, info.st_mode & 0o7777) == 0 else { throw SystemError.last("chmod \(destination)") }
+            if durable { try AtomicFile.syncDirectory(destination) }
+        case .symlink:
+            guard symlink(try readLink(source), destination) == 0 else { throw SystemError.last("create link \(destination)") }
+        case .file:
+            if hardLink, link(source, destination) == 0 { return }
+            try copyFile(source, to: destination, mode: info.st_mode & 0o7777, durable: durable)
+        case .other:
+            throw SystemError("copy \(source) (not a file, directory or symlink)", errno: EINVAL)
+        }
+    }
+
+    /// Copies one regular file's bytes into a new file with `mode`.
+    static func copyFile(_ source: String, to destination: String, mode: mode_t, durable: Bool) throws(SystemError) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw SystemError.last("open \(source)") }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw SystemError.last("create \(destination)") }
+        var closed = false
+        defer { if !closed { close(output) } }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(input, buffer.baseAddress, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw SystemError.last("read \(source)") }
+            if count == 0 { break }
+            var offset = 0
+            while offset < count {
+                let written = write(output, buffer.baseAddress! + offset, count - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else { throw SystemError.last("write \(destination)") }
+                offset += written
+            }
+        }
+        guard fchmod(output, mode) == 0 else { throw SystemError.last("chmod \(destination)") }
+        if durable { guard fsync(output) == 0 else { throw SystemError.last("fsync \(destination)") } }
+        closed = true
+        guard close(output) == 0 else { throw SystemError.last("close \(destination)") }
+    }
+
+    /// Size of the (uninitialised, per call) read buffer of ``copyFile(_:to:mode:durable:)`` and ``sha256(_:)``.
+    static let bufferSize = 256 << 10
+
+    /// The lowercase hex SHA-256 of a file's content, read in 256 KiB chunks.
+    static func sha256(_ path: String) throws(SystemError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError.last("open \(path)") }
+        defer { close(fd) }
+        var hasher = SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw SystemError.last("read \(path)") }
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Flushes the whole filesystem holding `path` with one `syncfs`.
+    static func syncFilesystem(_ path: String) throws(SystemError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError.last("open \(path)") }
+        defer { close(fd) }
+        guard ota_syncfs(fd) == 0 else { throw SystemError.last("syncfs \(path)") }
+    }
+
+    /// The device number of the filesystem holding `path` (following links).
+    static func device(of path: String) -> UInt64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_dev) : nil
+    }
+}

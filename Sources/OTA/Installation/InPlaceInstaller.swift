@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+
+/// The `in_place` layout: each managed path of `install_dir` is swapped with the staged one by rename.
+///
+/// Per managed path (the version file is always managed, and goes last):
+/// - in both trees: one `renameat2(RENAME_EXCHANGE)` step (the old tree ends up in the staged
+///   folder), or — when the kernel or filesystem lacks it (ENOSYS/EINVAL) — two renames through a
+///   holding folder;
+/// - only in the old tree: moved to the holding folder (removed by the update);
+/// - only in the new tree: missing parent folders created, then moved in (created by the update).
+///
+/// Before the first step the preserved paths are copied from the old tree into the staged one,
+/// `VERSION` is written into it if missing, the backup is made, and the staging filesystem is
+/// flushed with one `syncfs`; after each rename the two parent folders are fsync'd.
+public struct InPlaceInstaller: Installer {
+    public let configuration: OTAConfiguration
+    let logger: Logger
+    /// Whether to swap with `renameat2(RENAME_EXCHANGE)` when a probe shows the filesystem supports it
+    /// (default); `false` forces the fallback of two journaled renames through a holding folder.
+    public var usesRenameExchange = true
+
+    public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.install")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    var installDirectory: String { configuration.installDirectory }
+    var journal: Journal { Journal(stateDirectory: configuration.stateDirectory) }
+    var backupStore: BackupStore { BackupStore(directory: configuration.backupDirectory, maxBackups: configuration.maxBackups) }
+
+    /// The managed paths, validated, without duplicates or nesting, the version file last.
+    func managedPaths() throws(InstallationError) -> [String] {
+        let versionFile = try InstallationSupport.relative(configuration.versionFile, key: "version_file")
+        var paths: [String] = []
+        for path in configuration.managedPaths {
+            let clean = try InstallationSupport.relative(path, key: "managed_paths")
+            if clean != versionFile, !paths.contains(clean) { paths.append(clean) }
+        }
+        for path in paths + [versionFile] {
+            if let other = (paths + [versionFile]).first(where: { $0 != path && InstallationSupport.isInside(path, $0) }) {
+                throw InstallationError(.invalidPath, "managed_paths entry '\(path)' lies inside '\(other)'; list only one of them")
+            }
+        }
+        return paths + [versionFile]
+    }
+
+    public func currentVersion() throws(InstallationError) -> SemanticVersion {
+        do { return try VersionManager(versionFile: configuration.versionFilePath, logger: logger).currentVersion() } catch {
+            throw InstallationError(.versionUnreadable, error.message)
+        }
+    }
+
+    public func install(_ staged: StagedTree) throws(InstallationError) -> Transaction {
+        try install(staged, makingBackup: configuration.backupEnabled)
+    }
+
+    func install(_ staged: StagedTree, makingBackup: Bool) throws(InstallationError) -> Transaction {
+        let staged = InstallationSupport.normalized(staged)
+        let managed = try managedPaths()
+        let fromVersion = try currentVersion()
+        try InstallationSupport.prepare(staged, installDirectory: installDirectory, versionFile: managed.last!)
+        let preserved = try InstallationSupport.preservedPaths(configuration, roots: [installDirectory])
+            .filter { path in managed.contains { InstallationSupport.isInside(path, $0) } }
+        try InstallationSupport.carryOver(preserved, from: installDirectory, into: staged.root)
+        var backup: Backup?
+        if makingBackup, managed.contains(where: { FileSystem.exists(installDirectory + "/" + $0) }) {
+            backup = try backupStore.create(version: fromVersion, installDirectory: installDirectory, paths: managed)
+        }
+        let id = Transaction.makeID()
+        let holding: String
+        do { holding = try InstallationSupport.makeHolding(for: staged, id: id) } catch {
+            if let backup { try? FileSystem.removeTree(backup.path) }
+            throw error
+        }
+        let steps = plan(managed, staged: staged.root, holding: holding, exchange: usesRenameExchange && Self.exchangeWorks(in: holding))
+        var transaction = Transaction(id: id, fromVersion: fromVersion, toVersion: staged.version, layout: "in_place", steps: steps,
+                                      removeOnCommit: [staged.root, holding],
+                                      removeOnRollback: [staged.root, holding] + (backup.map { [$0.path] } ?? []),
+                                      backupPath: backup?.path)
+        logger.info("swapping managed paths", metadata: ["ota.transaction": "\(id)", "ota.steps": "\(steps.count)",
+                                                         "ota.from_version": "\(fromVersion)", "ota.to_version": "\(staged.version)"])
+        try journal.run(&transaction)
+        return transaction
+    }
+
+    /// The steps that turn the old managed paths into the staged ones.
+    func plan(_ managed: [String], staged: String, holding: String, exchange: Bool) -> [JournalStep.Action] {
+        var steps: [JournalStep.Action] = []
+        for (index, path) in managed.enumerated() {
+            let old = installDirectory + "/" + path, new = staged + "/" + path, aside = holding + "/\(index)"
+            switch (FileIdentity.of(old), FileIdentity.of(new)) {
+            case let (oldID?, newID?):
+                if exchange {
+                    steps.append(.exchange(path: old, other: new, identity: oldID))
+                } else {
+                    steps.append(.move(from: old, to: aside, identity: oldID))
+                    steps.append(.move(from: new, to: old, identity: newID))
+                }
+            case let (oldID?, nil):
+                steps.append(.move(from: old, to: aside, identity: oldID))
+            case let (nil, newID?):
+                var missing: [String] = []
+                var parent = FileSystem.parent(old)
+                while parent.count > installDirectory.count, !FileSystem.exists(parent) {
+                    missing.insert(parent, at: 0)
+                    parent = FileSystem.parent(parent)
+                }
+                steps += missing.map { .makeDirectory(path: $0) }
+                steps.append(.move(from: new, to: old, identity: newID))
+            case (nil, nil):
+                break
+            }
+        }
+        return steps
+    }
+
+    public func commit(_ transaction: Transaction) throws(InstallationError) {
+        var current = try inProgress(transaction)
+        try journal.commit(&current)
+        do { try backupStore.prune() } catch {
+            logger.warning("the update is committed but old backups could not be pruned", metadata: ["ota.error": "\(error.message)"])
+        }
+    }
+
+    public func rollback(_ transaction: Transaction) throws(InstallationError) {
+        try journal.rollBack(try inProgress(transaction))
+    }
+
+    public func backups() throws(InstallationError) -> [Backup] {
+        try backupStore.list()
+    }
+
+    /// Verifies `backup`, copies it into `state_dir/staging/` and swaps it in (no new backup is made).
+    public func restore(backup: Backup) throws(InstallationError) -> Transaction {
+        try backupStore.verify(backup)
+        let root = configuration.stateDirectory + "/staging/restore-\(backup.name)-\(Transaction.makeID())"
+        do throws(SystemError) {
+            try FileSystem.makeDirectories(root, mode: 0o700)
+            for name in try FileSystem.names(in: backup.path) where name != BackupManifest.fileName {
+                try FileSystem.copyTree(backup.path + "/" + name, to: root + "/" + name)
+            }
+            guard chmod(root, 0o755) == 0 else { throw SystemError.last("chmod \(root)") }
+        } catch {
+            try? FileSystem.removeTree(root)
+            throw InstallationError(.backupFailed, "cannot stage backup \(backup.name) for restoring: \(error.message); nothing was changed", underlying: error)
+        }
+        do {
+            return try install(StagedTree(root: root, version: backup.version), makingBackup: false)
+        } catch {
+            try? FileSystem.removeTree(root)
+            throw error
+        }
+    }
+
+    /// The journal's copy of `transaction` (with its step states), or an error if another one is in progress.
+    func inProgress(_ transaction: Transaction) throws(InstallationError) -> Transaction {
+        guard let current = try journal.load(), current.id == transaction.id else {
+            throw InstallationError(.noTransaction, "transaction \(transaction.id) is not in progress (already committed, rolled back or recovered)")
+        }
+        return current
+    }
+
+    /// Whether `renameat2(RENAME_EXCHANGE)` works on the filesystem of `directory`.
+    static func exchangeWorks(in directory: String) -> Bool {
+        let a = directory + "/.exchange-probe-a", b = directory + "/.exchange-probe-b"
+        defer { unlink(a); unlink(b) }
+        for path in [a, b] {
+            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { return false }
+            close(fd)
+        }
+        return (try? FileSystem.exchange(a, b)) != nil
+    }
+}

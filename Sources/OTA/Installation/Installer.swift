@@ -1,0 +1,43 @@
+import Logging
+
+/// Lays a ``StagedTree`` onto the installation as one journaled ``Transaction``.
+///
+/// Open for new layouts: ``InPlaceInstaller`` (`in_place`) and ``ReleasesInstaller`` (`releases`)
+/// are the two of SPEC §5.6. The caller holds the ``Lock`` and has run
+/// ``Journal/recoverIfNeeded(logger:)`` first.
+///
+/// ```swift
+/// let installer = InPlaceInstaller(configuration: config)
+/// let transaction = try installer.install(StagedTree(root: staging, version: release.version))
+/// if healthy { try installer.commit(transaction) } else { try installer.rollback(transaction) }
+/// ```
+public protocol Installer: Sendable {
+    /// The version installed now (`0.0.0` for an empty installation).
+    func currentVersion() throws(InstallationError) -> SemanticVersion
+
+    /// Backs up (when enabled), carries the preserved paths over and swaps the new tree in.
+    ///
+    /// On any failure the installation is left exactly as before and the error says why.
+    /// The staged folder belongs to the transaction from here on.
+    func install(_ staged: StagedTree) throws(InstallationError) -> Transaction
+
+    /// Makes `transaction` final: removes the old tree and prunes backups to `max_backups`.
+    func commit(_ transaction: Transaction) throws(InstallationError)
+
+    /// Puts back exactly the tree that was there before `transaction`.
+    func rollback(_ transaction: Transaction) throws(InstallationError)
+
+    /// The backups a rollback can return to, newest first.
+    func backups() throws(InstallationError) -> [Backup]
+
+    /// Starts a transaction that reinstalls `backup` (verified first); commit or roll it back like an update.
+    func restore(backup: Backup) throws(InstallationError) -> Transaction
+}
+
+/// The installer for the configured layout.
+public func makeInstaller(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.install")) -> any Installer {
+    switch configuration.layout {
+    case .inPlace: InPlaceInstaller(configuration: configuration, logger: logger)
+    case .releases: ReleasesInstaller(configuration: configuration, logger: logger)
+    }
+}

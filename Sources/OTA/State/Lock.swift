@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// One update at a time per state directory: an exclusive `flock` on `state_dir/lock`.
+///
+/// The holder's pid is written into the file so that a second caller's error can name it.
+/// The kernel releases the lock when the holder exits or dies (even by SIGKILL), so a stale
+/// lock never needs cleaning up; a leftover pid in the file is just overwritten.
+///
+/// ```swift
+/// let lock = try Lock.acquire(stateDirectory: config.stateDirectory)
+/// defer { lock.release() }
+/// ```
+public final class Lock: @unchecked Sendable {
+    /// `state_dir/lock`.
+    public let path: String
+    private let state = NSLock()
+    private var descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    /// Takes the lock without waiting; throws ``StateError/Code/locked`` naming the holder's pid when it is taken.
+    public static func acquire(stateDirectory: String) throws(StateError) -> Lock {
+        let path = stateDirectory + "/lock"
+        do { try FileSystem.makeDirectories(stateDirectory, mode: 0o700) } catch {
+            throw StateError(.lockFailed, "cannot create the state directory: \(error.message)", underlying: error)
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let error = SystemError.last("open \(path)")
+            throw StateError(.lockFailed, "cannot open the lock file: \(error.message)", underlying: error)
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let count = pread(fd, &buffer, buffer.count, 0)
+            close(fd)
+            guard code == EWOULDBLOCK else {
+                let error = SystemError("lock \(path)", errno: code)
+                throw StateError(.lockFailed, "cannot lock \(path): \(error.message)", underlying: error)
+            }
+            let pid = Int32(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            let holder = pid.map { "process \($0)" } ?? "another process"
+            throw StateError(.locked, "another update is running (\(holder) holds \(path)); wait for it to finish", holderPID: pid)
+        }
+        let text = Array("\(getpid())\n".utf8)
+        guard ftruncate(fd, 0) == 0, pwrite(fd, text, text.count, 0) == text.count else {
+            let error = SystemError.last("write \(path)")
+            close(fd)
+            throw StateError(.lockFailed, "cannot write the lock file: \(error.message)", underlying: error)
+        }
+        return Lock(path: path, descriptor: fd)
+    }
+
+    /// Releases the lock (also done when the object goes away or the process exits).
+    public func release() {
+        state.lock()
+        defer { state.unlock() }
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Everything swift-ota remembers between runs: the content of `state_dir/state.json`.
+///
+/// Keys are snake_case (SPEC §4); dates are ISO 8601; absent values are `null`.
+public struct OTAState: Codable, Sendable, Equatable {
+    /// The ETag of the last release-list response and where its body is cached.
+    public struct ETagCache: Codable, Sendable, Equatable {
+        /// The opaque `ETag` value, sent back as `If-None-Match`.
+        public var etag: String
+        /// The file holding the cached body.
+        public var bodyPath: String
+
+        public init(etag: String, bodyPath: String) {
+            self.etag = etag
+            self.bodyPath = bodyPath
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case etag
+            case bodyPath = "body_path"
+        }
+    }
+
+    public var currentVersion: String?
+    public var latestVersion: String?
+    public var lastCheck: Date?
+    public var lastCheckError: String?
+    public var lastUpdate: UpdateStatus?
+    public var etagCache: ETagCache?
+    /// No request may be sent to the release source before this time (rate limits).
+    public var rateLimitNextAllowed: Date?
+
+    public init(currentVersion: String? = nil, latestVersion: String? = nil, lastCheck: Date? = nil, lastCheckError: String? = nil,
+                lastUpdate: UpdateStatus? = nil, etagCache: ETagCache? = nil, rateLimitNextAllowed: Date? = nil) {
+        self.currentVersion = currentVersion
+        self.latestVersion = latestVersion
+        self.lastCheck = lastCheck
+        self.lastCheckError = lastCheckError
+        self.lastUpdate = lastUpdate
+        self.etagCache = etagCache
+        self.rateLimitNextAllowed = rateLimitNextAllowed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case currentVersion = "current_version", latestVersion = "latest_version"
+        case lastCheck = "last_check", lastCheckError = "last_check_error", lastUpdate = "last_update"
+        case etagCache = "etag_cache", rateLimitNextAllowed = "rate_limit_next_allowed"
+    }
+
+    /// Writes every key, `null` included, so the file always shows the whole schema.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(currentVersion, forKey: .currentVersion)
+        try container.encode(latestVersion, forKey: .latestVersion)
+        try container.encode(lastCheck, forKey: .lastCheck)
+        try container.encode(lastCheckError, forKey: .lastCheckError)
+        try container.encode(lastUpdate, forKey: .lastUpdate)
+        try container.encode(etagCache, forKey: .etagCache)
+        try container.encode(rateLimitNextAllowed, forKey: .rateLimitNextAllowed)
+    }
+}

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+
+/// Reads and writes `state_dir/state.json` (mode 0600, atomically; the folder is created 0700).
+///
+/// - Important: A corrupt or unreadable `state.json` does not stop swift-ota: the state is only
+///   a record and a cache (the journal, not this file, protects the installation), so
+///   ``load()`` logs a warning, moves the bad file aside to `state.json.corrupt` for inspection,
+///   and starts from an empty ``OTAState``.
+///
+/// ```swift
+/// let store = StateStore(stateDirectory: config.stateDirectory)
+/// try store.update { $0.lastCheck = Date() }
+/// ```
+public struct StateStore: Sendable {
+    public let stateDirectory: String
+    let logger: Logger
+    /// `state_dir/state.json`.
+    public var path: String { stateDirectory + "/state.json" }
+
+    public init(stateDirectory: String, logger: Logger = Logger(label: "ota.state")) {
+        self.stateDirectory = stateDirectory
+        self.logger = logger
+    }
+
+    /// The stored state; an empty one when there is no file yet or it was corrupt (see above).
+    public func load() -> OTAState {
+        guard let data = FileManager.default.contents(atPath: path) else { return OTAState() }
+        do {
+            return try Journal.decoder.decode(OTAState.self, from: data)
+        } catch {
+            logger.warning("state.json is corrupt; starting with an empty state", metadata: ["ota.path": "\(path)", "ota.error": "\(error)"])
+            Glibc.rename(path, path + ".corrupt")
+            return OTAState()
+        }
+    }
+
+    /// Replaces the stored state atomically and durably.
+    public func save(_ state: OTAState) throws(StateError) {
+        do throws(SystemError) {
+            try FileSystem.makeDirectories(stateDirectory, mode: 0o700)
+            let data: Data
+            do { data = try Journal.encoder.encode(state) } catch { throw SystemError("encode state.json", errno: EINVAL) }
+            try AtomicFile.write(Array(data), to: path, mode: 0o600)
+        } catch {
+            throw StateError(.stateFailed, "cannot write \(path): \(error.message)", underlying: error)
+        }
+    }
+
+    /// Loads, changes and saves the state; returns the saved state.
+    @discardableResult
+    public func update(_ change: (inout OTAState) -> Void) throws(StateError) -> OTAState {
+        var state = load()
+        change(&state)
+        try save(state)
+        return state
+    }
+}
