@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "swift-ota",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "OTA", targets: ["OTA"]),
         .library(name: "OTAMirror", targets: ["OTAMirror"]),
@@ -58,9 +58,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test-only: applies a staged tree in its own process so crash tests can SIGKILL it mid-swap.
+        .executableTarget(name: "ota-install-harness", dependencies: ["OTA"]),
         // Helpers shared by the test targets: temporary folders, a scriptable HTTP server, GitHub JSON.
         .target(name: "OTATestSupport", dependencies: ["OTA"], path: "Tests/OTATestSupport"),
-        .testTarget(name: "OTATests", dependencies: ["OTA", "COTASystem", "OTATestSupport"]),
+        .testTarget(name: "OTATests", dependencies: ["OTA", "COTASystem", "OTATestSupport", "ota-install-harness"]),
         .testTarget(name: "OTACommandTests", dependencies: ["OTA", "OTAMirror", "ota", "OTATestSupport"]),
     ],
     swiftLanguageModes: [.v6]

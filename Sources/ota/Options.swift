@@ -32,6 +32,19 @@ struct GlobalOptions: ParsableArguments {
         Logger(label: label)
     }
 
+    /// An updater for `configuration`, after crash recovery of any interrupted update
+    /// (skipped while another `ota` process holds the lock: it is updating right now).
+    func makeUpdater(_ configuration: OTAConfiguration, label: String) async throws -> OTAUpdater {
+        let updater = try OTAUpdater(configuration: configuration, logger: logger(label))
+        do {
+            try await updater.recoverIfIdle()
+        } catch {
+            await updater.shutdown()
+            throw error
+        }
+        return updater
+    }
+
     /// Loads the configuration named by `--config`, `$OTA_CONFIG` or the default path.
     func loadConfiguration() throws -> OTAConfiguration {
         try OTAConfiguration.load(from: OTAConfiguration.resolvePath(explicitPath: config))

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// The one place swift-ota sends HTTP requests from: redirects, credentials and time-outs by SPEC §6.
 ///
@@ -48,9 +49,27 @@ final class HTTPTransport: Sendable {
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
     }
 
-    /// Closes the connections. Call once, when done with the transport.
+    /// Closes the connections. Call when done with the transport; a transport dropped without it
+    /// shuts its client down in the background (AsyncHTTPClient would otherwise trap).
     func shutdown() async {
+        guard markShutDown() else { return }
         try? await client.shutdown()
+    }
+
+    deinit {
+        guard markShutDown() else { return }
+        let client = self.client
+        client.shutdown { _ in _ = client }
+    }
+
+    private let shutDown = Mutex(false)
+
+    /// Marks the transport shut down; `false` if it already was.
+    private func markShutDown() -> Bool {
+        shutDown.withLock { done in
+            defer { done = true }
+            return !done
+        }
     }
 
     /// Sends `GET url`, following allowed redirects, and returns the final response with its body unread.

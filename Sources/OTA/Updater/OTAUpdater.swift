@@ -54,18 +54,44 @@ public actor OTAUpdater {
     }
 
     /// Asks the source for the newest eligible release and compares it with the installed version.
+    ///
+    /// Records `last_check`, `latest_version` and `last_check_error` in `state.json`.
     public func check() async throws -> UpdateCheck {
-        let current = try currentVersion()
-        let releases = try await source.releases()
-        let outcome = selector.check(releases, current: current)
+        let outcome: UpdateCheck
+        do {
+            let current = try currentVersion()
+            let releases = try await source.releases()
+            outcome = selector.check(releases, current: current)
+        } catch {
+            recordCheck(latest: nil, error: error)
+            throw error
+        }
+        recordCheck(latest: outcome.latestRelease?.version, error: nil)
         lastCheck = outcome
         switch outcome {
-        case .available(_, let release):
+        case .available(let current, let release):
             logger.info("update available", metadata: ["ota.current": "\(current)", "ota.release.version": "\(release.version)"])
-        case .upToDate(_, let latest):
+        case .upToDate(let current, let latest):
             logger.info("up to date", metadata: ["ota.current": "\(current)", "ota.latest": "\(latest?.version.description ?? "none")"])
         }
         return outcome
+    }
+
+    private func recordCheck(latest: SemanticVersion?, error: (any Error)?) {
+        do {
+            _ = try StateStore(stateDirectory: configuration.stateDirectory, logger: logger).update { state in
+                state.lastCheck = Date()
+                state.lastCheckError = error?.localizedMessage
+                if let latest { state.latestVersion = latest.description }
+                if let transfer = error as? TransferError, transfer.code == .rateLimited {
+                    state.rateLimitNextAllowed = transfer.retryAfter
+                } else if error == nil {
+                    state.rateLimitNextAllowed = nil
+                }
+            }
+        } catch {
+            logger.warning("cannot record the check in state.json", metadata: ["ota.error": "\(error.message)"])
+        }
     }
 
     /// The newer release to install, or `nil` when the installation is up to date.

@@ -21,7 +21,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         global.bootstrapLogging()
         let configuration = try global.loadConfiguration()
-        let updater = try OTAUpdater(configuration: configuration, logger: global.logger("ota.check"))
+        let updater = try await global.makeUpdater(configuration, label: "ota.check")
         let outcome: UpdateCheck
         do {
             outcome = try await updater.check()

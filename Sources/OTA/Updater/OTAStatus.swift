@@ -1,0 +1,63 @@
+import Foundation
+
+/// A snapshot of the agent: what `ota status` shows and ``OTAUpdater/status()`` returns.
+///
+/// Encodes to the JSON of SPEC §4 with snake_case keys, `null` for what is unknown.
+public struct OTAStatus: Sendable, Encodable {
+    /// One backup a rollback can return to.
+    public struct BackupInfo: Sendable, Encodable, Equatable {
+        public var name: String
+        public var version: String
+        public var createdAt: Date
+        public var path: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, version, path
+            case createdAt = "created_at"
+        }
+    }
+
+    public var currentVersion: String
+    public var latestVersion: String?
+    public var updateAvailable: Bool
+    public var lastCheck: Date?
+    public var lastCheckError: String?
+    public var lastUpdate: UpdateStatus?
+    public var autoUpdate: Bool
+    public var checkInterval: Int
+    public var githubRepo: String
+    public var backups: [BackupInfo]
+    /// An interrupted update that the next `ota` command will roll back, if any (`from -> to`).
+    public var pendingRecovery: String?
+
+    enum CodingKeys: String, CodingKey {
+        case backups
+        case currentVersion = "current_version", latestVersion = "latest_version", updateAvailable = "update_available"
+        case lastCheck = "last_check", lastCheckError = "last_check_error", lastUpdate = "last_update"
+        case autoUpdate = "auto_update", checkInterval = "check_interval", githubRepo = "github_repo"
+        case pendingRecovery = "pending_recovery"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(currentVersion, forKey: .currentVersion)
+        try container.encode(latestVersion, forKey: .latestVersion)
+        try container.encode(updateAvailable, forKey: .updateAvailable)
+        try container.encode(lastCheck, forKey: .lastCheck)
+        try container.encode(lastCheckError, forKey: .lastCheckError)
+        try container.encode(lastUpdate, forKey: .lastUpdate)
+        try container.encode(autoUpdate, forKey: .autoUpdate)
+        try container.encode(checkInterval, forKey: .checkInterval)
+        try container.encode(githubRepo, forKey: .githubRepo)
+        try container.encode(backups, forKey: .backups)
+        try container.encode(pendingRecovery, forKey: .pendingRecovery)
+    }
+
+    /// The JSON of `--json` outputs: sorted keys, ISO 8601 dates.
+    public func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+extension OTAUpdater {
+    /// The agent's state: versions, the last check and update, backups, and any pending recovery.
+    ///
+    /// Reads `state.json`, the `VERSION` file, the backups and the journal; sends no request.
+    public func status() -> OTAStatus {
+        let state = StateStore(stateDirectory: configuration.stateDirectory, logger: logger).load()
+        let current = (try? currentVersion())?.description ?? state.currentVersion ?? "unknown"
+        let latest = lastCheck?.latestRelease?.version.description ?? state.latestVersion
+        let updateAvailable: Bool
+        if let latest, let latestVersion = SemanticVersion(latest), let currentVersion = SemanticVersion(current) {
+            updateAvailable = latestVersion > currentVersion
+        } else {
+            updateAvailable = false
+        }
+        let backups = ((try? makeInstaller(configuration: configuration, logger: logger).backups()) ?? []).map {
+            OTAStatus.BackupInfo(name: $0.name, version: $0.version.description, createdAt: $0.createdAt, path: $0.path)
+        }
+        let pending = (try? Journal(stateDirectory: configuration.stateDirectory).load()).flatMap { $0 }
+            .map { "\($0.fromVersion) -> \($0.toVersion) (transaction \($0.id))" }
+        return OTAStatus(currentVersion: current, latestVersion: latest, updateAvailable: updateAvailable,
+                         lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
+                         autoUpdate: configuration.autoUpdate, checkInterval: configuration.checkInterval,
+                         githubRepo: configuration.githubRepo, backups: backups, pendingRecovery: pending)
+    }
+
+    /// The backups a rollback can return to, newest first.
+    public func backups() throws -> [Backup] {
+        try makeInstaller(configuration: configuration, logger: logger).backups()
+    }
+
+    /// The backup called `name` (as ``backups()`` and `ota backups` list them).
+    public func backup(named name: String) throws -> Backup {
+        guard let backup = try backups().first(where: { $0.name == name }) else {
+            throw InstallationError(.backupNotFound, "there is no backup named \(name) in \(configuration.backupDirectory); `ota backups` lists them")
+        }
+        return backup
+    }
+
+    /// Makes a backup of the managed paths now (the step-by-step flow of the original design).
+    ///
+    /// ``update(to:force:dryRun:progress:)`` backs up by itself when `backup_enabled`.
+    public func createBackup() throws -> Backup {
+        let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
+        defer { lock.release() }
+        let store = BackupStore(directory: configuration.backupDirectory, maxBackups: configuration.maxBackups)
+        return try store.create(version: try currentVersion(), installDirectory: configuration.installDirectory, paths: configuration.managedPaths)
+    }
+
+    /// Restores `backup` (default: the newest), verified against its `backup.json` first, then runs
+    /// `restart_command`. Returns the restored version.
+    @discardableResult
+    public func rollback(to backup: Backup? = nil) async throws -> SemanticVersion {
+        let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
+        defer { lock.release() }
+        try recoverInterruptedUpdate()
+        let installer = makeInstaller(configuration: configuration, logger: logger)
+        guard let chosen = try backup ?? installer.backups().first else {
+            throw InstallationError(.backupNotFound, "there is no backup to roll back to in \(configuration.backupDirectory)")
+        }
+        let current = try currentVersion()
+        let started = Date()
+        let transaction = try installer.restore(backup: chosen)
+        try installer.commit(transaction)
+        appendToLog("rolled back \(current) -> \(chosen.version) from \(chosen.name)")
+        record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
+                            startedAt: started, finishedAt: Date(), error: nil))
+        if let restart = configuration.restartCommand {
+            try await HookRunner(installDirectory: configuration.installDirectory, logger: logger)
+                .run(.restart, command: restart, from: current, to: chosen.version, timeout: .seconds(configuration.healthCheckTimeout))
+        }
+        return chosen.version
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Logging
+
+/// What ``OTAUpdater/update(to:force:dryRun:progress:)`` did.
+public enum UpdateOutcome: Sendable, Equatable {
+    /// Nothing newer was published.
+    case upToDate(SemanticVersion)
+    /// `--dry-run`: this release and artifact would be installed; nothing was touched.
+    case planned(from: SemanticVersion, release: Release, artifact: Artifact)
+    /// The new version is installed, healthy and committed.
+    case updated(from: SemanticVersion, to: SemanticVersion)
+}
+
+extension OTAUpdater {
+    /// The whole update in one call: check, download, verify, back up, apply, restart, health-check,
+    /// and commit — or roll back by itself when any step after the swap fails.
+    ///
+    /// Holds the `state_dir` lock for its whole duration and runs crash recovery first.
+    /// - Parameters:
+    ///   - version: install exactly this version (`ota update --version V`) instead of the newest.
+    ///   - force: allow `version` to be older than or equal to the installed one.
+    ///   - dryRun: only report what would be installed; download nothing, change nothing.
+    /// - Throws: any stage's error; the installation is then exactly as before, and `state.json`'s
+    ///   `last_update` says `failed` or `rolled_back` with the error.
+    public func update(to version: SemanticVersion? = nil, force: Bool = false, dryRun: Bool = false,
+                       progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> UpdateOutcome {
+        let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
+        defer { lock.release() }
+        try recoverInterruptedUpdate()
+        let current = try currentVersion()
+        let release: Release
+        if let version {
+            let releases = try await source.releases()
+            release = try selector.release(version, in: releases, current: current, force: force)
+        } else {
+            guard let available = try await check().availableRelease else { return .upToDate(current) }
+            release = available
+        }
+        if dryRun {
+            let artifact = try AssetPattern(pattern: configuration.assetPattern).artifact(for: release, repository: configuration.githubRepo)
+            return .planned(from: current, release: release, artifact: artifact)
+        }
+        let started = Date()
+        do {
+            try await install(release, from: current, progress: progress)
+        } catch let failure as UpdateFailure {
+            record(UpdateStatus(fromVersion: current.description, toVersion: release.version.description,
+                                result: failure.rolledBack ? .rolledBack : .failed, startedAt: started, finishedAt: Date(),
+                                error: failure.error.localizedMessage))
+            throw failure.error
+        } catch {
+            record(UpdateStatus(fromVersion: current.description, toVersion: release.version.description, result: .failed,
+                                startedAt: started, finishedAt: Date(), error: error.localizedMessage))
+            throw error
+        }
+        record(UpdateStatus(fromVersion: current.description, toVersion: release.version.description, result: .succeeded,
+                            startedAt: started, finishedAt: Date()))
+        return .updated(from: current, to: release.version)
+    }
+
+    /// Downloads, verifies, stages, swaps and probes `release`; commits or rolls back.
+    private func install(_ release: Release, from current: SemanticVersion, progress: (@Sendable (Downloader.Progress) -> Void)?) async throws {
+        let verified = try await downloadUpdate(release, progress: progress)
+        let hooks = HookRunner(installDirectory: configuration.installDirectory, logger: logger)
+        if let command = configuration.preUpdate {
+            try await hooks.run(.preUpdate, command: command, from: current, to: release.version, timeout: .seconds(configuration.healthCheckTimeout))
+        }
+        let staged = try stage(verified, version: release.version)
+        defer { try? FileManager.default.removeItem(atPath: staged.container) }
+        let installer = makeInstaller(configuration: configuration, logger: logger)
+        let transaction = try installer.install(StagedTree(root: staged.root, version: release.version))
+        appendToLog("applied \(current) -> \(release.version), transaction \(transaction.id)")
+        // From here on the transaction must finish or roll back, even if the caller is cancelled
+        // (SIGTERM): a detached task does not inherit the cancellation.
+        try await Task.detached { [self] in
+            try await self.finish(transaction, installer: installer, hooks: hooks, release: release, from: current, download: verified.downloaded.path)
+        }.value
+    }
+
+    /// Probes the swapped-in version; commits it, or rolls back and restarts the old one.
+    private func finish(_ transaction: Transaction, installer: any Installer, hooks: HookRunner, release: Release,
+                        from current: SemanticVersion, download: String) async throws {
+        do {
+            try await probe(hooks, from: current, to: release.version)
+        } catch {
+            logger.error("new version unhealthy; rolling back", metadata: ["ota.error": "\(error.localizedMessage)"])
+            do {
+                try installer.rollback(transaction)
+            } catch let rollbackError {
+                throw UpdateFailure(error: rollbackError, rolledBack: false)
+            }
+            appendToLog("rolled back \(release.version) -> \(current): \(error.localizedMessage)")
+            if let restart = configuration.restartCommand {
+                try? await hooks.run(.restart, command: restart, from: release.version, to: current, timeout: .seconds(configuration.healthCheckTimeout))
+            }
+            throw UpdateFailure(error: error, rolledBack: true)
+        }
+        try installer.commit(transaction)
+        try? FileManager.default.removeItem(atPath: download)
+        appendToLog("committed \(release.version)")
+    }
+
+    /// `post_update`, `restart_command`, then `health_check`: any failure means the new version is not healthy.
+    private func probe(_ hooks: HookRunner, from: SemanticVersion, to: SemanticVersion) async throws {
+        let timeout = Duration.seconds(configuration.healthCheckTimeout)
+        if let command = configuration.postUpdate { try await hooks.run(.postUpdate, command: command, from: from, to: to, timeout: timeout) }
+        if let command = configuration.restartCommand { try await hooks.run(.restart, command: command, from: from, to: to, timeout: timeout) }
+        if let command = configuration.healthCheck { try await hooks.run(.healthCheck, command: command, from: from, to: to, timeout: timeout) }
+    }
+
+    /// Extracts a verified artifact into a fresh folder under `state_dir/staging`.
+    private func stage(_ verified: VerifiedArtifact, version: SemanticVersion) throws -> (container: String, root: String) {
+        let stagingRoot = configuration.stateDirectory + "/staging"
+        try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let container = stagingRoot + "/\(version)-\(UUID().uuidString.prefix(8))"
+        let result = try Extractor(policy: ExtractionPolicy(configuration: configuration)).extract(archiveAt: verified.downloaded.path, into: container)
+        logger.info("extracted", metadata: ["ota.entries": "\(result.entryCount)", "ota.bytes": "\(result.byteCount)"])
+        return (container, result.root)
+    }
+
+    /// Runs crash recovery unless another process holds the lock (it is updating right now).
+    ///
+    /// Every `ota` command calls this first; ``update(to:force:dryRun:progress:)`` and
+    /// ``rollback(to:)`` recover under their own lock.
+    @discardableResult
+    public func recoverIfIdle() throws -> Journal.Recovery? {
+        let lock: Lock
+        do {
+            lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
+        } catch where error.code == .locked {
+            return nil
+        }
+        defer { lock.release() }
+        return try recoverInterruptedUpdate()
+    }
+
+    /// Rolls back an update a crash interrupted. The caller holds the lock.
+    @discardableResult
+    func recoverInterruptedUpdate() throws -> Journal.Recovery {
+        let recovery = try Journal(stateDirectory: configuration.stateDirectory).recoverIfNeeded(logger: logger)
+        if case .rolledBack(let transaction) = recovery {
+            appendToLog("recovered: rolled back interrupted update \(transaction.fromVersion) -> \(transaction.toVersion)")
+            record(UpdateStatus(fromVersion: transaction.fromVersion.description, toVersion: transaction.toVersion.description,
+                                result: .rolledBack, startedAt: transaction.startedAt, finishedAt: Date(),
+                                error: "the update was interrupted (crash or power loss) and was rolled back"))
+        }
+        return recovery
+    }
+
+    func record(_ status: UpdateStatus) {
+        do {
+            _ = try StateStore(stateDirectory: configuration.stateDirectory, logger: logger).update { state in
+                state.lastUpdate = status
+                if status.result == .succeeded { state.currentVersion = status.toVersion }
+            }
+        } catch {
+            logger.warning("cannot record the update in state.json", metadata: ["ota.error": "\(error.message)"])
+        }
+    }
+
+    func appendToLog(_ line: String) {
+        try? UpdateLog(path: configuration.stateDirectory + "/ota.log").append(line)
+    }
+}
+
+/// An update error, with whether the swap had happened and was undone.
+struct UpdateFailure: Error {
+    let error: any Error
+    let rolledBack: Bool
+}
+
+extension Error {
+    /// The user-facing sentence of any error.
+    var localizedMessage: String {
+        (self as? any OTAError)?.message ?? "\(self)"
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The background checker, as a swift-service-lifecycle `Service` (`ota run`).
+///
+/// Checks soon after start, then every `check_interval` ± `check_jitter`; with `auto_update` it installs
+/// what it finds, otherwise it only records that an update is available. After a rate limit it waits
+/// until the reset time; after other errors it backs off (``CheckSchedule``). A graceful shutdown
+/// (SIGTERM, SIGINT) ends it promptly — a download is abandoned (nothing was changed yet), but a swap
+/// that has started always finishes or rolls back first. Between checks it only sleeps: no polling.
+///
+/// ```swift
+/// let service = UpdateService(updater: updater, logger: logger)
+/// let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public struct UpdateService: Service {
+    let updater: OTAUpdater
+    let schedule: CheckSchedule
+    let autoUpdate: Bool
+    let logger: Logger
+    let sleep: @Sendable (Duration) async throws -> Void
+    let maxCycles: Int?
+
+    /// - Parameters:
+    ///   - sleep: waits between checks (tests inject one that returns at once and records the delays).
+    ///   - maxCycles: stop after this many checks (`nil`: run until shut down; `ota run --once` uses 1).
+    public init(updater: OTAUpdater, schedule: CheckSchedule? = nil, autoUpdate: Bool? = nil, logger: Logger = Logger(label: "ota.service"),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }, maxCycles: Int? = nil) {
+        self.updater = updater
+        self.schedule = schedule ?? CheckSchedule(configuration: updater.configuration)
+        self.autoUpdate = autoUpdate ?? updater.configuration.autoUpdate
+        self.logger = logger
+        self.sleep = sleep
+        self.maxCycles = maxCycles
+    }
+
+    /// The outcome of one cycle, which decides the next wait.
+    public enum CycleResult: Sendable, Equatable {
+        case upToDate
+        case updateAvailable(SemanticVersion)
+        case updated(SemanticVersion)
+        case rateLimited(until: Date)
+        case failed(String)
+    }
+
+    public func run() async throws {
+        var delay = maxCycles == 1 ? .zero : schedule.initialDelay()
+        var failures = 0
+        var cycles = 0
+        logger.info("agent started", metadata: ["ota.repo": "\(updater.configuration.githubRepo)", "ota.interval": "\(schedule.interval)",
+                                                "ota.auto_update": "\(autoUpdate)"])
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if delay > .zero {
+                let sleeper = sleep
+                let slept: Void? = try? await cancelWhenGracefulShutdown { [delay] in try await sleeper(delay) }
+                if slept == nil || Task.isShuttingDownGracefully { break }
+            }
+            let result = await cycle()
+            cycles += 1
+            switch result {
+            case .upToDate, .updateAvailable, .updated:
+                failures = 0
+                delay = schedule.delayAfterSuccess()
+            case .rateLimited(let until):
+                delay = schedule.delayUntil(until)
+            case .failed:
+                failures += 1
+                delay = schedule.delayAfterFailure(failures)
+            }
+            if let maxCycles, cycles >= maxCycles { break }
+            logger.debug("next check", metadata: ["ota.delay": "\(delay)"])
+        }
+        logger.info("agent stopped")
+    }
+
+    /// One check (and, with `auto_update`, one update). Never throws: errors become a result.
+    public func cycle() async -> CycleResult {
+        do {
+            if autoUpdate {
+                let outcome = try await cancelWhenGracefulShutdown { [updater] in try await updater.update() }
+                switch outcome {
+                case .updated(_, let to): return .updated(to)
+                case .upToDate, .planned: return .upToDate
+                }
+            }
+            if let release = try await updater.checkForUpdates() {
+                logger.info("update available; auto_update is off", metadata: ["ota.release.version": "\(release.version)"])
+                return .updateAvailable(release.version)
+            }
+            return .upToDate
+        } catch let error as TransferError where error.code == .rateLimited {
+            logger.warning("rate limited", metadata: ["ota.error": "\(error.message)"])
+            return .rateLimited(until: error.retryAfter ?? Date().addingTimeInterval(60))
+        } catch {
+            let message = (error as? any OTAError)?.message ?? "\(error)"
+            logger.error("check failed", metadata: ["ota.error": "\(message)"])
+            return .failed(message)
+        }
+    }
+}
