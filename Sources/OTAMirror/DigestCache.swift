@@ -1,5 +1,10 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// SHA-256 digests of files, computed by streaming and cached by (path, size, modification time).
 ///
@@ -36,23 +41,28 @@ final class DigestCache: @unchecked Sendable {
         return hex
     }
 
-    /// Number of digests computed so far would be useful for tests; expose whether a path is cached.
+    /// Whether a digest for `path` is in the cache (for tests).
     func isCached(_ path: String) -> Bool {
         lock.withLock { digests[path] != nil }
     }
 
+    /// Hashes with plain `read(2)` into one reused buffer: constant memory whatever the file size.
     private static func hash(path: String, chunkSize: Int) throws(MirrorError) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw MirrorError(.unreadableFile, "Cannot open \(path) to compute its digest; check its permissions.")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw MirrorError(.unreadableFile, "Cannot open \(path) to compute its digest (errno \(errno)); check its permissions.")
         }
-        defer { try? handle.close() }
+        defer { close(descriptor) }
         var hasher = SHA256()
-        do {
-            while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
-                hasher.update(data: chunk)
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, chunkSize) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw MirrorError(.unreadableFile, "Reading \(path) failed while computing its digest (errno \(errno)).")
             }
-        } catch {
-            throw MirrorError(.unreadableFile, "Reading \(path) failed while computing its digest: \(error.localizedDescription).")
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }

@@ -4,14 +4,13 @@ import Hummingbird
 /// Serves a catalog file with `ETag`, `If-None-Match`, `Range` and `If-Range` handled here rather
 /// than by Hummingbird's `FileMiddleware` (which gets suffix ranges and ranges at EOF wrong, DESIGN §5).
 ///
-/// The body is streamed from disk in 128 KiB chunks with back-pressure, so memory stays constant
-/// whatever the file size. The path is re-resolved just before opening and must still be inside the
+/// The body is streamed from disk in 64 KiB chunks with back-pressure (`FileStream`), so memory
+/// stays constant whatever the file size. The path is re-resolved just before opening and must still be inside the
 /// root; a file that changed since the catalog was read is answered with 404 rather than mixed bytes.
 struct FileResponder: Sendable {
     let catalog: ReleaseCatalog
-    let fileIO = FileIO()
 
-    func respond(to request: Request, context: some RequestContext, file: CatalogFile, sha256: String,
+    func respond(to request: Request, context: MirrorRequestContext, file: CatalogFile, sha256: String,
                  contentType: String, downloadName: String) async throws -> Response {
         guard let path = catalog.insideRoot(file.path), path == file.path,
               let current = ReleaseCatalog.regularFile(path), current == file
@@ -41,11 +40,11 @@ struct FileResponder: Sendable {
             return MirrorResponse.error(.rangeNotSatisfiable, "Range Not Satisfiable", headers: errorHeaders)
         case .partial(let bytes):
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(file.size)"
-            let body = try await fileIO.loadFile(path: path, range: bytes, context: context)
+            let body = FileStream.body(path: path, range: bytes, context: context)
             return Response(status: .partialContent, headers: headers, body: body)
         case .full:
             guard file.size > 0 else { return Response(status: .ok, headers: headers, body: ResponseBody()) }
-            let body = try await fileIO.loadFile(path: path, range: 0...(file.size - 1), context: context)
+            let body = FileStream.body(path: path, range: 0...(file.size - 1), context: context)
             return Response(status: .ok, headers: headers, body: body)
         }
     }

@@ -12,7 +12,7 @@ struct MirrorRoutes: Sendable {
     let boundAddress: BoundAddress
     var files: FileResponder { FileResponder(catalog: catalog) }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<MirrorRequestContext>) {
         let api = configuration.pathPrefix.isEmpty ? router.group() : router.group(RouterPath(configuration.pathPrefix))
         api.get("/repos/:owner/:repo/releases") { request, context in try list(request, context) }
         api.get("/repos/:owner/:repo/releases/latest") { request, context in
@@ -54,7 +54,7 @@ struct MirrorRoutes: Sendable {
         }
     }
 
-    private func list(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+    private func list(_ request: Request, _ context: MirrorRequestContext) throws -> Response {
         try withRepository(context) { repository in
             let query = request.uri.queryParameters
             let pagination = Pagination(perPage: query.get("per_page"), page: query.get("page"))
@@ -68,7 +68,7 @@ struct MirrorRoutes: Sendable {
         }
     }
 
-    private func asset(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func asset(_ request: Request, _ context: MirrorRequestContext) async throws -> Response {
         guard let repository = repository(context), let id = Self.parameter("id", context).flatMap({ Int($0) }),
               let found = repository.asset(id: id)
         else { return MirrorResponse.notFound }
@@ -86,12 +86,12 @@ struct MirrorRoutes: Sendable {
         try MirrorResponse.json(GitHubJSON.Release(release, in: repository, urls: urls(for: request)), for: request)
     }
 
-    private func withRepository(_ context: BasicRequestContext, _ body: (CatalogRepository) throws -> Response) throws -> Response {
+    private func withRepository(_ context: MirrorRequestContext, _ body: (CatalogRepository) throws -> Response) throws -> Response {
         guard let repository = repository(context) else { return MirrorResponse.notFound }
         return try body(repository)
     }
 
-    private func repository(_ context: BasicRequestContext) -> CatalogRepository? {
+    private func repository(_ context: MirrorRequestContext) -> CatalogRepository? {
         guard let owner = Self.parameter("owner", context), let repo = Self.parameter("repo", context) else { return nil }
         return catalog.repository(owner: owner, repo: repo)
     }
@@ -103,7 +103,7 @@ struct MirrorRoutes: Sendable {
     }
 
     /// A path parameter, percent-decoded; `nil` when absent or not decodable.
-    static func parameter(_ name: String, _ context: BasicRequestContext) -> String? {
+    static func parameter(_ name: String, _ context: MirrorRequestContext) -> String? {
         context.parameters.get(name)?.removingPercentEncoding
     }
 }

@@ -89,7 +89,7 @@ public struct OTAMirror: Service, Sendable {
     }
 
     func makeApplication() -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self, options: [.autoGenerateHeadEndpoints])
+        let router = Router(context: MirrorRequestContext.self, options: [.autoGenerateHeadEndpoints])
         router.add(middleware: GitHubHeadersMiddleware())
         if let token = configuration.token {
             router.add(middleware: TokenMiddleware(token: token))
