@@ -18,11 +18,21 @@ enum MirrorResponse {
         }
     }
 
-    /// A JSON answer for `value` with a strong ETag; 304 without a body when `If-None-Match` matches.
-    static func json(_ value: some Encodable, for request: Request, headers extra: HTTPFields = [:]) throws -> Response {
+    /// The encoder of every answer: sorted keys (so equal content gives equal bytes and ETags), and
+    /// URLs without `\/` escapes, like GitHub's.
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        let data = try encoder.encode(value)
+        return encoder
+    }
+
+    /// A JSON answer for `value` with a strong ETag; 304 without a body when `If-None-Match` matches.
+    static func json(_ value: some Encodable, for request: Request, headers extra: HTTPFields = [:]) throws -> Response {
+        try json(data: encoder.encode(value), for: request, headers: extra)
+    }
+
+    /// A JSON answer for already-encoded `data`, with a strong ETag and 304 handling.
+    static func json(data: Data, for request: Request, headers extra: HTTPFields = [:]) -> Response {
         let etag = EntityTag.forBody(data)
         var headers = extra
         headers[.eTag] = etag
@@ -38,8 +48,6 @@ enum MirrorResponse {
     /// A GitHub-shaped error answer, e.g. 404 `{"message":"Not Found",…,"status":"404"}`.
     static func error(_ status: HTTPResponse.Status, _ message: String? = nil, headers extra: HTTPFields = [:]) -> Response {
         let body = ErrorBody(message: message ?? status.reasonPhrase, documentationURL: documentationURL, status: String(status.code))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         let data = (try? encoder.encode(body)) ?? Data()
         var headers = extra
         headers[.contentType] = jsonContentType

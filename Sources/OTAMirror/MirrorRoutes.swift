@@ -10,6 +10,7 @@ struct MirrorRoutes: Sendable {
     let catalog: ReleaseCatalog
     let configuration: OTAMirror.Configuration
     let boundAddress: BoundAddress
+    let releaseCache = ReleaseJSONCache()
     var files: FileResponder { FileResponder(catalog: catalog) }
 
     func register(on router: Router<MirrorRequestContext>) {
@@ -59,12 +60,12 @@ struct MirrorRoutes: Sendable {
             let query = request.uri.queryParameters
             let pagination = Pagination(perPage: query.get("per_page"), page: query.get("page"))
             let urls = urls(for: request)
-            let page = pagination.slice(repository.releases).map { GitHubJSON.Release($0, in: repository, urls: urls) }
+            let page = try pagination.slice(repository.releases).map { try releaseCache.data(for: $0, in: repository, urls: urls) }
             var headers: HTTPFields = [:]
             if let link = pagination.linkHeader(count: repository.releases.count, url: urls.releases(repository.owner, repository.repo)) {
                 headers[.init("Link")!] = link
             }
-            return try MirrorResponse.json(Array(page), for: request, headers: headers)
+            return MirrorResponse.json(data: ReleaseJSONCache.array(page), for: request, headers: headers)
         }
     }
 
@@ -83,7 +84,7 @@ struct MirrorRoutes: Sendable {
     }
 
     private func releaseJSON(_ release: CatalogRelease, _ repository: CatalogRepository, _ request: Request) throws -> Response {
-        try MirrorResponse.json(GitHubJSON.Release(release, in: repository, urls: urls(for: request)), for: request)
+        MirrorResponse.json(data: try releaseCache.data(for: release, in: repository, urls: urls(for: request)), for: request)
     }
 
     private func withRepository(_ context: MirrorRequestContext, _ body: (CatalogRepository) throws -> Response) throws -> Response {

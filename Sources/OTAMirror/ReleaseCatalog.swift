@@ -57,7 +57,7 @@ struct ReleaseCatalog: Sendable {
                 }
             }
             for name in listing(path) where name != "release.json" {
-                guard let filePath = insideRoot(path + "/" + name), let file = Self.regularFile(filePath) else { continue }
+                guard let file = fileInside(directory: path, name: name) else { continue }
                 files.append((name, file))
             }
             scanned.append((tag, created, metadata, files))
@@ -111,6 +111,19 @@ struct ReleaseCatalog: Sendable {
     /// Visible entry names of `directory`, sorted.
     private func listing(_ directory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// The regular file `name` in the resolved `directory`: taken as is when it is not a symlink
+    /// (a listed name has no `/` and is not `..`, so it stays inside), else resolved and checked.
+    private func fileInside(directory: String, name: String) -> CatalogFile? {
+        var info = stat()
+        let path = directory + "/" + name
+        guard lstat(path, &info) == 0 else { return nil }
+        if (info.st_mode & S_IFMT) == S_IFLNK {
+            guard let resolved = insideRoot(path) else { return nil }
+            return Self.regularFile(resolved)
+        }
+        return (info.st_mode & S_IFMT) == S_IFREG ? Self.regularFile(path) : nil
     }
 
     /// `path` with symlinks resolved, if that stays inside the root; `nil` otherwise.

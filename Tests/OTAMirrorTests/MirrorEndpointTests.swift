@@ -189,6 +189,26 @@ struct MirrorEndpointTests {
     }
 }
 
+extension MirrorEndpointTests {
+    @Test("edits to release.json and replaced assets show up on the next request")
+    func editsAreServed() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("o/r/v1.0.0/release.json", #"{"name": "Before"}"#)
+        try directory.write("o/r/v1.0.0/a.bin", "one", modified: Date(timeIntervalSince1970: 1_000_000))
+        try await withMirror(root: directory.path) { client in
+            let before = try JSONDecoder().decode([GitHubJSON.Release].self, from: try await client.get("/repos/o/r/releases").data)
+            #expect(before[0].name == "Before" && before[0].assets[0].size == 3)
+            try directory.write("o/r/v1.0.0/release.json", #"{"name": "After"}"#)
+            try directory.write("o/r/v1.0.0/a.bin", "longer", modified: Date(timeIntervalSince1970: 1_000_001))
+            let after = try JSONDecoder().decode([GitHubJSON.Release].self, from: try await client.get("/repos/o/r/releases").data)
+            #expect(after[0].name == "After")
+            #expect(after[0].assets[0].size == 6)
+            #expect(after[0].assets[0].digest != before[0].assets[0].digest)
+            #expect(try await client.get("/o/r/releases/download/v1.0.0/a.bin").text == "longer")
+        }
+    }
+}
+
 @Suite("Mirror lifecycle", .timeLimit(.minutes(1)))
 struct MirrorLifecycleTests {
     @Test("a port already in use is a clear cannotListen error, not a hang")
