@@ -53,6 +53,18 @@ struct MirrorHTTPTests {
         }
     }
 
+    @Test("HEAD answers the headers of GET without the body")
+    func head() async throws {
+        let directory = try Self.makeRoot()
+        try await withMirror(root: directory.path) { client in
+            let response = try await client.client.execute(TestClient.Request(Self.file, method: .head))
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentLength] == "4000")
+            #expect((response.body?.readableBytes ?? 0) == 0)
+            #expect(try await client.get(Self.file).text == Self.content)
+        }
+    }
+
     @Test("Range: the three forms answer 206 with Content-Range and the right bytes", arguments: [
         ("bytes=0-9", 0, 9), ("bytes=3990-", 3990, 3999), ("bytes=-7", 3993, 3999), ("bytes=3999-5000", 3999, 3999),
         ("bytes=-9999", 0, 3999),
