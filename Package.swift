@@ -47,6 +47,8 @@ let package = Package(
             dependencies: [
                 "OTA",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -63,6 +65,15 @@ let package = Package(
         // Helpers shared by the test targets: temporary folders, a scriptable HTTP server, GitHub JSON.
         .target(name: "OTATestSupport", dependencies: ["OTA"], path: "Tests/OTATestSupport"),
         .testTarget(name: "OTATests", dependencies: ["OTA", "COTASystem", "OTATestSupport", "ota-install-harness"]),
+        .testTarget(
+            name: "OTAMirrorTests",
+            dependencies: [
+                "OTAMirror", "OTA", "OTATestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "OTACommandTests", dependencies: ["OTA", "OTAMirror", "ota", "OTATestSupport"]),
     ],
     swiftLanguageModes: [.v6]

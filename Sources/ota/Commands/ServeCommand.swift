@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OTA
+import OTAMirror
+
+/// `ota serve`: serves a directory of releases as a GitHub-compatible API (SPEC §7).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a directory of releases as a GitHub-compatible release API (a LAN mirror).",
+        discussion: """
+            Layout: ROOT/OWNER/REPO/TAG/ per release, with an optional release.json \
+            ({"name","body","prerelease","draft","published_at"}), an optional source.tar.gz (the tarball) \
+            and any other file as an asset. Point devices at it with github_api_url: the URL printed on start.
+
+            To require a token without showing it in `ps`, set OTA_SERVE_TOKEN in the environment instead \
+            of passing --token. Clients then send `Authorization: Bearer <token>`.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Directory to serve (ROOT/OWNER/REPO/TAG/…).", valueName: "dir"))
+    var root: String
+
+    @Option(name: .long, help: ArgumentHelp("Address to listen on; 0.0.0.0 serves the LAN.", valueName: "host"))
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: ArgumentHelp("TCP port (0 = any free port).", valueName: "port"))
+    var port = 8080
+
+    @Option(name: .long, help: ArgumentHelp("Require this bearer token (prefer $OTA_SERVE_TOKEN: arguments are visible in ps).",
+                                            valueName: "token"))
+    var token: String?
+
+    @Option(name: .long, help: ArgumentHelp("Prefix for the API paths, e.g. /api/v3 to look like GitHub Enterprise.", valueName: "path"))
+    var pathPrefix = ""
+
+    @Option(name: .long, help: ArgumentHelp("Base URL written into answers (default: from the request's Host header).",
+                                            valueName: "url"))
+    var publicURL: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        global.bootstrapLogging()
+        let environmentToken = ProcessInfo.processInfo.environment["OTA_SERVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let mirror = try OTAMirror(root: root, configuration: .init(
+            host: host, port: port, token: token ?? environmentToken, publicBaseURL: publicURL, pathPrefix: pathPrefix,
+            logger: Logger(label: "ota.serve")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await mirror.runService() }
+            tasks.addTask {
+                let url = try await mirror.apiURL()
+                var lines = "Serving \(mirror.root) on \(host):\(try await mirror.port())\n"
+                lines += "github_api_url: \(url)\n"
+                if mirror.configuration.token != nil { lines += "A token is required (Authorization: Bearer …).\n" }
+                FileHandle.standardOutput.write(Data(lines.utf8))
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}
