@@ -58,13 +58,20 @@ let package = Package(
                 "OTAMirror",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Test-only: applies a staged tree in its own process so crash tests can SIGKILL it mid-swap.
         .executableTarget(name: "ota-install-harness", dependencies: ["OTA"]),
         // Helpers shared by the test targets: temporary folders, a scriptable HTTP server, GitHub JSON.
         .target(name: "OTATestSupport", dependencies: ["OTA"], path: "Tests/OTATestSupport"),
-        .testTarget(name: "OTATests", dependencies: ["OTA", "COTASystem", "OTATestSupport", "ota-install-harness"]),
+        .testTarget(
+            name: "OTATests",
+            dependencies: [
+                "OTA", "COTASystem", "OTATestSupport", "ota-install-harness",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "OTAMirrorTests",
             dependencies: [

@@ -21,9 +21,7 @@ struct GlobalOptions: ParsableArguments {
     func bootstrapLogging() {
         let level: Logger.Level = verbose ? .debug : (quiet ? .warning : .info)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            AgentLogHandler(label: label, logLevel: level)
         }
     }
 
@@ -35,6 +33,7 @@ struct GlobalOptions: ParsableArguments {
     /// An updater for `configuration`, after crash recovery of any interrupted update
     /// (skipped while another `ota` process holds the lock: it is updating right now).
     func makeUpdater(_ configuration: OTAConfiguration, label: String) async throws -> OTAUpdater {
+        AgentLogHandler.fileLog.use(stateDirectory: configuration.stateDirectory)
         let updater = try OTAUpdater(configuration: configuration, logger: logger(label))
         do {
             try await updater.recoverIfIdle()
