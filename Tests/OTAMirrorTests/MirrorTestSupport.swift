@@ -2,51 +2,18 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+@_exported import OTATestSupport
 @testable import OTAMirror
 
-/// A fresh directory under the system temporary folder, removed when the test is done with it.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-
-    init(_ prefix: String = "ota-mirror-test") throws {
-        path = FileManager.default.temporaryDirectory.path + "/\(prefix)-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func url(_ relative: String) -> String { path + "/" + relative }
-
-    /// Writes `bytes` to `relative`, creating parent folders, optionally with a fixed mtime.
-    @discardableResult
-    func write(_ relative: String, _ bytes: some DataProtocol, modified: Date? = nil) throws -> String {
-        let full = url(relative)
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(bytes).write(to: URL(fileURLWithPath: full))
-        if let modified { try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: full) }
-        return full
-    }
-
-    @discardableResult
-    func write(_ relative: String, _ text: String, modified: Date? = nil) throws -> String {
-        try write(relative, Data(text.utf8), modified: modified)
-    }
-
-    func makeDirectory(_ relative: String) throws {
-        try FileManager.default.createDirectory(atPath: url(relative), withIntermediateDirectories: true)
-    }
-}
-
-/// The recorded GitHub release in `../shared/fixtures/github_release.json` and a mirror root reproducing it.
+/// The recorded GitHub release in `Tests/Fixtures/github_release.json` and a mirror root reproducing it.
 enum GitHubFixture {
     static let payload = "hello-world 1.2.0 linux aarch64 payload\n"
     static let assetName = "hello-world-1.2.0-linux-aarch64.tar.gz"
 
     static var releaseJSON: Data {
         get throws {
-            let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent()
-            return try Data(contentsOf: repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/github_release.json"))
+            let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            return try Data(contentsOf: tests.appendingPathComponent("Fixtures/github_release.json"))
         }
     }
 

@@ -19,11 +19,23 @@ public final class TemporaryDirectory: @unchecked Sendable {
 
     /// Writes `text` to `relative`, creating parent folders.
     @discardableResult
-    public func write(_ relative: String, _ text: String) throws -> String {
+    public func write(_ relative: String, _ text: String, modified: Date? = nil) throws -> String {
+        try write(relative, Data(text.utf8), modified: modified)
+    }
+
+    /// Writes `bytes` to `relative`, creating parent folders, optionally with a fixed mtime.
+    @discardableResult
+    public func write(_ relative: String, _ bytes: some DataProtocol, modified: Date? = nil) throws -> String {
         let full = url(relative)
         try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: full))
+        try Data(bytes).write(to: URL(fileURLWithPath: full))
+        if let modified { try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: full) }
         return full
+    }
+
+    /// Creates the folder `relative` and its parents.
+    public func makeDirectory(_ relative: String) throws {
+        try FileManager.default.createDirectory(atPath: url(relative), withIntermediateDirectories: true)
     }
 
     public func read(_ relative: String) throws -> String {
