@@ -19,8 +19,18 @@ struct CommandRunner {
         return "ota"
     }
 
-    /// Runs `ota arguments…` in `directory` with `environment` added to a minimal one.
-    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs `ota arguments…` off the concurrency pool, so that in-process servers (the mirror) keep
+    /// answering while the test waits: blocking a pool thread on 2 cores would starve them.
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, in: directory, environment: environment) })
+            }.start()
+        }
+    }
+
+    /// Runs `ota arguments…` in `directory` with `environment` added to a minimal one, blocking the caller.
+    static func runBlocking(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -7,8 +7,8 @@ import Testing
 @Suite("ota serve", .timeLimit(.minutes(1)))
 struct ServeCommandTests {
     @Test("a missing root is a one-line error and exit 1")
-    func missingRoot() throws {
-        let result = try CommandRunner.run(["serve", "--root", "/nonexistent/ota-mirror-root", "--port", "0"])
+    func missingRoot() async throws {
+        let result = try await CommandRunner.run(["serve", "--root", "/nonexistent/ota-mirror-root", "--port", "0"])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: The mirror root /nonexistent/ota-mirror-root does not exist"))
         #expect(result.stderr.split(separator: "\n").count == 1)

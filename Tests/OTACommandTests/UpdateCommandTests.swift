@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import OTA
+import OTAMirror
+import OTATestSupport
+import Testing
+
+/// A mirror root with releases of `octo/app`, an installation at 1.0.0 and its configuration file.
+struct MirrorWorld {
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory("ota-cli")
+        try directory.write("install/src/app.sh", "echo 1.0.0\n")
+        try directory.write("install/VERSION", "1.0.0\n")
+        try directory.makeDirectory("mirror/octo/app")
+    }
+
+    /// Publishes `tag` as `app-<version>.tar.gz` into the mirror root.
+    func publish(_ tag: String, app: String) throws {
+        try directory.write("trees/\(tag)/src/app.sh", app)
+        let version = SemanticVersion(tag: tag)!
+        try directory.makeDirectory("mirror/octo/app/\(tag)")
+        try TarGzipWriter.write(directory: directory.url("trees/\(tag)"), to: directory.url("mirror/octo/app/\(tag)/app-\(version).tar.gz"), prefix: "app-\(version)")
+    }
+
+    func writeConfig(api: String, extra: String = "") throws {
+        try directory.write("install/config/ota_config.yaml", """
+            github_repo: octo/app
+            github_api_url: \(api)
+            asset_pattern: "app-{version}.tar.gz"
+            managed_paths: [src, VERSION]
+            backup_path: \(directory.url("backups"))
+            retry_delay: 0
+            \(extra)
+            """)
+    }
+
+    func withMirror<T: Sendable>(_ body: @Sendable @escaping (String) async throws -> T) async throws -> T {
+        var configuration = OTAMirror.Configuration(port: 0)
+        configuration.logger = Logger(label: "test.mirror", factory: { _ in SwiftLogNoOpLogHandler() })
+        return try await OTAMirror(root: directory.url("mirror"), configuration: configuration).withRunning(body)
+    }
+
+    var installDirectory: String { directory.url("install") }
+}
+
+@Suite("ota check, update, status, rollback against the mirror", .serialized, .timeLimit(.minutes(2)))
+struct UpdateCommandTests {
+    @Test("check exits 100 when an update is available, update installs it, then check exits 0")
+    func checkUpdateStatus() async throws {
+        let world = try MirrorWorld()
+        try world.publish("v1.1.0", app: "echo 1.1.0\n")
+        try await world.withMirror { api in
+            try world.writeConfig(api: api)
+            let install = world.installDirectory
+            let check = try await CommandRunner.run(["check"], in: install)
+            #expect(check.status == 100, "\(check.stderr)")
+            #expect(check.stdout.contains("update available 1.0.0 → 1.1.0"))
+            let json = try await CommandRunner.run(["check", "--json"], in: install)
+            #expect(json.status == 100)
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+            #expect(object["update_available"] as? Bool == true && object["latest_version"] as? String == "1.1.0")
+            #expect((object["release"] as? [String: Any])?["tag"] as? String == "v1.1.0")
+
+            let dry = try await CommandRunner.run(["update", "--dry-run"], in: install)
+            #expect(dry.status == 0 && dry.stdout.contains("would install v1.1.0"))
+            #expect(try String(contentsOfFile: install + "/VERSION", encoding: .utf8) == "1.0.0\n")
+
+            let update = try await CommandRunner.run(["update"], in: install)
+            #expect(update.status == 0, "\(update.stderr)")
+            #expect(update.stdout.contains("updated octo/app from 1.0.0 to 1.1.0"))
+            #expect(try String(contentsOfFile: install + "/src/app.sh", encoding: .utf8) == "echo 1.1.0\n")
+            #expect(try String(contentsOfFile: install + "/VERSION", encoding: .utf8) == "1.1.0\n")
+            #expect(try String(contentsOfFile: install + "/config/ota_config.yaml", encoding: .utf8).contains("octo/app"))
+
+            #expect(try await CommandRunner.run(["check"], in: install).status == 0)
+            let status = try await CommandRunner.run(["status", "--json"], in: install)
+            #expect(status.status == 0)
+            let state = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
+            #expect(state["current_version"] as? String == "1.1.0")
+            #expect((state["last_update"] as? [String: Any])?["result"] as? String == "succeeded")
+            #expect((state["backups"] as? [[String: Any]])?.first?["version"] as? String == "1.0.0")
+
+            let backups = try await CommandRunner.run(["backups"], in: install)
+            #expect(backups.status == 0 && backups.stdout.contains("backup_1.0.0_"))
+            let rollback = try await CommandRunner.run(["rollback"], in: install)
+            #expect(rollback.status == 0, "\(rollback.stderr)")
+            #expect(try String(contentsOfFile: install + "/src/app.sh", encoding: .utf8) == "echo 1.0.0\n")
+            let missing = try await CommandRunner.run(["rollback", "backup_9.9.9_20000101_000000"], in: install)
+            #expect(missing.status == 1 && missing.stderr.hasPrefix("error: there is no backup named"))
+        }
+    }
+
+    @Test("an update whose health check fails exits 1 with the installation as it was")
+    func failedUpdate() async throws {
+        let world = try MirrorWorld()
+        try world.publish("v1.1.0", app: "echo 1.1.0\n")
+        try await world.withMirror { api in
+            try world.writeConfig(api: api, extra: "health_check: grep -q 1.0.0 src/app.sh")
+            let result = try await CommandRunner.run(["update"], in: world.installDirectory)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("error: health_check failed with exit status 1"))
+            #expect(try String(contentsOfFile: world.installDirectory + "/src/app.sh", encoding: .utf8) == "echo 1.0.0\n")
+            let status = try await CommandRunner.run(["status"], in: world.installDirectory)
+            #expect(status.stdout.contains("1.0.0 → 1.1.0 rolled_back"))
+        }
+    }
+
+    @Test("a missing repository is a one-line error and exit 1")
+    func missingRepository() async throws {
+        let world = try MirrorWorld()
+        try await world.withMirror { api in
+            try world.writeConfig(api: api)
+            try world.directory.write("install/config/ota_config.yaml", "github_repo: octo/nothing\ngithub_api_url: \(api)\nretry_delay: 0\n")
+            let result = try await CommandRunner.run(["check"], in: world.installDirectory)
+            #expect(result.status == 1)
+            #expect(result.stderr.split(separator: "\n").last?.hasPrefix("error: repository octo/nothing not found") == true)
+        }
+    }
+
+    @Test("ota run applies an update by itself and stops cleanly on SIGTERM within 5 s")
+    func agent() async throws {
+        let world = try MirrorWorld()
+        try world.publish("v1.1.0", app: "echo 1.1.0\n")
+        try await world.withMirror { api in
+            try world.writeConfig(api: api, extra: "check_interval: 100\ncheck_jitter: 0.01")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandRunner.executable)
+            process.arguments = ["run"]
+            process.currentDirectoryURL = URL(fileURLWithPath: world.installDirectory)
+            process.standardOutput = FileHandle.nullDevice
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline, (try? String(contentsOfFile: world.installDirectory + "/VERSION", encoding: .utf8)) != "1.1.0\n" {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try String(contentsOfFile: world.installDirectory + "/VERSION", encoding: .utf8) == "1.1.0\n")
+            let stopAsked = Date()
+            process.terminate()
+            process.waitUntilExit()
+            #expect(Date().timeIntervalSince(stopAsked) < 5)
+            #expect(process.terminationStatus == 0)
+            let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(log.contains("INFO ota.agent: agent started"))
+            #expect(log.contains("agent stopped"))
+            #expect(try String(contentsOfFile: world.installDirectory + "/.ota/ota.log", encoding: .utf8).contains("committed 1.1.0"))
+        }
+    }
+}
