@@ -18,9 +18,10 @@ struct AgentLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         var all = metadata
-        if let explicit { all.merge(explicit) { $1 } }
+        if let explicit = event.metadata { all.merge(explicit) { $1 } }
+        let level = event.level, message = event.message
         let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoted("\($0.value)"))" }.joined(separator: " ")
         let text = "\(level.rawValue.uppercased()) \(label): \(message)\(fields.isEmpty ? "" : " " + fields)"
         Terminal.writeStandardError(text + "\n")
