@@ -76,14 +76,41 @@ extension OTAConfiguration {
                 try apply(&configuration, value)
             }
         }
-        if !seen.contains("github_token"), let token = environment.variables["GITHUB_TOKEN"], !token.isEmpty {
-            configuration.githubToken = Secret(token)
+        if !seen.contains("github_token") {
+            configuration.githubToken = try tokenFromFiles(configuration: configuration, environment: environment)
+                ?? environment.variables["GITHUB_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
         }
         guard !configuration.githubRepo.isEmpty else {
             throw ConfigurationError(.missingKey, key: "github_repo", "github_repo is required in \(fileName): set it to the repository to watch, e.g. github_repo: owner/repo")
         }
         try configuration.validate()
         return configuration
+    }
+
+    /// The token from `github_token_file`, else from systemd's `$CREDENTIALS_DIRECTORY/github_token`
+    /// (`LoadCredential=github_token:…`), trimmed of surrounding white space.
+    static func tokenFromFiles(configuration: OTAConfiguration, environment: ConfigurationEnvironment) throws(ConfigurationError) -> Secret? {
+        var candidates: [(path: String, required: Bool)] = []
+        if let file = configuration.githubTokenFile {
+            candidates.append((absolute(file, against: FileManager.default.currentDirectoryPath), true))
+        }
+        if let credentials = environment.variables["CREDENTIALS_DIRECTORY"], !credentials.isEmpty {
+            candidates.append((credentials + "/github_token", false))
+        }
+        for candidate in candidates {
+            guard FileManager.default.fileExists(atPath: candidate.path) else {
+                if candidate.required {
+                    throw ConfigurationError(.invalidValue, key: "github_token_file", "github_token_file \(candidate.path) does not exist; create it (mode 0600) or remove the key")
+                }
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: candidate.path), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError(.unreadableFile, key: "github_token_file", "cannot read the token file \(candidate.path); check its owner and permissions")
+            }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !token.isEmpty { return Secret(token) }
+        }
+        return nil
     }
 
     typealias Apply = @Sendable (inout OTAConfiguration, ConfigurationValue) throws(ConfigurationError) -> Void
@@ -103,6 +130,7 @@ extension OTAConfiguration {
             let token = try value.string()
             config.githubToken = token.isEmpty ? nil : Secret(token)
         },
+        "github_token_file": { config, value throws(ConfigurationError) in config.githubTokenFile = try value.string() },
         "github_api_url": { config, value throws(ConfigurationError) in config.githubAPIURL = try value.string() },
         "install_dir": { config, value throws(ConfigurationError) in config.installDir = try value.string() },
         "version_file": { config, value throws(ConfigurationError) in config.versionFile = try value.string() },

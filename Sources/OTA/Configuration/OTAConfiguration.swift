@@ -47,6 +47,10 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     // Keys added by swift-ota.
     /// Token for private repositories and higher rate limits (default: `$GITHUB_TOKEN`).
     public var githubToken: Secret?
+    /// A file holding the token (e.g. `/etc/ota/token`, mode 0600), read when the configuration is loaded.
+    /// Without `github_token` and `github_token_file`, systemd's `$CREDENTIALS_DIRECTORY/github_token`
+    /// is used when present, then `$GITHUB_TOKEN`.
+    public var githubTokenFile: String?
     /// The API root: `https://api.github.com`, `https://host/api/v3` or an `ota serve` mirror.
     public var githubAPIURL: String = "https://api.github.com"
     /// The installation being updated.
@@ -145,6 +149,7 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
             ("max_retries", "\(maxRetries)"),
             ("retry_delay", "\(retryDelay)"),
             ("github_token", githubToken == nil ? "null" : "<redacted>"),
+            ("github_token_file", show(githubTokenFile)),
             ("github_api_url", show(githubAPIURL)),
             ("install_dir", show(installDir)),
             ("version_file", show(versionFile)),

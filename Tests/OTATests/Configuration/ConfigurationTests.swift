@@ -48,7 +48,8 @@ struct ConfigurationLoadingTests {
         #expect(config.checkJitter == 0.1)
         #expect(config.maxExtractedBytes == 4 * 1024 * 1024 * 1024)
         #expect(config.maxArchiveEntries == 100_000)
-        #expect(ConfigurationKeys.all.count == 31)
+        #expect(config.githubTokenFile == nil)
+        #expect(ConfigurationKeys.all.count == 32)
     }
 
     @Test("every key is read with its type")
@@ -259,6 +260,22 @@ struct ConfigurationVariableTests {
         #expect(try parse("github_repo: o/r\ngithub_token: explicit\n", ["GITHUB_TOKEN": "from-env"]).githubToken?.value == "explicit")
         #expect(try parse("github_repo: o/r\ngithub_token: ${MY_TOKEN}\n", ["MY_TOKEN": "mine"]).githubToken?.value == "mine")
         #expect(try parse("github_repo: o/r\ngithub_token: ''\n", ["GITHUB_TOKEN": "from-env"]).githubToken == nil)
+    }
+
+    @Test("the token can come from github_token_file or systemd's CREDENTIALS_DIRECTORY, before GITHUB_TOKEN")
+    func tokenFiles() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("token", "  file-token\n")
+        try directory.write("credentials/github_token", "credential-token\n")
+        let environment = ["GITHUB_TOKEN": "env-token", "CREDENTIALS_DIRECTORY": directory.url("credentials")]
+        #expect(try parse("github_repo: o/r\ngithub_token_file: \(directory.url("token"))\n", environment).githubToken?.value == "file-token")
+        #expect(try parse("github_repo: o/r\n", environment).githubToken?.value == "credential-token")
+        #expect(try parse("github_repo: o/r\ngithub_token: explicit\n", environment).githubToken?.value == "explicit")
+        #expect(try parse("github_repo: o/r\n", ["GITHUB_TOKEN": "env-token", "CREDENTIALS_DIRECTORY": directory.url("none")]).githubToken?.value == "env-token")
+        let missing = try #require(throws: ConfigurationError.self) { try parse("github_repo: o/r\ngithub_token_file: \(directory.url("nope"))\n", [:]) }
+        #expect(missing.key == "github_token_file")
+        let config = try parse("github_repo: o/r\ngithub_token_file: \(directory.url("token"))\n", [:])
+        #expect(!config.description.contains("file-token"))
     }
 
     @Test(".env adds variables without overriding the process environment")
