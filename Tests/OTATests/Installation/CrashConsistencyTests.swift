@@ -7,7 +7,7 @@ import Testing
 
 /// SIGKILLs the installer at every journaled step (OTA_FAULT_STEP) and at random instants, then runs
 /// recovery in a fresh process: the installation must be exactly the old tree or exactly the new one.
-@Suite("Crash consistency", .serialized, .enabled(if: Harness.isBuilt, "needs the ota-install-harness executable (see NOTES-install.md)"))
+@Suite("Crash consistency", .serialized)
 struct CrashConsistencyTests {
     /// Old and new trees, built once per case, copied for every trial.
     ///

@@ -21,8 +21,7 @@ struct LockTests {
         again.release()
     }
 
-    @Test("a lock held by another process names its pid and is freed when that process is killed",
-          .enabled(if: Harness.isBuilt, "needs the ota-install-harness executable (see NOTES-install.md)"))
+    @Test("a lock held by another process names its pid and is freed when that process is killed")
     func childProcess() throws {
         let temp = try TemporaryDirectory()
         let child = try Harness.start(["hold-lock", "state=\(temp.url("state"))"])
