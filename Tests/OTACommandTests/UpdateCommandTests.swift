@@ -62,6 +62,9 @@ struct UpdateCommandTests {
             let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
             #expect(object["update_available"] as? Bool == true && object["latest_version"] as? String == "1.1.0")
             #expect((object["release"] as? [String: Any])?["tag"] as? String == "v1.1.0")
+            for key in ["current_version", "last_check", "last_check_error", "last_update", "auto_update", "check_interval", "github_repo", "backups"] {
+                #expect(object.keys.contains(key), "check --json lacks \(key)")
+            }
 
             let dry = try await CommandRunner.run(["update", "--dry-run"], in: install)
             #expect(dry.status == 0 && dry.stdout.contains("would install v1.1.0"))

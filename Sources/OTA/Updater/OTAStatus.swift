@@ -53,7 +53,7 @@ public struct OTAStatus: Sendable, Encodable {
         try container.encode(pendingRecovery, forKey: .pendingRecovery)
     }
 
-    /// The JSON of `--json` outputs: sorted keys, ISO 8601 dates.
+    /// The JSON of `--json` outputs: sorted keys, ISO 8601 dates, `null` for what is unknown.
     public func jsonString() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

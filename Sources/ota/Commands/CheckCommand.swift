@@ -25,12 +25,12 @@ struct CheckCommand: AsyncParsableCommand {
         let outcome: UpdateCheck
         do {
             outcome = try await updater.check()
-            await updater.shutdown()
         } catch {
             await updater.shutdown()
             throw error
         }
-        let report = CheckReport(configuration: configuration, outcome: outcome)
+        let report = CheckReport(status: await updater.status(), outcome: outcome)
+        await updater.shutdown()
         if json {
             print(try report.jsonString())
         } else {

@@ -1,7 +1,8 @@
 import Foundation
 import OTA
 
-/// What `ota check` prints, as text or as JSON with snake_case keys (SPEC §4).
+/// What `ota check` prints: the status after the check plus the newest eligible release, as text or
+/// as the JSON of SPEC §4 (the `ota status --json` object with a `release` key added).
 struct CheckReport: Encodable {
     struct ReleaseInfo: Encodable {
         var tag: String
@@ -15,6 +16,7 @@ struct CheckReport: Encodable {
             case publishedAt = "published_at"
         }
 
+        // Optionals are written as null, not left out, so scripts can rely on every key.
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(tag, forKey: .tag)
@@ -25,70 +27,44 @@ struct CheckReport: Encodable {
         }
     }
 
-    var currentVersion: String
-    var latestVersion: String?
-    var updateAvailable: Bool
-    var lastCheck: String?
-    var lastCheckError: String?
-    var autoUpdate: Bool
-    var checkInterval: Int
-    var githubRepo: String
+    var status: OTAStatus
     var release: ReleaseInfo?
 
     enum CodingKeys: String, CodingKey {
         case release
-        case currentVersion = "current_version", latestVersion = "latest_version", updateAvailable = "update_available"
-        case lastCheck = "last_check", lastCheckError = "last_check_error", autoUpdate = "auto_update"
-        case checkInterval = "check_interval", githubRepo = "github_repo"
     }
 
-    // Optionals are written as null, not left out, so scripts can rely on every key.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(currentVersion, forKey: .currentVersion)
-        try container.encode(latestVersion, forKey: .latestVersion)
-        try container.encode(updateAvailable, forKey: .updateAvailable)
-        try container.encode(lastCheck, forKey: .lastCheck)
-        try container.encode(lastCheckError, forKey: .lastCheckError)
-        try container.encode(autoUpdate, forKey: .autoUpdate)
-        try container.encode(checkInterval, forKey: .checkInterval)
-        try container.encode(githubRepo, forKey: .githubRepo)
-        try container.encode(release, forKey: .release)
-    }
-
-    init(configuration: OTAConfiguration, outcome: UpdateCheck, checkedAt: Date = Date()) {
-        let current: SemanticVersion
-        switch outcome {
-        case .available(let version, _), .upToDate(let version, _): current = version
-        }
-        currentVersion = current.description
-        latestVersion = outcome.latestRelease?.version.description
-        updateAvailable = outcome.availableRelease != nil
-        lastCheck = Self.iso8601(checkedAt)
-        lastCheckError = nil
-        autoUpdate = configuration.autoUpdate
-        checkInterval = configuration.checkInterval
-        githubRepo = configuration.githubRepo
+    init(status: OTAStatus, outcome: UpdateCheck) {
+        self.status = status
         release = outcome.latestRelease.map {
-            ReleaseInfo(tag: $0.tag, name: $0.name, publishedAt: $0.publishedAt.map(Self.iso8601), notes: $0.notes, url: $0.htmlURL)
+            ReleaseInfo(tag: $0.tag, name: $0.name, publishedAt: $0.publishedAt.map { ISO8601DateFormatter().string(from: $0) },
+                        notes: $0.notes, url: $0.htmlURL)
         }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try status.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(release, forKey: .release)
     }
 
     func jsonString() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
     /// Human output: the verdict, then the release and the first lines of its notes.
     var text: String {
         var lines: [String] = []
-        if updateAvailable, let release {
-            lines.append("\(githubRepo): update available \(currentVersion) → \(latestVersion ?? release.tag)")
-        } else if let latestVersion {
-            lines.append("\(githubRepo): up to date at \(currentVersion) (newest eligible release: \(latestVersion))")
+        let repo = status.githubRepo, current = status.currentVersion
+        if status.updateAvailable, let release {
+            lines.append("\(repo): update available \(current) → \(status.latestVersion ?? release.tag)")
+        } else if let latest = status.latestVersion {
+            lines.append("\(repo): up to date at \(current) (newest eligible release: \(latest))")
         } else {
-            lines.append("\(githubRepo): up to date at \(currentVersion) (no eligible release published)")
+            lines.append("\(repo): up to date at \(current) (no eligible release published)")
         }
         if let release {
             var line = "  release:   \(release.tag)"
@@ -103,9 +79,5 @@ struct CheckReport: Encodable {
             if let url = release.url { lines.append("  url:       \(url)") }
         }
         return lines.joined(separator: "\n")
-    }
-
-    static func iso8601(_ date: Date) -> String {
-        ISO8601DateFormatter().string(from: date)
     }
 }
