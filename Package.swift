@@ -61,6 +61,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The original design's ota_demo --check/--update/--status, and embedding the agent (README).
+        .executableTarget(
+            name: "ota-example",
+            dependencies: ["OTA", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Examples/ota-example"
+        ),
         // Test-only: applies a staged tree in its own process so crash tests can SIGKILL it mid-swap.
         .executableTarget(name: "ota-install-harness", dependencies: ["OTA"]),
         // Helpers shared by the test targets: temporary folders, a scriptable HTTP server, GitHub JSON.
