@@ -32,43 +32,53 @@ final class HTTPTransport: Sendable {
     }
 
     let configuration: Configuration
-    private let client: HTTPClient
     private let logger: Logger
+    /// Made on first use, so that commands without network (`ota status`) start no event loop.
+    private let state = Mutex<(client: HTTPClient?, shutDown: Bool)>((nil, false))
 
     init(configuration: Configuration, logger: Logger = Logger(label: "ota.http")) {
         self.configuration = configuration
         self.logger = logger
-        let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
-            + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
-        var clientConfiguration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: idle, read: idle),
-            decompression: .disabled
-        )
-        clientConfiguration.httpVersion = .automatic
-        self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+    }
+
+    /// The client, created on first use.
+    private var client: HTTPClient {
+        get throws(TransferError) {
+            let configuration = self.configuration
+            let client: HTTPClient? = state.withLock { state in
+                guard !state.shutDown else { return nil }
+                if let client = state.client { return client }
+                let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
+                    + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+                var settings = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: idle, read: idle),
+                                                        decompression: .disabled)
+                settings.httpVersion = .automatic
+                let made = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
+                state.client = made
+                return made
+            }
+            guard let client else { throw TransferError(.connectionFailed, "the HTTP client was already shut down") }
+            return client
+        }
     }
 
     /// Closes the connections. Call when done with the transport; a transport dropped without it
     /// shuts its client down in the background (AsyncHTTPClient would otherwise trap).
     func shutdown() async {
-        guard markShutDown() else { return }
+        guard let client = takeClientForShutdown() else { return }
         try? await client.shutdown()
     }
 
     deinit {
-        guard markShutDown() else { return }
-        let client = self.client
+        guard let client = takeClientForShutdown() else { return }
         client.shutdown { _ in _ = client }
     }
 
-    private let shutDown = Mutex(false)
-
-    /// Marks the transport shut down; `false` if it already was.
-    private func markShutDown() -> Bool {
-        shutDown.withLock { done in
-            defer { done = true }
-            return !done
+    /// Marks the transport shut down and hands back its client, if one was made and not yet shut down.
+    private func takeClientForShutdown() -> HTTPClient? {
+        state.withLock { state in
+            defer { state = (nil, true) }
+            return state.shutDown ? nil : state.client
         }
     }
 
