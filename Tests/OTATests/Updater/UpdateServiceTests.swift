@@ -137,3 +137,60 @@ final class GracefulTrigger: @unchecked Sendable {
         Task { await group?.triggerGracefulShutdown() }
     }
 }
+
+@Suite("Background checker shutdown during an update", .serialized, .timeLimit(.minutes(1)))
+struct UpdateServiceShutdownTests {
+    func logger() -> Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    @Test("a shutdown during a download stops promptly and changes nothing")
+    func stopDuringDownload() async throws {
+        var fixture = try UpdateFixture()
+        try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
+        // A storage host that sends a little and then stalls, like a slow link.
+        let slow = try FakeHTTPServer { _, connection in
+            connection.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n")
+            connection.write([UInt8](repeating: 1, count: 1000))
+            Thread.sleep(forTimeInterval: 8)
+        }
+        fixture.configuration.downloadTimeout = 30
+        let source = ScriptedSource([.success([Release(tag: "v1.1.0", version: SemanticVersion(1, 1, 0), assets: [
+            ReleaseAsset(id: 1, name: "app-1.1.0.tar.gz", size: 1_000_000, apiURL: slow.baseURL + "/asset"),
+        ])])])
+        let updater = try OTAUpdater(configuration: fixture.configuration, source: source, logger: logger())
+        let service = UpdateService(updater: updater, autoUpdate: true, logger: logger(), sleep: { _ in }, maxCycles: 1)
+        let group = ServiceGroup(services: [service], logger: logger())
+        async let running: Void = group.run()
+        while slow.requests.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(200))
+        let stopAsked = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        try await running
+        #expect(ContinuousClock.now - stopAsked < .seconds(3))
+        #expect(try fixture.tree() == UpdateFixture.oldFiles)
+        await updater.shutdown()
+    }
+
+    @Test("a shutdown during the health check lets the swap finish and commit")
+    func stopDuringSwap() async throws {
+        var fixture = try UpdateFixture()
+        let marker = fixture.directory.url("health-started")
+        fixture.configuration.healthCheck = "touch \(marker); sleep 1"
+        try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
+        let updater = try fixture.updater()
+        let service = UpdateService(updater: updater, autoUpdate: true, logger: logger(), sleep: { _ in }, maxCycles: 1)
+        let group = ServiceGroup(services: [service], logger: logger())
+        async let running: Void = group.run()
+        while !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(20)) }
+        await group.triggerGracefulShutdown()
+        try await running
+        #expect(try fixture.tree()["VERSION"] == "1.1.0\n")
+        #expect(try Journal(stateDirectory: fixture.configuration.stateDirectory).load() == nil)
+        let status = await updater.status()
+        #expect(status.lastUpdate?.result == .succeeded)
+        await updater.shutdown()
+    }
+}
