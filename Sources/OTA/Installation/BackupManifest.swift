@@ -36,7 +36,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     static func describe(_ root: String, version: SemanticVersion, createdAt: Date) throws(SystemError) -> BackupManifest {
         var files: [File] = []
         for entry in try FileSystem.walk(root, skipping: [BackupManifest.fileName]) {
-            files.append(File(path: entry.path, type: entry.kind.rawValue, mode: String(format: "%04o", entry.mode),
+            files.append(File(path: entry.path, type: entry.kind.rawValue, mode: Hex.octalMode(entry.mode),
                               size: entry.kind == .file ? entry.size : nil,
                               sha256: entry.kind == .file ? try FileSystem.sha256(root + "/" + entry.path) : nil,
                               target: entry.target))

@@ -136,8 +136,8 @@ public struct BackupStore: Sendable {
         for file in manifest.files {
             guard let entry = found[file.path] else { throw corrupt("\(file.path) is missing") }
             guard entry.kind.rawValue == file.type else { throw corrupt("\(file.path) is a \(entry.kind.rawValue), not a \(file.type)") }
-            guard entry.kind == .symlink || String(format: "%04o", entry.mode) == file.mode else {
-                throw corrupt("\(file.path) has mode \(String(format: "%04o", entry.mode)) instead of \(file.mode)")
+            guard entry.kind == .symlink || Hex.octalMode(entry.mode) == file.mode else {
+                throw corrupt("\(file.path) has mode \(Hex.octalMode(entry.mode)) instead of \(file.mode)")
             }
             guard entry.target == file.target else { throw corrupt("the link \(file.path) points to \(entry.target ?? "nothing") instead of \(file.target ?? "nothing")") }
             guard entry.kind == .file else { continue }

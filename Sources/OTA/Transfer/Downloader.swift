@@ -230,7 +230,7 @@ public final class Downloader: Sendable {
     }
 
     static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(digest)
     }
 }
 
