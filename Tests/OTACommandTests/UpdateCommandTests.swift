@@ -95,6 +95,33 @@ struct UpdateCommandTests {
         }
     }
 
+    @Test("releases layout: a fresh device is provisioned, updated, listed and rolled back through the CLI")
+    func releasesLayout() async throws {
+        let world = try MirrorWorld()
+        try FileManager.default.removeItem(atPath: world.installDirectory + "/src")
+        try FileManager.default.removeItem(atPath: world.installDirectory + "/VERSION")
+        try world.publish("v1.0.0", app: "echo 1.0.0\n")
+        try await world.withMirror { api in
+            try world.writeConfig(api: api, extra: "layout: releases")
+            let install = world.installDirectory
+            let first = try await CommandRunner.run(["update"], in: install)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("from 0.0.0 to 1.0.0"))
+            try world.publish("v1.1.0", app: "echo 1.1.0\n")
+            #expect(try await CommandRunner.run(["update"], in: install).status == 0)
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: install + "/current").hasSuffix("releases/1.1.0"))
+            #expect(try String(contentsOfFile: install + "/current/src/app.sh", encoding: .utf8) == "echo 1.1.0\n")
+            let backups = try await CommandRunner.run(["backups"], in: install)
+            #expect(backups.stdout.contains("1.0.0"))
+            let status = try await CommandRunner.run(["status", "--json"], in: install)
+            let state = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
+            #expect(state["current_version"] as? String == "1.1.0")
+            #expect(try await CommandRunner.run(["rollback"], in: install).status == 0)
+            #expect(try String(contentsOfFile: install + "/current/src/app.sh", encoding: .utf8) == "echo 1.0.0\n")
+            #expect(try await CommandRunner.run(["version", "current"], in: install).stdout == "1.0.0\n")
+        }
+    }
+
     @Test("an update whose health check fails exits 1 with the installation as it was")
     func failedUpdate() async throws {
         let world = try MirrorWorld()
