@@ -40,27 +40,57 @@ extension OTAUpdater {
             let artifact = try AssetPattern(pattern: configuration.assetPattern).artifact(for: release, repository: configuration.githubRepo)
             return .planned(from: current, release: release, artifact: artifact)
         }
-        let started = Date()
-        do {
-            try await install(release, from: current, progress: progress)
-        } catch let failure as UpdateFailure {
-            record(UpdateStatus(fromVersion: current.description, toVersion: release.version.description,
-                                result: failure.rolledBack ? .rolledBack : .failed, startedAt: started, finishedAt: Date(),
-                                error: failure.error.localizedMessage))
-            throw failure.error
-        } catch {
-            record(UpdateStatus(fromVersion: current.description, toVersion: release.version.description, result: .failed,
-                                startedAt: started, finishedAt: Date(), error: error.localizedMessage))
-            throw error
+        try await recordingOutcome(from: current, to: release.version) {
+            let verified = try await downloadUpdate(release, progress: progress)
+            try await apply(verified, from: current)
         }
-        record(UpdateStatus(fromVersion: current.description, toVersion: release.version.description, result: .succeeded,
-                            startedAt: started, finishedAt: Date()))
         return .updated(from: current, to: release.version)
     }
 
-    /// Downloads, verifies, stages, swaps and probes `release`; commits or rolls back.
-    private func install(_ release: Release, from current: SemanticVersion, progress: (@Sendable (Downloader.Progress) -> Void)?) async throws {
-        let verified = try await downloadUpdate(release, progress: progress)
+    /// Installs the artifact of the last ``downloadUpdate(_:progress:)``: `pre_update`, stage, back up, swap,
+    /// probe, and commit — or roll back by itself (the step-by-step flow of the original design).
+    ///
+    /// - Returns: the installed version.
+    /// - Throws: when nothing was downloaded, or any stage's error (the installation is then as before).
+    @discardableResult
+    public func applyUpdate() async throws -> SemanticVersion {
+        guard let verified = verifiedArtifact else {
+            throw SelectionError(.unknownVersion, "nothing to apply: call downloadUpdate() first")
+        }
+        let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
+        defer { lock.release() }
+        try recoverInterruptedUpdate()
+        let current = try currentVersion()
+        let target = verified.downloaded.artifact.release.version
+        try await recordingOutcome(from: current, to: target) {
+            try await apply(verified, from: current)
+        }
+        verifiedArtifact = nil
+        return target
+    }
+
+    /// Runs `body` and records its outcome as `last_update` (succeeded, failed or rolled_back).
+    private func recordingOutcome(from current: SemanticVersion, to target: SemanticVersion, _ body: () async throws -> Void) async throws {
+        let started = Date()
+        func status(_ result: UpdateStatus.Result, _ error: (any Error)?) -> UpdateStatus {
+            UpdateStatus(fromVersion: current.description, toVersion: target.description, result: result,
+                         startedAt: started, finishedAt: Date(), error: error?.localizedMessage)
+        }
+        do {
+            try await body()
+        } catch let failure as UpdateFailure {
+            record(status(failure.rolledBack ? .rolledBack : .failed, failure.error))
+            throw failure.error
+        } catch {
+            record(status(.failed, error))
+            throw error
+        }
+        record(status(.succeeded, nil))
+    }
+
+    /// Runs `pre_update`, stages, swaps and probes a verified artifact; commits or rolls back.
+    private func apply(_ verified: VerifiedArtifact, from current: SemanticVersion) async throws {
+        let release = verified.downloaded.artifact.release
         let hooks = HookRunner(installDirectory: configuration.installDirectory, logger: logger)
         if let command = configuration.preUpdate {
             try await hooks.run(.preUpdate, command: command, from: current, to: release.version, timeout: .seconds(configuration.healthCheckTimeout))

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// The update agent: checks for, downloads, verifies and applies releases, and rolls back.
 ///
@@ -24,7 +25,9 @@ public actor OTAUpdater {
     /// The last check's outcome, if a check ran.
     public private(set) var lastCheck: UpdateCheck?
     /// The verified artifact of the last ``downloadUpdate(progress:)``, ready to install.
-    public private(set) var verifiedArtifact: VerifiedArtifact?
+    public internal(set) var verifiedArtifact: VerifiedArtifact?
+    /// The background checker started by ``start()``.
+    private var agent: (group: ServiceGroup, run: Task<Void, any Error>)?
 
     /// An updater for `configuration`, talking to GitHub (or the configured mirror).
     public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota")) throws(TransferError) {
@@ -128,8 +131,30 @@ public actor OTAUpdater {
         }
     }
 
-    /// Closes network connections. Call once, when done with the updater.
+    /// Starts the background checker in this process: a check soon, then every `check_interval`
+    /// ± `check_jitter`, installing what it finds with `auto_update` (see ``UpdateService``).
+    ///
+    /// Runs crash recovery first. A program with its own swift-service-lifecycle `ServiceGroup` should
+    /// add an ``UpdateService`` to it instead.
+    public func start() async throws {
+        guard agent == nil else { return }
+        try recoverIfIdle()
+        let group = ServiceGroup(services: [UpdateService(updater: self, logger: logger)], logger: logger)
+        agent = (group, Task { try await group.run() })
+    }
+
+    /// Stops the background checker: a download is abandoned, a swap that has begun finishes or
+    /// rolls back first. Returns when it has stopped.
+    public func stop() async {
+        guard let agent else { return }
+        self.agent = nil
+        await agent.group.triggerGracefulShutdown()
+        _ = try? await agent.run.value
+    }
+
+    /// Stops the background checker and closes network connections. Call once, when done with the updater.
     public func shutdown() async {
+        await stop()
         await transport.shutdown()
     }
 }

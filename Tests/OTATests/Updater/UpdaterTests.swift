@@ -251,4 +251,44 @@ struct UpdaterTests {
         #expect(try fixture.tree() == UpdateFixture.oldFiles)
         await updater.shutdown()
     }
+
+    @Test("the original step-by-step flow: checkForUpdates, downloadUpdate, createBackup, applyUpdate")
+    func stepByStep() async throws {
+        let fixture = try UpdateFixture()
+        try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
+        let updater = try fixture.updater()
+        await #expect(throws: SelectionError.self) { try await updater.applyUpdate() }
+        let release = try #require(try await updater.checkForUpdates())
+        #expect(release.version == SemanticVersion(1, 1, 0))
+        let artifact = try await updater.downloadUpdate()
+        #expect(artifact.checks.contains { $0.hasPrefix("size") })
+        #expect(try fixture.tree() == UpdateFixture.oldFiles, "downloading changes nothing")
+        let backup = try await updater.createBackup()
+        #expect(backup.version == SemanticVersion(1, 0, 0))
+        #expect(try await updater.applyUpdate() == SemanticVersion(1, 1, 0))
+        #expect(try fixture.tree()["VERSION"] == "1.1.0\n")
+        #expect(await updater.status().lastUpdate?.result == .succeeded)
+        try await updater.rollback(to: backup)
+        #expect(try fixture.tree() == UpdateFixture.oldFiles)
+        await updater.shutdown()
+    }
+
+    @Test("start() runs the background checker, which updates by itself; stop() ends it")
+    func startStop() async throws {
+        var fixture = try UpdateFixture()
+        fixture.configuration.checkInterval = 100
+        fixture.configuration.checkJitter = 0.001
+        try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
+        let updater = try fixture.updater()
+        try await updater.start()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, (try? fixture.tree()["VERSION"]) != "1.1.0\n" {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try fixture.tree()["VERSION"] == "1.1.0\n")
+        let stopping = ContinuousClock.now
+        await updater.stop()
+        #expect(ContinuousClock.now - stopping < .seconds(3))
+        await updater.shutdown()
+    }
 }
