@@ -40,7 +40,8 @@ extension OTAUpdater {
 
     /// Makes a backup of the managed paths now (the step-by-step flow of the original design).
     ///
-    /// ``update(to:force:dryRun:progress:)`` backs up by itself when `backup_enabled`.
+    /// ``update(to:force:dryRun:progress:)`` and ``applyUpdate()`` also back up by themselves when
+    /// `backup_enabled`; a backup made here is an extra one, pruned with the others to `max_backups`.
     public func createBackup() throws -> Backup {
         let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
         defer { lock.release() }
