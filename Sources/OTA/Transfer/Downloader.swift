@@ -126,7 +126,8 @@ public final class Downloader: Sendable {
         case 416:
             unlink(part)
             unlink(sidecar)
-            throw TransferError(.httpStatus, "\(response.url.host ?? "the server") refused to resume \(artifact.fileName) (416); retrying from the start", status: 503)
+            // The partial file is gone; the next attempt (this error is transient) starts from the beginning.
+            throw TransferError(.connectionFailed, "\(response.url.host ?? "the server") refused to resume \(artifact.fileName) (416); starting over", status: 416)
         default:
             throw Self.statusError(response.status, name: artifact.fileName, host: response.url.host)
         }

@@ -84,6 +84,26 @@ struct DownloaderTests {
         #expect(server.requests.count == 2)
     }
 
+    @Test("a 416 answer to the resume request makes the download start over, with the right result")
+    func unsatisfiableRange() async throws {
+        let count = Counter()
+        let server = try FakeHTTPServer { request, connection in
+            let attempt = count.next()
+            if request.headers["range"] != nil {
+                return connection.respond(status: 416, headers: ["Content-Range": "bytes */\(Self.payload.count)"])
+            }
+            connection.write("HTTP/1.1 200 OK\r\nETag: \"abc\"\r\nContent-Length: \(Self.payload.count)\r\nConnection: close\r\n\r\n")
+            connection.write(attempt == 1 ? Array(Self.payload[0..<50_000]) : Self.payload)
+        }
+        let directory = try TemporaryDirectory()
+        let result = try await withTransfer(.forTest(api: server.baseURL, state: directory, retries: 3)) { _, downloader in
+            try await downloader.download(artifact(server.baseURL + "/file"))
+        }
+        #expect(result.sha256 == Self.payloadSHA)
+        #expect(server.requests.count == 3)
+        #expect(server.requests[1].headers["range"] != nil && server.requests[2].headers["range"] == nil)
+    }
+
     @Test("a body longer than the announced size is refused and nothing is kept")
     func bodyTooLong() async throws {
         let server = try FakeHTTPServer { _, connection in
