@@ -149,6 +149,22 @@ struct UpdateCommandTests {
         }
     }
 
+    @Test("ota run --once makes one cycle: exit 0 after updating, exit 1 when the check fails")
+    func runOnce() async throws {
+        let world = try MirrorWorld()
+        try world.publish("v1.1.0", app: "echo 1.1.0\n")
+        try await world.withMirror { api in
+            try world.writeConfig(api: api)
+            let once = try await CommandRunner.run(["run", "--once"], in: world.installDirectory)
+            #expect(once.status == 0, "\(once.stderr)")
+            #expect(try String(contentsOfFile: world.installDirectory + "/VERSION", encoding: .utf8) == "1.1.0\n")
+            try world.directory.write("install/config/ota_config.yaml", "github_repo: octo/nothing\ngithub_api_url: \(api)\nretry_delay: 0\n")
+            let failing = try await CommandRunner.run(["run", "--once"], in: world.installDirectory)
+            #expect(failing.status == 1)
+            #expect(failing.stderr.contains("check failed"))
+        }
+    }
+
     @Test("ota run applies an update by itself and stops cleanly on SIGTERM within 5 s")
     func agent() async throws {
         let world = try MirrorWorld()
