@@ -69,12 +69,17 @@ let package = Package(
         ),
         // Test-only: applies a staged tree in its own process so crash tests can SIGKILL it mid-swap.
         .executableTarget(name: "ota-install-harness", dependencies: ["OTA"]),
+        // The invariants every parser of untrusted bytes keeps, checked by the fuzzers (scripts/fuzz)
+        // and by the tests, which replay the committed corpora (Fuzz/Corpus) and regressions.
+        .target(name: "OTAFuzz", dependencies: ["OTA", .product(name: "Logging", package: "swift-log")]),
+        // libFuzzer entry points when built by scripts/fuzz (-DOTA_FUZZ); otherwise an input replayer.
+        .executableTarget(name: "ota-fuzz", dependencies: ["OTAFuzz"]),
         // Helpers shared by the test targets: temporary folders, a scriptable HTTP server, GitHub JSON.
         .target(name: "OTATestSupport", dependencies: ["OTA"], path: "Tests/OTATestSupport"),
         .testTarget(
             name: "OTATests",
             dependencies: [
-                "OTA", "COTASystem", "OTATestSupport", "ota-install-harness",
+                "OTA", "COTASystem", "OTATestSupport", "OTAFuzz", "ota-install-harness",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -60,7 +60,7 @@ public struct AssetPattern: Sendable {
     }
 
     /// Checksums and signature files, which accompany an artifact but are never one.
-    static func isCompanion(_ name: String) -> Bool {
+    package static func isCompanion(_ name: String) -> Bool {
         let lowered = name.lowercased()
         return [".minisig", ".sig", ".asc", ".sha256", ".sha256sum"].contains { lowered.hasSuffix($0) }
             || ["sha256sums", "checksums.txt", "sha256sums.txt"].contains(lowered)
