@@ -23,7 +23,7 @@ public struct Backup: Sendable, Hashable, CustomStringConvertible {
 
     /// The `YYYYMMDD_HHMMSS` UTC stamp of backup names.
     static func stamp(_ date: Date) -> String {
-        stampFormatter().string(from: date)
+        UTCTime.stamp(date)
     }
 
     /// Parses `backup_{version}_{YYYYMMDD_HHMMSS}[_{n}]`; `nil` for any other name.
@@ -31,7 +31,7 @@ public struct Backup: Sendable, Hashable, CustomStringConvertible {
         let parts = name.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 4 || parts.count == 5, parts[0] == "backup",
               let version = SemanticVersion(String(parts[1])),
-              let date = Self.stampFormatter().date(from: "\(parts[2])_\(parts[3])") else { return nil }
+              let date = UTCTime.date(stamp: "\(parts[2])_\(parts[3])") else { return nil }
         if parts.count == 5, Int(parts[4]) == nil { return nil }
         self.init(name: name, path: directory + "/" + name, version: version, createdAt: date)
     }
@@ -40,13 +40,5 @@ public struct Backup: Sendable, Hashable, CustomStringConvertible {
     var sequence: Int {
         let parts = name.split(separator: "_")
         return parts.count == 5 ? Int(parts[4]) ?? 0 : 0
-    }
-
-    private static func stampFormatter() -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd_HHmmss"
-        return formatter
     }
 }

@@ -155,12 +155,12 @@ public final class GitHubReleaseSource: ReleaseSource {
     }
 
     /// A ``Release`` for a GitHub release object, or `nil` (with a warning) when its tag is not SemVer.
-    static func release(from json: GitHubJSON.Release, logger: Logger) -> Release? {
+    package static func release(from json: GitHubJSON.Release, logger: Logger) -> Release? {
         guard let version = SemanticVersion(tag: json.tagName) else {
             logger.warning("skipping release whose tag is not a semantic version", metadata: ["ota.tag": "\(json.tagName)"])
             return nil
         }
-        let published = json.publishedAt.flatMap { ISO8601DateFormatter().date(from: $0) }
+        let published = json.publishedAt.flatMap { UTCTime.date(iso8601: $0) }
         let assets = json.assets.map {
             ReleaseAsset(id: $0.id, name: $0.name, size: $0.size, digest: $0.digest, apiURL: $0.url,
                          browserDownloadURL: $0.browserDownloadURL, contentType: $0.contentType)

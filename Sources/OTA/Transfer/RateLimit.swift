@@ -30,21 +30,15 @@ enum RateLimit {
 
     /// The error for a limit that lasts until `date`.
     static func error(repository: String, until date: Date, authenticated: Bool, status: Int? = nil) -> TransferError {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = Calendar(identifier: .gregorian).isDate(date, inSameDayAs: Date()) ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss"
+        let sameDay = UTCTime.dateTime(date).prefix(10) == UTCTime.dateTime(Date()).prefix(10)
+        let shown = sameDay ? UTCTime.time(date) : UTCTime.dateTime(date)
         let hint = authenticated ? "" : " (set github_token to raise the limit)"
-        return TransferError(.rateLimited, "GitHub rate limit exhausted for \(repository); next try after \(formatter.string(from: date)) UTC\(hint)",
+        return TransferError(.rateLimited, "GitHub rate limit exhausted for \(repository); next try after \(shown) UTC\(hint)",
                              status: status, retryAfter: date)
     }
 
     /// Parses an IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`).
     static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
+        UTCTime.date(httpDate: text)
     }
 }

@@ -37,7 +37,7 @@ struct CheckReport: Encodable {
     init(status: OTAStatus, outcome: UpdateCheck) {
         self.status = status
         release = outcome.latestRelease.map {
-            ReleaseInfo(tag: $0.tag, name: $0.name, publishedAt: $0.publishedAt.map { ISO8601DateFormatter().string(from: $0) },
+            ReleaseInfo(tag: $0.tag, name: $0.name, publishedAt: $0.publishedAt.map { UTCTime.iso8601($0) },
                         notes: $0.notes, url: $0.htmlURL)
         }
     }

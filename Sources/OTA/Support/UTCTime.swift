@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Fixed-format UTC timestamps without Foundation's `DateFormatter`.
+///
+/// `DateFormatter` and `ISO8601DateFormatter` go through ICU on Linux: the first use loads and
+/// touches megabytes of ICU data and costs milliseconds — too much for `ota status` and for an idle
+/// agent that should stay small. These formats never depend on a locale, so `gmtime_r`/`timegm` do.
+package enum UTCTime {
+    /// The calendar fields of `date` in UTC.
+    static func fields(_ date: Date) -> tm {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var fields = tm()
+        gmtime_r(&seconds, &fields)
+        return fields
+    }
+
+    private static func pad(_ value: Int32, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    /// `yyyyMMdd_HHmmss`, as in backup names.
+    package static func stamp(_ date: Date) -> String {
+        let f = fields(date)
+        return pad(f.tm_year + 1900, 4) + pad(f.tm_mon + 1, 2) + pad(f.tm_mday, 2) + "_"
+            + pad(f.tm_hour, 2) + pad(f.tm_min, 2) + pad(f.tm_sec, 2)
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss`.
+    package static func dateTime(_ date: Date) -> String {
+        let f = fields(date)
+        return pad(f.tm_year + 1900, 4) + "-" + pad(f.tm_mon + 1, 2) + "-" + pad(f.tm_mday, 2) + " " + time(date)
+    }
+
+    /// `HH:mm:ss`.
+    package static func time(_ date: Date) -> String {
+        let f = fields(date)
+        return pad(f.tm_hour, 2) + ":" + pad(f.tm_min, 2) + ":" + pad(f.tm_sec, 2)
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ssZ` (ISO 8601, as GitHub writes dates).
+    package static func iso8601(_ date: Date) -> String {
+        dateTime(date).replacingOccurrences(of: " ", with: "T") + "Z"
+    }
+
+    /// The date of valid UTC fields (month 1–12, day within the month, 24-hour time); `nil` otherwise.
+    static func date(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Date? {
+        guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day),
+              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
+        var f = tm()
+        f.tm_year = Int32(year - 1900); f.tm_mon = Int32(month - 1); f.tm_mday = Int32(day)
+        f.tm_hour = Int32(hour); f.tm_min = Int32(minute); f.tm_sec = Int32(second)
+        let seconds = timegm(&f)
+        // timegm normalizes out-of-range days (Feb 30 → Mar 2): refuse those.
+        guard f.tm_mday == Int32(day), f.tm_mon == Int32(month - 1) else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// Parses `yyyyMMdd_HHmmss`.
+    package static func date(stamp text: String) -> Date? {
+        let digits = Array(text.utf8)
+        guard digits.count == 15, digits[8] == UInt8(ascii: "_") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            let slice = digits[range]
+            guard slice.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            return slice.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        }
+        guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8),
+              let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15) else { return nil }
+        return date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+
+    /// Parses an ISO 8601 date-time as GitHub writes it (`2013-02-27T19:35:32Z`, fractions and
+    /// offsets accepted).
+    package static func date(iso8601 text: String) -> Date? {
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: false).parse(text) { return date }
+        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+    }
+
+    /// Parses an IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`), the date format of HTTP headers.
+    package static func date(httpDate text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
+              let day = Int(parts[1]), parts[1].count == 2, let month = months.firstIndex(of: String(parts[2])),
+              let year = Int(parts[3]), parts[3].count == 4 else { return nil }
+        let time = parts[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard time.count == 3, time.allSatisfy({ $0.count == 2 }),
+              let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]) else { return nil }
+        return date(year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second)
+    }
+}

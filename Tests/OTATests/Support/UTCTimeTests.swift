@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import OTA
+
+@Suite("UTC timestamps without ICU")
+struct UTCTimeTests {
+    static let moment = Date(timeIntervalSince1970: 1_796_030_102) // 2026-11-30 09:15:02 UTC
+
+    @Test("formats the fixed formats in UTC")
+    func formats() {
+        #expect(UTCTime.stamp(Self.moment) == "20261130_091502")
+        #expect(UTCTime.dateTime(Self.moment) == "2026-11-30 09:15:02")
+        #expect(UTCTime.time(Self.moment) == "09:15:02")
+        #expect(UTCTime.iso8601(Self.moment) == "2026-11-30T09:15:02Z")
+        #expect(UTCTime.stamp(Date(timeIntervalSince1970: 0)) == "19700101_000000")
+    }
+
+    @Test("parses what it formats, to the second")
+    func roundTrips() {
+        for seconds in [0.0, 951_782_400, 1_709_164_799, 1_796_030_102.9, 4_102_444_799] {
+            let date = Date(timeIntervalSince1970: seconds)
+            let whole = Date(timeIntervalSince1970: seconds.rounded(.down))
+            #expect(UTCTime.date(stamp: UTCTime.stamp(date)) == whole)
+            #expect(UTCTime.date(iso8601: UTCTime.iso8601(date)) == whole)
+        }
+    }
+
+    @Test("refuses impossible or malformed stamps", arguments: [
+        "20260230_120000", "20261301_000000", "20261130_240000", "20261130_126000", "2026113_0915020",
+        "20261130-091502", "2026113a_091502", "", "20261130_09150",
+    ])
+    func refusesBadStamps(text: String) {
+        #expect(UTCTime.date(stamp: text) == nil)
+    }
+
+    @Test("parses GitHub's dates, with fractions or offsets")
+    func parsesISO8601() {
+        #expect(UTCTime.date(iso8601: "2013-02-27T19:35:32Z") == Date(timeIntervalSince1970: 1_361_993_732))
+        #expect(UTCTime.date(iso8601: "2013-02-27T19:35:32.500Z")?.timeIntervalSince1970 == 1_361_993_732.5)
+        #expect(UTCTime.date(iso8601: "2013-02-27T20:35:32+01:00") == Date(timeIntervalSince1970: 1_361_993_732))
+        #expect(UTCTime.date(iso8601: "yesterday") == nil)
+    }
+
+    @Test("parses HTTP dates (IMF-fixdate) and refuses others", arguments: [
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 1_445_412_480.0),
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777),
+        ("Wed, 21 Oct 2015 07:28:00 UTC", nil), ("Sunday, 06-Nov-94 08:49:37 GMT", nil),
+        ("Wed, 31 Feb 2015 07:28:00 GMT", nil), ("Wed, 21 Oct 2015 7:28:00 GMT", nil), ("", nil),
+    ] as [(String, Double?)])
+    func parsesHTTPDates(text: String, seconds: Double?) {
+        #expect(UTCTime.date(httpDate: text) == seconds.map { Date(timeIntervalSince1970: $0) })
+    }
+}
