@@ -93,4 +93,31 @@ struct MaliciousZipTests {
         #expect([.malformedHeader, .truncated].contains(error.code), "\(error.message)")
         #expect(!fixture.exists("s/staging"))
     }
+
+    @Test("zip64 end records are read; without the zip64 locator the zip is refused")
+    func zip64EndRecords() throws {
+        let fixture = try ExtractionFixture()
+        let path = fixture.dir.url("zip64.zip")
+        try run("/usr/bin/env", ["python3", "-c", """
+            import sys, zipfile
+            zipfile.ZIP_FILECOUNT_LIMIT = 1  # makes zipfile write the zip64 end record and locator
+            with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+                z.writestr("app/VERSION", "1.0.0"); z.writestr("app/src/main.py", "print(1)")
+            data = bytearray(open(sys.argv[1], "rb").read())
+            eocd = data.rfind(b"PK\\x05\\x06")
+            data[eocd + 8:eocd + 20] = b"\\xff" * 12  # counts, size and offset: "see the zip64 record"
+            open(sys.argv[1], "wb").write(data)
+            """, path])
+        let result = try Extractor().extract(archiveAt: path, into: fixture.staging)
+        #expect(FileManager.default.contents(atPath: result.root + "/VERSION") == Data("1.0.0".utf8))
+        #expect(result.entryCount == 2)
+
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let locatorSignature: [UInt8] = [0x50, 0x4B, 6, 7]
+        let locator = try #require((0..<(bytes.count - 4)).last { Array(bytes[$0..<($0 + 4)]) == locatorSignature })
+        bytes.replaceSubrange(locator..<(locator + 4), with: [0, 0, 0, 0])
+        let broken = try fixture.write(bytes, name: "no-locator.zip")
+        let error = try #require(throws: ArchiveError.self) { _ = try Extractor().extract(archiveAt: broken, into: fixture.dir.url("s/staging2")) }
+        #expect(error.code == .malformedHeader, "\(error.message)")
+    }
 }
