@@ -32,7 +32,7 @@ struct ZipArchiveReader {
             guard !record.isEncrypted else { throw ArchiveError(.unsupportedEntryType, entry: name, "encrypted zip entries are not supported") }
             let entry = try Self.entry(for: zipEntry, record: record, name: name)
             if case .symbolicLink = entry.kind {
-                let target = try linkTarget(zipEntry, record: record, archive: archive, name: name)
+                let target = try linkTarget(record: record, handle: handle, name: name)
                 try session.add(ArchiveEntry(path: name, kind: .symbolicLink(target: target), mode: entry.mode, modificationTime: entry.modificationTime, size: 0)) { _ throws(ArchiveError) in }
                 continue
             }
@@ -90,17 +90,25 @@ struct ZipArchiveReader {
     }
 
     /// The target of a link entry (stored or deflated, at most 4096 bytes).
-    private func linkTarget(_ zipEntry: Entry, record: ZipCentralDirectory.Record, archive: Archive, name: String) throws(ArchiveError) -> String {
-        var raw = Data()
-        do {
-            _ = try archive.extract(zipEntry, skipCRC32: true) { data in
-                raw.append(data)
-                guard raw.count <= 1 << 16 else { throw ArchiveError(.malformedHeader, entry: name, "the link target is too long") }
-            }
-        } catch let error as ArchiveError { throw error } catch {
-            throw ArchiveError(.corruptCompression, entry: name, "the zip link cannot be read (\(error))")
+    ///
+    /// Read here, with the size the central directory declares bounded first: ZIPFoundation reads a
+    /// link's data in one allocation of the size its *local* header claims, so a forged size made it
+    /// allocate 4 GiB (found by the zip fuzzer; a crash on a 32-bit device).
+    private func linkTarget(record: ZipCentralDirectory.Record, handle: FileHandle, name: String) throws(ArchiveError) -> String {
+        guard record.compressedSize <= 1 << 16 else {
+            throw ArchiveError(.malformedHeader, entry: name, "the link entry declares \(record.compressedSize) bytes of data; a link target is at most 4096 bytes")
         }
-        let bytes = record.method == 8 ? try Self.inflateRaw([UInt8](raw), name: name) : [UInt8](raw)
+        guard record.localHeaderOffset != 0xFFFF_FFFF else {
+            throw ArchiveError(.unsupportedEntryType, entry: name, "symbolic links beyond 4 GiB into a zip64 archive are not supported")
+        }
+        let offset = Int64(record.localHeaderOffset)
+        let header = try ZipCentralDirectory.read(handle, fileSize: fileSize, at: offset, count: 30)
+        guard ZipCentralDirectory.u32(header, 0) == 0x0403_4B50 else {
+            throw ArchiveError(.malformedHeader, entry: name, "the link entry's local header is missing")
+        }
+        let dataStart = offset + 30 + Int64(ZipCentralDirectory.u16(header, 26)) + Int64(ZipCentralDirectory.u16(header, 28))
+        let raw = try ZipCentralDirectory.read(handle, fileSize: fileSize, at: dataStart, count: Int(record.compressedSize))
+        let bytes = record.method == 8 ? try Self.inflateRaw(raw, name: name) : raw
         guard bytes.count <= 4096 else { throw ArchiveError(.invalidName, entry: name, "the link target is longer than 4096 bytes") }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -9,6 +9,10 @@ struct ZipCentralDirectory {
         let method: UInt16
         let externalAttributes: UInt32
         let name: [UInt8]
+        /// As the central directory declares it (0xFFFF_FFFF: in a zip64 extra field).
+        let compressedSize: UInt32
+        /// Where the entry's local header starts (0xFFFF_FFFF: in a zip64 extra field).
+        let localHeaderOffset: UInt32
 
         var unixMode: UInt32 { madeByUnix ? externalAttributes >> 16 : 0 }
         var isEncrypted: Bool { flags & 1 != 0 }
@@ -20,15 +24,7 @@ struct ZipCentralDirectory {
     init(fileHandle: FileHandle, fileSize: Int64, maxEntries: Int) throws(ArchiveError) {
         func malformed(_ why: String) -> ArchiveError { ArchiveError(.malformedHeader, "the zip central directory is malformed: \(why)") }
         func read(_ offset: Int64, _ count: Int) throws(ArchiveError) -> [UInt8] {
-            guard offset >= 0, count >= 0, offset + Int64(count) <= fileSize else { throw ArchiveError(.truncated, "the zip file ends early") }
-            do {
-                try fileHandle.seek(toOffset: UInt64(offset))
-                let data = try fileHandle.read(upToCount: count) ?? Data()
-                guard data.count == count else { throw ArchiveError(.truncated, "the zip file ends early") }
-                return [UInt8](data)
-            } catch let error as ArchiveError { throw error } catch {
-                throw ArchiveError(.io, "cannot read the zip file (\(error))")
-            }
+            try Self.read(fileHandle, fileSize: fileSize, at: offset, count: count)
         }
         let tailSize = Int(min(fileSize, 22 + 65_535))
         let tail = try read(fileSize - Int64(tailSize), tailSize)
@@ -70,10 +66,25 @@ struct ZipCentralDirectory {
                 flags: Self.u16(directory, position + 8),
                 method: Self.u16(directory, position + 10),
                 externalAttributes: Self.u32(directory, position + 38),
-                name: Array(directory[(position + 46)..<(position + 46 + nameLength)])))
+                name: Array(directory[(position + 46)..<(position + 46 + nameLength)]),
+                compressedSize: Self.u32(directory, position + 20),
+                localHeaderOffset: Self.u32(directory, position + 42)))
             position = end
         }
         self.records = records
+    }
+
+    /// Exactly `count` bytes at `offset`, which must lie inside the file.
+    static func read(_ fileHandle: FileHandle, fileSize: Int64, at offset: Int64, count: Int) throws(ArchiveError) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset + Int64(count) <= fileSize else { throw ArchiveError(.truncated, "the zip file ends early") }
+        do {
+            try fileHandle.seek(toOffset: UInt64(offset))
+            let data = try fileHandle.read(upToCount: count) ?? Data()
+            guard data.count == count else { throw ArchiveError(.truncated, "the zip file ends early") }
+            return [UInt8](data)
+        } catch let error as ArchiveError { throw error } catch {
+            throw ArchiveError(.io, "cannot read the zip file (\(error))")
+        }
     }
 
     static func u16(_ bytes: [UInt8], _ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }

@@ -120,4 +120,29 @@ struct MaliciousZipTests {
         let error = try #require(throws: ArchiveError.self) { _ = try Extractor().extract(archiveAt: broken, into: fixture.dir.url("s/staging2")) }
         #expect(error.code == .malformedHeader, "\(error.message)")
     }
+
+    @Test("a link entry's forged data size never makes the reader allocate it (found by the zip fuzzer)")
+    func forgedLinkSizes() throws {
+        let fixture = try ExtractionFixture()
+        let path = fixture.dir.url("link.zip")
+        try Self.build(#"z.writestr(U("app/link", 0o120777), "VERSION"); z.writestr("app/VERSION", "1")"#, at: path)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let forged: [UInt8] = [0xF0, 0xFF, 0xFF, 0xFF]
+
+        // The local header's size (offset 18 of the first entry) is not trusted: the central one is used.
+        var local = bytes
+        local.replaceSubrange(18..<22, with: forged)
+        let result = try Extractor().extract(archiveAt: try fixture.write(local, name: "local.zip"), into: fixture.staging)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: result.root + "/link") == "VERSION")
+        try FileManager.default.removeItem(atPath: fixture.staging)
+
+        // A central size beyond any link target is refused, naming the entry.
+        let centralSignature: [UInt8] = [0x50, 0x4B, 1, 2]
+        let central = try #require((0..<(bytes.count - 4)).first { Array(bytes[$0..<($0 + 4)]) == centralSignature })
+        var huge = bytes
+        huge.replaceSubrange((central + 20)..<(central + 24), with: forged)
+        let error = try fixture.expectRejection(archiveAt: try fixture.write(huge, name: "central.zip"), code: .malformedHeader, entry: "app/link")
+        #expect(error.message.contains("at most 4096"), "\(error.message)")
+    }
 }
+
