@@ -47,7 +47,19 @@ extension OTAConfiguration {
     }
 
     /// Parses and validates configuration YAML (paths are left as written).
+    ///
+    /// Error messages never quote the `GITHUB_TOKEN` of `environment`, even when it was substituted
+    /// into a key where it does not belong.
     public static func parse(yaml text: String, environment: ConfigurationEnvironment, fileName: String = "configuration") throws(ConfigurationError) -> OTAConfiguration {
+        do {
+            return try parseUnredacted(yaml: text, environment: environment, fileName: fileName)
+        } catch {
+            guard let token = environment.variables["GITHUB_TOKEN"].map(Secret.init) else { throw error }
+            throw ConfigurationError(error.code, key: error.key, token.redacting(in: error.message))
+        }
+    }
+
+    private static func parseUnredacted(yaml text: String, environment: ConfigurationEnvironment, fileName: String) throws(ConfigurationError) -> OTAConfiguration {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

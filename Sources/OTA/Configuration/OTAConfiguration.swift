@@ -134,7 +134,8 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: Description
 
-    /// Every key and value, one `key: value` per line, with the token redacted.
+    /// Every key and value, one `key: value` per line, with the token redacted — also where another
+    /// value happens to contain it.
     public var description: String {
         func show(_ value: String?) -> String { value.map { $0.debugDescription } ?? "null" }
         func show(_ list: [String]) -> String { "[" + list.map(\.debugDescription).joined(separator: ", ") + "]" }
@@ -172,6 +173,7 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
             ("max_extracted_bytes", "\(maxExtractedBytes)"),
             ("max_archive_entries", "\(maxArchiveEntries)"),
         ]
-        return lines.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+        let text = lines.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+        return githubToken?.redacting(in: text) ?? text
     }
 }

@@ -11,4 +11,12 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+
+    /// `text` with every occurrence of the secret replaced by `<redacted>` — for text that may quote
+    /// it by accident, e.g. a value where `${GITHUB_TOKEN}` was substituted through a stray quote
+    /// (found by the config fuzzer). Secrets shorter than 8 characters are left alone: replacing them
+    /// would garble ordinary words without protecting anything real.
+    public func redacting(in text: String) -> String {
+        value.count >= 8 ? text.replacingOccurrences(of: value, with: "<redacted>") : text
+    }
 }

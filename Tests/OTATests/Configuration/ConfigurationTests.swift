@@ -384,3 +384,37 @@ struct ConfigurationFileTests {
         #expect(!wrongType.message.contains(token))
     }
 }
+
+/// The token must not leak through a value it was substituted into by mistake (found by the config fuzzer:
+/// an unterminated quote swallowed a commented-out `github_token: ${GITHUB_TOKEN}` line).
+@Suite("Configuration: token redaction everywhere")
+struct ConfigurationTokenRedactionTests {
+    static let token = "ghp_RedactionTest0123456789abcdef"
+    static let environment = ConfigurationEnvironment(["GITHUB_TOKEN": token])
+
+    @Test("a token swallowed into another value is redacted from the description")
+    func descriptionRedactsEverywhere() throws {
+        let yaml = "github_repo: owner/app\nasset_pattern: \"app-{version}\n# github_token: ${GITHUB_TOKEN}\n  end\"\n"
+        let configuration = try OTAConfiguration.parse(yaml: yaml, environment: Self.environment)
+        #expect(configuration.assetPattern?.contains(Self.token) == true)
+        #expect(configuration.githubToken?.value == Self.token)
+        let shown = "\(configuration)"
+        #expect(!shown.contains(Self.token))
+        #expect(shown.contains("<redacted>"))
+    }
+
+    @Test("an error quoting a substituted token shows it redacted")
+    func errorsRedact() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try OTAConfiguration.parse(yaml: "github_repo: ${GITHUB_TOKEN}\n", environment: Self.environment)
+        }
+        #expect(error?.code == .invalidValue, "\(String(describing: error))")
+        #expect(error?.message.contains(Self.token) == false, "\(error?.message ?? "")")
+    }
+
+    @Test("short secrets are not redacted from ordinary words", arguments: [("abc", "the abc key"), ("ghp_longer_token", "x ghp_longer_token y")])
+    func shortSecrets(value: String, text: String) {
+        let redacted = Secret(value).redacting(in: text)
+        #expect(redacted == (value.count >= 8 ? text.replacingOccurrences(of: value, with: "<redacted>") : text))
+    }
+}
