@@ -192,7 +192,7 @@ struct GitHubReleaseSourceTests {
     func idleTimeout() async throws {
         let server = try FakeHTTPServer { _, connection in
             connection.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n[")
-            Thread.sleep(forTimeInterval: 3)
+            Thread.sleep(forTimeInterval: 8)
         }
         let directory = try TemporaryDirectory()
         let started = Date()
@@ -200,7 +200,8 @@ struct GitHubReleaseSourceTests {
             try await withTransfer(.forTest(api: server.baseURL, state: directory, retries: 0, timeout: 1)) { source, _ in try await source.releases() }
         }
         #expect(error.code == .timedOut)
-        #expect(Date().timeIntervalSince(started) < 2.9)
+        // Well before the server's 8 s stall ends (loose: a loaded machine is slow to connect).
+        #expect(Date().timeIntervalSince(started) < 6)
     }
 }
 
