@@ -32,10 +32,11 @@ struct ZipArchiveReader {
             guard !record.isEncrypted else { throw ArchiveError(.unsupportedEntryType, entry: name, "encrypted zip entries are not supported") }
             let entry = try Self.entry(for: zipEntry, record: record, name: name)
             if case .symbolicLink = entry.kind {
-                let target = try linkTarget(record: record, handle: handle, name: name)
+                let target = try linkTarget(record: record, zipEntry: zipEntry, handle: handle, name: name)
                 try session.add(ArchiveEntry(path: name, kind: .symbolicLink(target: target), mode: entry.mode, modificationTime: entry.modificationTime, size: 0)) { _ throws(ArchiveError) in }
                 continue
             }
+            if case .file = entry.kind { _ = try dataStart(of: record, zipEntry: zipEntry, handle: handle, name: name) }
             try session.add(entry) { sink throws(ArchiveError) in
                 do {
                     _ = try archive.extract(zipEntry, skipCRC32: false) { data in
@@ -89,25 +90,38 @@ struct ZipArchiveReader {
         }
     }
 
-    /// The target of a link entry (stored or deflated, at most 4096 bytes).
+    /// Where the entry's data starts, after checking that all of it lies inside the file.
     ///
-    /// Read here, with the size the central directory declares bounded first: ZIPFoundation reads a
-    /// link's data in one allocation of the size its *local* header claims, so a forged size made it
-    /// allocate 4 GiB (found by the zip fuzzer; a crash on a 32-bit device).
-    private func linkTarget(record: ZipCentralDirectory.Record, handle: FileHandle, name: String) throws(ArchiveError) -> String {
+    /// ZIPFoundation trusts the declared sizes and offsets: reading past the end of the file, it
+    /// counts empty chunks as read or keeps asking zlib for more — a forged 460-byte zip kept it
+    /// spinning for minutes (found by the zip fuzzer) — and it reads a link's data in one allocation
+    /// of the size the *local* header claims (4 GiB, also found by the fuzzer). So every entry's
+    /// local header is read here and its data range checked against the file first.
+    func dataStart(of record: ZipCentralDirectory.Record, zipEntry: Entry, handle: FileHandle, name: String) throws(ArchiveError) -> Int64 {
+        guard let (compressed, offset) = record.zip64Resolved else {
+            throw ArchiveError(.malformedHeader, entry: name, "the zip64 sizes of the entry are missing from its central record")
+        }
+        var declared = [compressed, zipEntry.compressedSize]
+        if record.method == 0 { declared += [zipEntry.uncompressedSize] }
+        let header = try ZipCentralDirectory.read(handle, fileSize: fileSize, at: Int64(clamping: offset), count: 30)
+        guard ZipCentralDirectory.u32(header, 0) == 0x0403_4B50 else {
+            throw ArchiveError(.malformedHeader, entry: name, "the entry's local header is missing")
+        }
+        let start = Int64(clamping: offset) + 30 + Int64(ZipCentralDirectory.u16(header, 26)) + Int64(ZipCentralDirectory.u16(header, 28))
+        for size in declared where size > UInt64(fileSize) || start + Int64(size) > fileSize {
+            throw ArchiveError(.truncated, entry: name, "the entry declares \(size) bytes of data from offset \(start), past the end of the \(fileSize)-byte zip file")
+        }
+        return start
+    }
+
+    /// The target of a link entry (stored or deflated, at most 4096 bytes), read here from the range
+    /// ``dataStart(of:zipEntry:handle:name:)`` checked.
+    private func linkTarget(record: ZipCentralDirectory.Record, zipEntry: Entry, handle: FileHandle, name: String) throws(ArchiveError) -> String {
         guard record.compressedSize <= 1 << 16 else {
             throw ArchiveError(.malformedHeader, entry: name, "the link entry declares \(record.compressedSize) bytes of data; a link target is at most 4096 bytes")
         }
-        guard record.localHeaderOffset != 0xFFFF_FFFF else {
-            throw ArchiveError(.unsupportedEntryType, entry: name, "symbolic links beyond 4 GiB into a zip64 archive are not supported")
-        }
-        let offset = Int64(record.localHeaderOffset)
-        let header = try ZipCentralDirectory.read(handle, fileSize: fileSize, at: offset, count: 30)
-        guard ZipCentralDirectory.u32(header, 0) == 0x0403_4B50 else {
-            throw ArchiveError(.malformedHeader, entry: name, "the link entry's local header is missing")
-        }
-        let dataStart = offset + 30 + Int64(ZipCentralDirectory.u16(header, 26)) + Int64(ZipCentralDirectory.u16(header, 28))
-        let raw = try ZipCentralDirectory.read(handle, fileSize: fileSize, at: dataStart, count: Int(record.compressedSize))
+        let start = try dataStart(of: record, zipEntry: zipEntry, handle: handle, name: name)
+        let raw = try ZipCentralDirectory.read(handle, fileSize: fileSize, at: start, count: Int(record.compressedSize))
         let bytes = record.method == 8 ? try Self.inflateRaw(raw, name: name) : raw
         guard bytes.count <= 4096 else { throw ArchiveError(.invalidName, entry: name, "the link target is longer than 4096 bytes") }
         return String(decoding: bytes, as: UTF8.self)

@@ -11,8 +11,39 @@ struct ZipCentralDirectory {
         let name: [UInt8]
         /// As the central directory declares it (0xFFFF_FFFF: in a zip64 extra field).
         let compressedSize: UInt32
+        /// As the central directory declares it (0xFFFF_FFFF: in a zip64 extra field).
+        let uncompressedSize: UInt32
         /// Where the entry's local header starts (0xFFFF_FFFF: in a zip64 extra field).
         let localHeaderOffset: UInt32
+        /// The extra fields of the central record.
+        let extra: [UInt8]
+
+        /// The compressed size and local header offset, from the zip64 extended information field
+        /// (id 1) where the 32-bit fields say 0xFFFF_FFFF; `nil` when that field is missing or short.
+        var zip64Resolved: (compressedSize: UInt64, localHeaderOffset: UInt64)? {
+            var compressed = UInt64(compressedSize), offset = UInt64(localHeaderOffset)
+            guard compressed == 0xFFFF_FFFF || offset == 0xFFFF_FFFF else { return (compressed, offset) }
+            var position = 0
+            while position + 4 <= extra.count {
+                let id = ZipCentralDirectory.u16(extra, position), length = Int(ZipCentralDirectory.u16(extra, position + 2))
+                let body = position + 4
+                guard body + length <= extra.count else { return nil }
+                if id == 1 {
+                    var field = body
+                    func next() -> UInt64? {
+                        guard field + 8 <= body + length else { return nil }
+                        defer { field += 8 }
+                        return ZipCentralDirectory.u64(extra, field)
+                    }
+                    if uncompressedSize == 0xFFFF_FFFF { guard next() != nil else { return nil } }
+                    if compressed == 0xFFFF_FFFF { guard let value = next() else { return nil }; compressed = value }
+                    if offset == 0xFFFF_FFFF { guard let value = next() else { return nil }; offset = value }
+                    return (compressed, offset)
+                }
+                position = body + length
+            }
+            return nil
+        }
 
         var unixMode: UInt32 { madeByUnix ? externalAttributes >> 16 : 0 }
         var isEncrypted: Bool { flags & 1 != 0 }
@@ -68,7 +99,9 @@ struct ZipCentralDirectory {
                 externalAttributes: Self.u32(directory, position + 38),
                 name: Array(directory[(position + 46)..<(position + 46 + nameLength)]),
                 compressedSize: Self.u32(directory, position + 20),
-                localHeaderOffset: Self.u32(directory, position + 42)))
+                uncompressedSize: Self.u32(directory, position + 24),
+                localHeaderOffset: Self.u32(directory, position + 42),
+                extra: Array(directory[(position + 46 + nameLength)..<(position + 46 + nameLength + extraLength)])))
             position = end
         }
         self.records = records

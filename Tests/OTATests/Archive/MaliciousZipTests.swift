@@ -144,5 +144,21 @@ struct MaliciousZipTests {
         let error = try fixture.expectRejection(archiveAt: try fixture.write(huge, name: "central.zip"), code: .malformedHeader, entry: "app/link")
         #expect(error.message.contains("at most 4096"), "\(error.message)")
     }
+
+    @Test("an entry whose data would lie past the end of the file is refused at once (found by the zip fuzzer)")
+    func dataPastTheEnd() throws {
+        let fixture = try ExtractionFixture()
+        let path = fixture.dir.url("past.zip")
+        try Self.build(#"z.writestr("app/VERSION", "1.0.0"); z.writestr("app/main.py", "print(1)")"#, at: path)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // The first local header's name length (offset 26) now ends 2 bytes before the end of the file, so
+        // its data would run past the end: ZIPFoundation would spin asking zlib for more there.
+        let nameLength = bytes.count - 30 - 2
+        bytes.replaceSubrange(26..<28, with: [UInt8(nameLength & 0xFF), UInt8(nameLength >> 8)])
+        let started = ContinuousClock.now
+        let error = try fixture.expectRejection(archiveAt: try fixture.write(bytes, name: "patched.zip"), code: .truncated, entry: "app/VERSION")
+        #expect(error.message.contains("past the end"), "\(error.message)")
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
 }
 
