@@ -7,16 +7,18 @@ import Foundation
 ///
 /// Each backup is `backup_{version}_{YYYYMMDD_HHMMSS}` (UTC; `_2`, `_3`… when several land in
 /// one second), mode 0700, holding the managed paths and a ``BackupManifest`` (`backup.json`).
-/// It is written as `.{name}.partial` and renamed when complete, so a crash or a full disk
+/// It is assembled as `.{name}.partial` and renamed when complete, so a crash or a full disk
 /// never leaves a backup that looks whole.
 ///
-/// - Important: When `backup_path` is on the installation's filesystem, regular files are
-///   **hard-linked**, not copied: the update replaces the managed paths by rename and never
-///   writes into the old files, so the linked inodes keep the old content, at the cost of one
-///   link per file instead of a copy. The backup is complete and hashed *before* the swap, so a
-///   failed backup changes nothing. A program that rewrites a managed file *in place* between
-///   the backup and the swap would change the backup too; ``verify(_:)`` then refuses it.
-///   On another filesystem the files are copied and fsync'd.
+/// - Important: An update on the installation's filesystem does not copy anything: the
+///   ``InPlaceInstaller`` hashes the old managed paths into `backup.json` (``beginMove(version:installDirectory:paths:from:)``),
+///   then its journaled transaction **moves** each swapped-out old path into the partial folder and
+///   renames the folder to its final name; a rollback (or crash recovery) moves everything back. The
+///   backup holds the very inodes that were installed, so there is nothing to remove at commit.
+///   A program that rewrites a managed file *in place* between the hashing and the swap changes what
+///   the backup holds; ``verify(_:)`` then refuses it. ``create(version:installDirectory:paths:)``
+///   (on another filesystem, or `ota backup`) copies instead: regular files are hard-linked when
+///   `backup_path` is on the installation's filesystem, else copied and fsync'd.
 public struct BackupStore: Sendable {
     /// `backup_path`, absolute.
     public let directory: String
@@ -30,21 +32,20 @@ public struct BackupStore: Sendable {
         self.now = now
     }
 
-    /// Backs up `paths` (relative to `installDirectory`; missing ones are skipped) as `version`.
+    /// A backup being assembled by a transaction: `.{name}.partial` with its `backup.json`, to be
+    /// filled by moves and renamed to `backup.path`.
+    struct PendingBackup: Sendable {
+        let backup: Backup
+        let partial: String
+    }
+
+    /// Backs up `paths` (relative to `installDirectory`; missing ones are skipped) as `version`, by copy
+    /// (hard links on the same filesystem); the installation is not changed.
     public func create(version: SemanticVersion, installDirectory: String, paths: [String]) throws(InstallationError) -> Backup {
-        let date = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
         var partial = ""
         do throws(SystemError) {
-            try FileSystem.makeDirectories(directory, mode: 0o700)
-            let base = "backup_\(version)_\(Backup.stamp(date))"
-            var name = base
-            var suffix = 1
-            while FileSystem.exists(directory + "/" + name) || FileSystem.exists(directory + "/.\(name).partial") {
-                suffix += 1
-                name = "\(base)_\(suffix)"
-            }
-            partial = directory + "/.\(name).partial"
-            guard mkdir(partial, 0o700) == 0 else { throw SystemError.last("create directory \(partial)") }
+            let reserved = try reserve(version: version)
+            partial = reserved.partial
             let hardLink = FileSystem.device(of: installDirectory) == FileSystem.device(of: directory)
             for path in paths where FileSystem.exists(installDirectory + "/" + path) {
                 try FileSystem.makeDirectories(FileSystem.parent(partial + "/" + path), mode: 0o755)
@@ -52,18 +53,75 @@ public struct BackupStore: Sendable {
             }
             // Copies were fsync'd one by one; links and folders are made durable by one syncfs.
             if hardLink { try FileSystem.syncFilesystem(partial) }
-            let manifest = try BackupManifest.describe(partial, version: version, createdAt: date)
-            let data: Data
-            do { data = try Journal.encoder.encode(manifest) } catch { throw SystemError("encode \(BackupManifest.fileName)", errno: EINVAL) }
-            try AtomicFile.write(Array(data), to: partial + "/" + BackupManifest.fileName, mode: 0o600)
-            guard chmod(partial, 0o700) == 0 else { throw SystemError.last("chmod \(partial)") }
-            try FileSystem.rename(partial, directory + "/" + name)
+            let names = try FileSystem.names(in: partial)
+            let writer = try ManifestWriter(path: partial + "/" + BackupManifest.fileName, version: version, createdAt: reserved.backup.createdAt)
+            for name in names { try writer.add(partial + "/" + name, as: name) }
+            try writer.finish()
+            try FileSystem.rename(partial, reserved.backup.path)
             try AtomicFile.syncDirectory(directory)
-            return Backup(name: name, path: directory + "/" + name, version: version, createdAt: date)
+            return reserved.backup
         } catch {
             if !partial.isEmpty { try? FileSystem.removeTree(partial) }
             throw InstallationError(.backupFailed, "cannot back up the installation to \(directory): \(error.message); nothing was changed", underlying: error)
         }
+    }
+
+    /// Starts a backup that a transaction fills by moving the old managed paths out of the installation.
+    ///
+    /// Creates `.{name}.partial` with the parent folders of nested `paths` and a `backup.json` that
+    /// describes (and hashes) the managed paths as they are now in `installDirectory`. Returns `nil`,
+    /// changing nothing, when a rename from `source` (a folder beside the staged tree) into
+    /// `backup_path` fails with `EXDEV` (another filesystem or mount): then use ``create(version:installDirectory:paths:)``.
+    func beginMove(version: SemanticVersion, installDirectory: String, paths: [String], from source: String) throws(InstallationError) -> PendingBackup? {
+        var partial = ""
+        do throws(SystemError) {
+            try FileSystem.makeDirectories(directory, mode: 0o700)
+            guard FileSystem.device(of: directory) == FileSystem.device(of: installDirectory) else { return nil }
+            let reserved = try reserve(version: version)
+            partial = reserved.partial
+            guard try FileSystem.renameWorks(from: source, to: partial) else {
+                try? FileSystem.removeTree(partial)
+                return nil
+            }
+            let writer = try ManifestWriter(path: partial + "/" + BackupManifest.fileName, version: version, createdAt: reserved.backup.createdAt)
+            var parents = Set<String>()
+            for path in paths where FileSystem.exists(installDirectory + "/" + path) {
+                var parent = FileSystem.parent(path)
+                var missing: [String] = []
+                while parent != ".", parents.insert(parent).inserted {
+                    missing.insert(parent, at: 0)
+                    parent = FileSystem.parent(parent)
+                }
+                for folder in missing {
+                    guard mkdir(partial + "/" + folder, 0o755) == 0 else { throw SystemError.last("create directory \(partial)/\(folder)") }
+                    try writer.add(partial + "/" + folder, as: folder, recursive: false)
+                }
+                try writer.add(installDirectory + "/" + path, as: path)
+            }
+            try writer.finish()
+            try AtomicFile.syncDirectory(partial)
+            return PendingBackup(backup: reserved.backup, partial: partial)
+        } catch {
+            if !partial.isEmpty { try? FileSystem.removeTree(partial) }
+            throw InstallationError(.backupFailed, "cannot back up the installation to \(directory): \(error.message); nothing was changed", underlying: error)
+        }
+    }
+
+    /// Creates `backup_path` if needed and an empty `.{name}.partial` (mode 0700) for a new backup of `version`.
+    private func reserve(version: SemanticVersion) throws(SystemError) -> PendingBackup {
+        let date = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
+        try FileSystem.makeDirectories(directory, mode: 0o700)
+        let base = "backup_\(version)_\(Backup.stamp(date))"
+        var name = base
+        var suffix = 1
+        while FileSystem.exists(directory + "/" + name) || FileSystem.exists(directory + "/.\(name).partial") {
+            suffix += 1
+            name = "\(base)_\(suffix)"
+        }
+        let partial = directory + "/.\(name).partial"
+        guard mkdir(partial, 0o700) == 0 else { throw SystemError.last("create directory \(partial)") }
+        guard chmod(partial, 0o700) == 0 else { throw SystemError.last("chmod \(partial)") }
+        return PendingBackup(backup: Backup(name: name, path: directory + "/" + name, version: version, createdAt: date), partial: partial)
     }
 
     /// Every backup, newest first (partial and foreign folders are ignored).

@@ -21,7 +21,8 @@ public protocol Installer: Sendable {
     /// The staged folder belongs to the transaction from here on.
     func install(_ staged: StagedTree) throws(InstallationError) -> Transaction
 
-    /// Makes `transaction` final: removes the old tree and prunes backups to `max_backups`.
+    /// Makes `transaction` final: removes the staged leftovers (and the old tree, unless it was moved
+    /// into the backup) and prunes backups to `max_backups`.
     func commit(_ transaction: Transaction) throws(InstallationError)
 
     /// Puts back exactly the tree that was there before `transaction`.

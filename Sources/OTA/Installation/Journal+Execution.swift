@@ -62,7 +62,7 @@ extension Journal {
         try clear()
     }
 
-    /// Records the commit, removes the old tree and holding folders, and clears the journal.
+    /// Records the commit, removes ``Transaction/removeOnCommit`` (staged leftovers, holding folders), and clears the journal.
     func commit(_ transaction: inout Transaction) throws(InstallationError) {
         transaction.phase = .committed
         try save(transaction)

@@ -25,9 +25,10 @@ public struct Transaction: Codable, Sendable, Equatable {
     public var phase: Phase
     /// The ordered steps, each with its state.
     public var steps: [JournalStep]
-    /// Paths removed once the transaction is committed (the old tree, holding folders).
+    /// Paths removed once the transaction is committed (staged leftovers and holding folders, which
+    /// hold the old tree unless it was moved into the backup).
     public var removeOnCommit: [String]
-    /// Paths removed once the transaction is rolled back (the staged tree, holding folders).
+    /// Paths removed once the transaction is rolled back (the staged tree, holding folders, the backup's partial folder).
     public var removeOnRollback: [String]
     /// The backup made for this transaction, if any (its folder); removed again on rollback.
     public var backupPath: String?

@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+@testable import OTA
+
+/// The automatic backup of an update on the installation's filesystem: the swapped-out old paths are
+/// moved into it by the journaled transaction (see ``BackupStore``).
+@Suite("Backup by move")
+struct MoveBackupTests {
+    static let old = TreeFixture.release("old")
+    static let new = TreeFixture.release("new", files: 40)
+
+    func installer(_ fixture: InstallFixture, exchange: Bool) -> InPlaceInstaller {
+        var installer = InPlaceInstaller(configuration: fixture.config)
+        installer.usesRenameExchange = exchange
+        return installer
+    }
+
+    @Test("the old tree's own inodes become the backup; it verifies, and restoring it brings back exactly the old tree",
+          arguments: [true, false])
+    func movedNotCopied(exchange: Bool) throws {
+        let fixture = try InstallFixture(managed: ["src", "config", "lib", "vendor/tools/bin", "VERSION"])
+        var old = Self.old
+        old["vendor/tools/bin/tool"] = .file("#!/bin/sh\necho old tool\n", mode: 0o755)
+        try fixture.installInitial("1.0.0", old)
+        let before = try fixture.snapshot()
+        let identity = try #require(FileIdentity.of(fixture.install + "/src/bin/run.sh"))
+        let installer = installer(fixture, exchange: exchange)
+        let transaction = try installer.install(try fixture.stage("2.0.0", Self.new))
+        let backup = try #require(try installer.backups().first)
+        #expect(transaction.backupPath == backup.path)
+        #expect(FileIdentity.of(backup.path + "/src/bin/run.sh") == identity, "moved, not copied or linked")
+        try installer.commit(transaction)
+        #expect(try installer.backups().map(\.path) == [backup.path])
+        #expect(FileSystem.lstatInfo(backup.path).map { $0.st_mode & 0o777 } == 0o700)
+        #expect(try TreeFixture.snapshot(backup.path, excluding: ["backup.json"]) == before)
+        let manifest = try BackupStore(directory: fixture.config.backupDirectory, maxBackups: 3).verify(backup)
+        #expect(manifest.version == "1.0.0")
+        #expect(manifest.files.contains { $0.path == "vendor/tools" && $0.type == "directory" })
+        #expect(manifest.files.first { $0.path == "src/bin/run.sh" }?.sha256 == (try FileSystem.sha256(backup.path + "/src/bin/run.sh")))
+        #expect(!FileManager.default.fileExists(atPath: fixture.state + "/journal.json"))
+
+        let restore = try installer.restore(backup: backup)
+        try installer.commit(restore)
+        #expect(try fixture.snapshot() == before)
+    }
+
+    @Test("rollback moves every old path back out of the backup and leaves no backup folder behind", arguments: [true, false])
+    func rollbackEmptiesBackup(exchange: Bool) throws {
+        let fixture = try InstallFixture(managed: ["src", "config", "lib", "gone", "VERSION"])
+        var old = Self.old
+        old["gone/only-old.txt"] = .file("removed by the update")
+        try fixture.installInitial("1.0.0", old)
+        let before = try fixture.snapshot()
+        let installer = installer(fixture, exchange: exchange)
+        let transaction = try installer.install(try fixture.stage("2.0.0", Self.new))
+        #expect(!FileManager.default.fileExists(atPath: fixture.install + "/gone"))
+        try installer.rollback(transaction)
+        #expect(try fixture.snapshot() == before)
+        #expect(try FileSystem.names(in: fixture.config.backupDirectory).isEmpty, "no backup and no partial folder")
+    }
+
+    @Test("a backup changed after the update is refused by verify and by restore")
+    func tamperedBackupRefused() throws {
+        let fixture = try InstallFixture()
+        try fixture.installInitial("1.0.0", Self.old)
+        let installer = fixture.installer
+        try installer.commit(try installer.install(try fixture.stage("2.0.0", Self.new)))
+        let backup = try #require(try installer.backups().first)
+        let file = backup.path + "/config/file3.txt"
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: file)))
+        bytes[0] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let error = try #require(throws: InstallationError.self) { try installer.restore(backup: backup) }
+        #expect(error.code == .corruptBackup)
+        #expect(error.message.contains("config/file3.txt"))
+    }
+
+    @Test("backup.json escapes quotes, backslashes and control characters in names, and still verifies")
+    func oddNames() throws {
+        let fixture = try InstallFixture()
+        var old = Self.old
+        old["src/a \"quoted\" \\ name\ttab.txt"] = .file("odd")
+        old["src/ünïcødé.txt"] = .file("utf-8")
+        try fixture.installInitial("1.0.0", old)
+        let installer = fixture.installer
+        try installer.commit(try installer.install(try fixture.stage("2.0.0", Self.new)))
+        let backup = try #require(try installer.backups().first)
+        let manifest = try BackupStore(directory: fixture.config.backupDirectory, maxBackups: 3).verify(backup)
+        #expect(manifest.files.contains { $0.path == "src/a \"quoted\" \\ name\ttab.txt" })
+        #expect(manifest.files.contains { $0.path == "src/ünïcødé.txt" })
+    }
+
+    @Test("a FIFO in a managed path makes the backup fail before anything changes")
+    func fifoRefused() throws {
+        let fixture = try InstallFixture()
+        try fixture.installInitial("1.0.0", Self.old)
+        #expect(mkfifo(fixture.install + "/src/pipe", 0o600) == 0)
+        let before = try fixture.snapshot()
+        let error = try #require(throws: InstallationError.self) { try fixture.installer.install(try fixture.stage("2.0.0", Self.new)) }
+        #expect(error.code == .backupFailed)
+        #expect(error.message.contains("src/pipe"))
+        #expect(try fixture.snapshot() == before)
+        #expect(try FileSystem.names(in: fixture.config.backupDirectory).isEmpty)
+    }
+
+    @Test("backup_path on a bind mount of the same filesystem (rename fails with EXDEV) is backed up by copy",
+          .enabled(if: SmallFilesystem.canMount))
+    func bindMountCopies() throws {
+        let fixture = try InstallFixture()
+        try fixture.installInitial("1.0.0", Self.old)
+        let before = try fixture.snapshot()
+        let source = fixture.temp.url("bind-source"), target = fixture.config.backupDirectory
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["--bind", source, target]
+        try mount.run()
+        mount.waitUntilExit()
+        try #require(mount.terminationStatus == 0)
+        defer {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [target]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+        #expect(FileSystem.device(of: target) == FileSystem.device(of: fixture.install))
+        let identity = try #require(FileIdentity.of(fixture.install + "/src/bin/run.sh"))
+        let installer = fixture.installer
+        try installer.commit(try installer.install(try fixture.stage("2.0.0", Self.new)))
+        let backup = try #require(try installer.backups().first)
+        #expect(FileIdentity.of(backup.path + "/src/bin/run.sh") != identity)
+        #expect(try TreeFixture.snapshot(backup.path, excluding: ["backup.json"]) == before)
+        try BackupStore(directory: target, maxBackups: 3).verify(backup)
+        #expect(try FileSystem.names(in: target).filter { $0.hasPrefix(".") }.isEmpty, "no partial folder or probe left")
+    }
+}
