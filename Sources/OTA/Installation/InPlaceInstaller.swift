@@ -73,24 +73,28 @@ public struct InPlaceInstaller: Installer {
             .filter { path in managed.contains { InstallationSupport.isInside(path, $0) } }
         try InstallationSupport.carryOver(preserved, from: installDirectory, into: staged.root)
         let id = Transaction.makeID()
-        let holding = try InstallationSupport.makeHolding(for: staged, id: id)
+        let holding = try InstallationSupport.makeHolding(for: staged, id: id, flush: false)
+        // The staged tree is flushed to disk while the old one is hashed for the backup.
+        let flush = InstallationSupport.Flush(staged.root)
         var backup: Backup?
         var pending: BackupStore.PendingBackup?
-        if makingBackup, managed.contains(where: { FileSystem.exists(installDirectory + "/" + $0) }) {
-            do {
+        do {
+            if makingBackup, managed.contains(where: { FileSystem.exists(installDirectory + "/" + $0) }) {
                 pending = try backupStore.beginMove(version: fromVersion, installDirectory: installDirectory, paths: managed, from: holding)
                 if pending == nil { backup = try backupStore.create(version: fromVersion, installDirectory: installDirectory, paths: managed) }
-            } catch {
-                try? FileSystem.removeTree(holding)
-                throw error
             }
+            try flush.wait()
+        } catch {
+            try? flush.wait()
+            for path in [holding, pending?.partial, backup?.path].compactMap({ $0 }) { try? FileSystem.removeTree(path) }
+            throw error
         }
         var steps = plan(managed, staged: staged.root, holding: holding, backup: pending?.partial,
                          exchange: usesRenameExchange && Self.exchangeWorks(in: holding))
         if let pending {
             // The backup is complete once every old path is in it: the last step gives it its final name.
             guard let identity = FileIdentity.of(pending.partial) else {
-                try? FileSystem.removeTree(holding)
+                for path in [holding, pending.partial] { try? FileSystem.removeTree(path) }
                 throw InstallationError(.backupFailed, "the backup folder \(pending.partial) disappeared; nothing was changed")
             }
             steps.append(.move(from: pending.partial, to: pending.backup.path, identity: identity))
