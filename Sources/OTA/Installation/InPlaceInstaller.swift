@@ -22,7 +22,7 @@ import Logging
 /// by one more journaled step right after it is swapped out (instead of into the holding folder);
 /// a last step renames the backup to its final name. The commit then has no old tree to remove, and
 /// a rollback moves everything back. Otherwise the backup is copied before the first step.
-public struct InPlaceInstaller: Installer {
+public struct InPlaceInstaller: Installer, DeferredPruning {
     public let configuration: OTAConfiguration
     let logger: Logger
     /// Whether to swap with `renameat2(RENAME_EXCHANGE)` when a probe shows the filesystem supports it
@@ -147,8 +147,16 @@ public struct InPlaceInstaller: Installer {
     }
 
     public func commit(_ transaction: Transaction) throws(InstallationError) {
+        try commit(transaction, pruning: true)
+    }
+
+    func commit(_ transaction: Transaction, pruning: Bool) throws(InstallationError) {
         var current = try inProgress(transaction)
         try journal.commit(&current)
+        if pruning { pruneBackups() }
+    }
+
+    func pruneBackups() {
         do { try backupStore.prune() } catch {
             logger.warning("the update is committed but old backups could not be pruned", metadata: ["ota.error": "\(error.message)"])
         }

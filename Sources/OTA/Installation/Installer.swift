@@ -42,3 +42,14 @@ public func makeInstaller(configuration: OTAConfiguration, logger: Logger = Logg
     case .releases: ReleasesInstaller(configuration: configuration, logger: logger)
     }
 }
+
+/// An installer whose pruning of old backups can run after the update's outcome is recorded.
+///
+/// Removing a backup is one `rmdir` per folder of a whole tree (seconds on a filesystem mounted with
+/// `discard`), so ``OTAUpdater`` commits with `pruning: false`, records `last_update`, then prunes.
+protocol DeferredPruning: Installer {
+    /// ``Installer/commit(_:)``, pruning only when `pruning` is true.
+    func commit(_ transaction: Transaction, pruning: Bool) throws(InstallationError)
+    /// Removes the backups beyond `max_backups` (a failure is logged: the update is committed already).
+    func pruneBackups()
+}
