@@ -17,7 +17,7 @@ import Foundation
 ///   backup holds the very inodes that were installed, so there is nothing to remove at commit.
 ///   A program that rewrites a managed file *in place* between the hashing and the swap changes what
 ///   the backup holds; ``verify(_:)`` then refuses it. ``create(version:installDirectory:paths:)``
-///   (on another filesystem, or `ota backup`) copies instead: regular files are hard-linked when
+///   (on another filesystem or mount, and ``OTAUpdater/createBackup()``) copies instead: regular files are hard-linked when
 ///   `backup_path` is on the installation's filesystem, else copied and fsync'd.
 public struct BackupStore: Sendable {
     /// `backup_path`, absolute.

@@ -93,6 +93,13 @@ struct MoveBackupTests {
         #expect(manifest.files.contains { $0.path == "src/ünïcødé.txt" })
     }
 
+    @Test("created_at is ISO 8601 UTC, as the decoder reads it", arguments: [0.0, 1_796_000_000, 951_782_400, 4_102_444_799.9])
+    func createdAt(seconds: Double) throws {
+        let date = Date(timeIntervalSince1970: seconds)
+        let formatter = ISO8601DateFormatter()
+        #expect(ManifestWriter.iso8601(date) == formatter.string(from: date))
+    }
+
     @Test("a FIFO in a managed path makes the backup fail before anything changes")
     func fifoRefused() throws {
         let fixture = try InstallFixture()
