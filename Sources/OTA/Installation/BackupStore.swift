@@ -11,12 +11,12 @@ import Foundation
 /// never leaves a backup that looks whole.
 ///
 /// - Important: An update on the installation's filesystem does not copy anything: the
-///   ``InPlaceInstaller`` hashes the old managed paths into `backup.json` (``beginMove(version:installDirectory:paths:from:)``),
-///   then its journaled transaction **moves** each swapped-out old path into the partial folder and
-///   renames the folder to its final name; a rollback (or crash recovery) moves everything back. The
-///   backup holds the very inodes that were installed, so there is nothing to remove at commit.
-///   A program that rewrites a managed file *in place* between the hashing and the swap changes what
-///   the backup holds; ``verify(_:)`` then refuses it. ``create(version:installDirectory:paths:)``
+///   ``InPlaceInstaller``'s journaled transaction **moves** each swapped-out old path into the partial
+///   folder (``beginMove(version:installDirectory:paths:from:)``); a rollback (or crash recovery) moves
+///   everything back. At commit, after the new version was restarted and found healthy, the backup is
+///   hashed into `backup.json` and renamed to its final name (``seal(_:as:)``, redone by recovery after
+///   a crash). The backup holds the very inodes that were installed, so there is nothing to remove at
+///   commit, and whatever the old version wrote into its tree until it was stopped is described too. ``create(version:installDirectory:paths:)``
 ///   (on another filesystem or mount, and ``OTAUpdater/createBackup()``) copies instead: regular files are hard-linked when
 ///   `backup_path` is on the installation's filesystem, else copied and fsync'd.
 public struct BackupStore: Sendable {
@@ -32,8 +32,7 @@ public struct BackupStore: Sendable {
         self.now = now
     }
 
-    /// A backup being assembled by a transaction: `.{name}.partial` with its `backup.json`, to be
-    /// filled by moves and renamed to `backup.path`.
+    /// A backup being assembled by a transaction: `.{name}.partial`, filled by moves, sealed at commit.
     struct PendingBackup: Sendable {
         let backup: Backup
         let partial: String
@@ -68,10 +67,10 @@ public struct BackupStore: Sendable {
 
     /// Starts a backup that a transaction fills by moving the old managed paths out of the installation.
     ///
-    /// Creates `.{name}.partial` with the parent folders of nested `paths` and a `backup.json` that
-    /// describes (and hashes) the managed paths as they are now in `installDirectory`. Returns `nil`,
-    /// changing nothing, when a rename from `source` (a folder beside the staged tree) into
-    /// `backup_path` fails with `EXDEV` (another filesystem or mount): then use ``create(version:installDirectory:paths:)``.
+    /// Creates `.{name}.partial` with the parent folders of nested `paths`; the transaction moves the old
+    /// paths into it and ``seal(_:as:)`` completes it at commit. Returns `nil`, changing nothing, when a
+    /// rename from `source` (a folder beside the staged tree) into `backup_path` fails with `EXDEV`
+    /// (another filesystem or mount): then use ``create(version:installDirectory:paths:)``.
     func beginMove(version: SemanticVersion, installDirectory: String, paths: [String], from source: String) throws(InstallationError) -> PendingBackup? {
         var partial = ""
         do throws(SystemError) {
@@ -83,27 +82,43 @@ public struct BackupStore: Sendable {
                 try? FileSystem.removeTree(partial)
                 return nil
             }
-            let writer = try ManifestWriter(path: partial + "/" + BackupManifest.fileName, version: version, createdAt: reserved.backup.createdAt)
-            var parents = Set<String>()
-            for path in paths where FileSystem.exists(installDirectory + "/" + path) {
-                var parent = FileSystem.parent(path)
-                var missing: [String] = []
-                while parent != ".", parents.insert(parent).inserted {
-                    missing.insert(parent, at: 0)
-                    parent = FileSystem.parent(parent)
-                }
-                for folder in missing {
-                    guard mkdir(partial + "/" + folder, 0o755) == 0 else { throw SystemError.last("create directory \(partial)/\(folder)") }
-                    try writer.add(partial + "/" + folder, as: folder, recursive: false)
-                }
-                try writer.add(installDirectory + "/" + path, as: path)
+            for path in paths where FileSystem.exists(installDirectory + "/" + path) && FileSystem.parent(path) != "." {
+                try FileSystem.makeDirectories(partial + "/" + FileSystem.parent(path), mode: 0o755)
             }
-            try writer.finish()
-            try AtomicFile.syncDirectory(partial)
+            try AtomicFile.syncDirectory(directory)
             return PendingBackup(backup: reserved.backup, partial: partial)
         } catch {
             if !partial.isEmpty { try? FileSystem.removeTree(partial) }
             throw InstallationError(.backupFailed, "cannot back up the installation to \(directory): \(error.message); nothing was changed", underlying: error)
+        }
+    }
+
+    /// Completes a backup made by moves, once its transaction is committed: describes and hashes
+    /// everything in `partial` into `backup.json`, then renames it to `path`. Does nothing when `partial`
+    /// is gone (sealed already), so recovery can run it again after a crash.
+    ///
+    /// Hashing at commit (after `restart_command`) rather than before the swap means that whatever the
+    /// old version wrote into its tree until it was stopped is in the backup *and* in `backup.json`.
+    static func seal(_ partial: String, as path: String) throws(InstallationError) {
+        guard FileSystem.exists(partial) else { return }
+        do throws(SystemError) {
+            guard let backup = Backup(name: (path as NSString).lastPathComponent, in: FileSystem.parent(path)) else {
+                throw SystemError("name the backup \(path)", errno: EINVAL)
+            }
+            var names: [String] = []
+            for name in try FileSystem.names(in: partial) where name != BackupManifest.fileName {
+                // A manifest left half-written by a seal that was killed is not part of the backup.
+                if name.hasPrefix(".\(BackupManifest.fileName).tmp-") { unlink(partial + "/" + name) } else { names.append(name) }
+            }
+            let writer = try ManifestWriter(path: partial + "/" + BackupManifest.fileName, version: backup.version, createdAt: backup.createdAt)
+            for name in names { try writer.add(partial + "/" + name, as: name) }
+            try writer.finish()
+            try AtomicFile.syncDirectory(partial)
+            FaultInjection.point("seal")
+            try FileSystem.rename(partial, path)
+            try AtomicFile.syncDirectory(FileSystem.parent(path))
+        } catch {
+            throw InstallationError(.backupFailed, "cannot complete the backup \(path): \(error.message); the update itself is committed", underlying: error)
         }
     }
 

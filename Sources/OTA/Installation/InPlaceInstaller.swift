@@ -17,11 +17,11 @@ import Logging
 /// `VERSION` is written into it if missing, and the staging filesystem is flushed with one `syncfs`;
 /// after each rename the two parent folders are fsync'd.
 ///
-/// Backup (``BackupStore``): when a rename reaches `backup_path` from staging, the old paths are
-/// hashed into the backup's `backup.json` first, and each old path is then *moved* into the backup
-/// by one more journaled step right after it is swapped out (instead of into the holding folder);
-/// a last step renames the backup to its final name. The commit then has no old tree to remove, and
-/// a rollback moves everything back. Otherwise the backup is copied before the first step.
+/// Backup (``BackupStore``): when a rename reaches `backup_path` from staging, each old path is
+/// *moved* into the backup's partial folder by one more journaled step right after it is swapped out
+/// (instead of into the holding folder); the commit hashes it into `backup.json` and gives it its final
+/// name, and has no old tree to remove; a rollback moves everything back. Otherwise the backup is
+/// copied before the first step.
 public struct InPlaceInstaller: Installer, DeferredPruning {
     public let configuration: OTAConfiguration
     let logger: Logger
@@ -89,21 +89,12 @@ public struct InPlaceInstaller: Installer, DeferredPruning {
             for path in [holding, pending?.partial, backup?.path].compactMap({ $0 }) { try? FileSystem.removeTree(path) }
             throw error
         }
-        var steps = plan(managed, staged: staged.root, holding: holding, backup: pending?.partial,
+        let steps = plan(managed, staged: staged.root, holding: holding, backup: pending?.partial,
                          exchange: usesRenameExchange && Self.exchangeWorks(in: holding))
-        if let pending {
-            // The backup is complete once every old path is in it: the last step gives it its final name.
-            guard let identity = FileIdentity.of(pending.partial) else {
-                for path in [holding, pending.partial] { try? FileSystem.removeTree(path) }
-                throw InstallationError(.backupFailed, "the backup folder \(pending.partial) disappeared; nothing was changed")
-            }
-            steps.append(.move(from: pending.partial, to: pending.backup.path, identity: identity))
-        }
-        let backupPath = backup?.path ?? pending?.backup.path
         var transaction = Transaction(id: id, fromVersion: fromVersion, toVersion: staged.version, layout: "in_place", steps: steps,
                                       removeOnCommit: [staged.root, holding],
                                       removeOnRollback: [staged.root, holding] + [backup?.path, pending?.partial].compactMap { $0 },
-                                      backupPath: backupPath)
+                                      backupPath: backup?.path ?? pending?.backup.path, backupPartial: pending?.partial)
         logger.info("swapping managed paths", metadata: ["ota.transaction": "\(id)", "ota.steps": "\(steps.count)",
                                                          "ota.from_version": "\(fromVersion)", "ota.to_version": "\(staged.version)"])
         try journal.run(&transaction)
@@ -153,6 +144,9 @@ public struct InPlaceInstaller: Installer, DeferredPruning {
     func commit(_ transaction: Transaction, pruning: Bool) throws(InstallationError) {
         var current = try inProgress(transaction)
         try journal.commit(&current)
+        if current.backupPartial != nil, let path = current.backupPath, !FileSystem.exists(path) {
+            logger.warning("the update is committed but its backup could not be completed", metadata: ["ota.backup": "\(path)"])
+        }
         if pruning { pruneBackups() }
     }
 

@@ -101,14 +101,16 @@ struct CrashConsistencyTests {
         #expect(steps >= (layout == .releases ? 2 : 7))
 
         var trials = 0
-        for point in (1...steps).flatMap({ ["\($0)", "\($0)+"] }) + ["commit"] {
+        let commitPoints = layout == .inPlace ? ["commit", "seal"] : ["commit"]
+        for point in (1...steps).flatMap({ ["\($0)", "\($0)+"] }) + commitPoints {
             let root = try scenario.trial("point-\(point)")
             let run = try Harness.run(scenario.arguments("apply", root), environment: ["OTA_FAULT_STEP": point])
             #expect(run.killed, "fault point \(point) was not reached")
             let recovery = try Harness.run(scenario.arguments("recover", root))
-            #expect(recovery.output == (point == "commit" ? "completed-commit\n" : "rolled-back\n"), "point \(point)")
-            #expect(try scenario.snapshot(root) == (point == "commit" ? new : old), "point \(point)")
-            #expect(try scenario.backupsAreRight(root, committed: point == "commit"), "backups at point \(point)")
+            let committed = commitPoints.contains(point)
+            #expect(recovery.output == (committed ? "completed-commit\n" : "rolled-back\n"), "point \(point)")
+            #expect(try scenario.snapshot(root) == (committed ? new : old), "point \(point)")
+            #expect(try scenario.backupsAreRight(root, committed: committed), "backups at point \(point)")
             #expect(!FileManager.default.fileExists(atPath: root + "/install/.ota/journal.json"))
             trials += 1
         }
