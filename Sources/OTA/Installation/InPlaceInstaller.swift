@@ -74,7 +74,7 @@ public struct InPlaceInstaller: Installer, DeferredPruning {
         try InstallationSupport.carryOver(preserved, from: installDirectory, into: staged.root)
         let id = Transaction.makeID()
         let holding = try InstallationSupport.makeHolding(for: staged, id: id, flush: false)
-        // The staged tree is flushed to disk while the old one is hashed for the backup.
+        // The staged tree is flushed to disk while the backup folder is prepared (or, elsewhere, copied).
         let flush = InstallationSupport.Flush(staged.root)
         var backup: Backup?
         var pending: BackupStore.PendingBackup?
