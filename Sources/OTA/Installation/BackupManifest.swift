@@ -2,6 +2,9 @@ import Foundation
 
 /// The `backup.json` inside every backup: what was saved, so that a restore can check it first.
 ///
+/// Written record by record by ``ManifestWriter`` (never built in memory for a whole tree); decoded by
+/// ``BackupStore/verify(_:)``.
+///
 /// ```json
 /// {"version": "1.2.0", "created_at": "2026-11-30T09:15:00Z",
 ///  "files": [{"path": "src/app.py", "type": "file", "mode": "0644", "size": 120, "sha256": "…"},
@@ -30,18 +33,6 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case version, files
         case createdAt = "created_at"
-    }
-
-    /// The manifest of the tree at `root` (hashing every file), skipping `backup.json` itself.
-    static func describe(_ root: String, version: SemanticVersion, createdAt: Date) throws(SystemError) -> BackupManifest {
-        var files: [File] = []
-        for entry in try FileSystem.walk(root, skipping: [BackupManifest.fileName]) {
-            files.append(File(path: entry.path, type: entry.kind.rawValue, mode: Hex.octalMode(entry.mode),
-                              size: entry.kind == .file ? entry.size : nil,
-                              sha256: entry.kind == .file ? try FileSystem.sha256(root + "/" + entry.path) : nil,
-                              target: entry.target))
-        }
-        return BackupManifest(version: version.description, createdAt: createdAt, files: files)
     }
 
     /// The name of the manifest file inside a backup.

@@ -7,16 +7,18 @@ import Foundation
 ///
 /// Each backup is `backup_{version}_{YYYYMMDD_HHMMSS}` (UTC; `_2`, `_3`… when several land in
 /// one second), mode 0700, holding the managed paths and a ``BackupManifest`` (`backup.json`).
-/// It is written as `.{name}.partial` and renamed when complete, so a crash or a full disk
+/// It is assembled as `.{name}.partial` and renamed when complete, so a crash or a full disk
 /// never leaves a backup that looks whole.
 ///
-/// - Important: When `backup_path` is on the installation's filesystem, regular files are
-///   **hard-linked**, not copied: the update replaces the managed paths by rename and never
-///   writes into the old files, so the linked inodes keep the old content, at the cost of one
-///   link per file instead of a copy. The backup is complete and hashed *before* the swap, so a
-///   failed backup changes nothing. A program that rewrites a managed file *in place* between
-///   the backup and the swap would change the backup too; ``verify(_:)`` then refuses it.
-///   On another filesystem the files are copied and fsync'd.
+/// - Important: An update on the installation's filesystem does not copy anything: the
+///   ``InPlaceInstaller``'s journaled transaction **moves** each swapped-out old path into the partial
+///   folder (``beginMove(version:installDirectory:paths:from:)``); a rollback (or crash recovery) moves
+///   everything back. At commit, after the new version was restarted and found healthy, the backup is
+///   hashed into `backup.json` and renamed to its final name (``seal(_:as:)``, redone by recovery after
+///   a crash). The backup holds the very inodes that were installed, so there is nothing to remove at
+///   commit, and whatever the old version wrote into its tree until it was stopped is described too. ``create(version:installDirectory:paths:)``
+///   (on another filesystem or mount, and ``OTAUpdater/createBackup()``) copies instead: regular files are hard-linked when
+///   `backup_path` is on the installation's filesystem, else copied and fsync'd.
 public struct BackupStore: Sendable {
     /// `backup_path`, absolute.
     public let directory: String
@@ -30,21 +32,19 @@ public struct BackupStore: Sendable {
         self.now = now
     }
 
-    /// Backs up `paths` (relative to `installDirectory`; missing ones are skipped) as `version`.
+    /// A backup being assembled by a transaction: `.{name}.partial`, filled by moves, sealed at commit.
+    struct PendingBackup: Sendable {
+        let backup: Backup
+        let partial: String
+    }
+
+    /// Backs up `paths` (relative to `installDirectory`; missing ones are skipped) as `version`, by copy
+    /// (hard links on the same filesystem); the installation is not changed.
     public func create(version: SemanticVersion, installDirectory: String, paths: [String]) throws(InstallationError) -> Backup {
-        let date = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
         var partial = ""
         do throws(SystemError) {
-            try FileSystem.makeDirectories(directory, mode: 0o700)
-            let base = "backup_\(version)_\(Backup.stamp(date))"
-            var name = base
-            var suffix = 1
-            while FileSystem.exists(directory + "/" + name) || FileSystem.exists(directory + "/.\(name).partial") {
-                suffix += 1
-                name = "\(base)_\(suffix)"
-            }
-            partial = directory + "/.\(name).partial"
-            guard mkdir(partial, 0o700) == 0 else { throw SystemError.last("create directory \(partial)") }
+            let reserved = try reserve(version: version)
+            partial = reserved.partial
             let hardLink = FileSystem.device(of: installDirectory) == FileSystem.device(of: directory)
             for path in paths where FileSystem.exists(installDirectory + "/" + path) {
                 try FileSystem.makeDirectories(FileSystem.parent(partial + "/" + path), mode: 0o755)
@@ -52,18 +52,91 @@ public struct BackupStore: Sendable {
             }
             // Copies were fsync'd one by one; links and folders are made durable by one syncfs.
             if hardLink { try FileSystem.syncFilesystem(partial) }
-            let manifest = try BackupManifest.describe(partial, version: version, createdAt: date)
-            let data: Data
-            do { data = try Journal.encoder.encode(manifest) } catch { throw SystemError("encode \(BackupManifest.fileName)", errno: EINVAL) }
-            try AtomicFile.write(Array(data), to: partial + "/" + BackupManifest.fileName, mode: 0o600)
-            guard chmod(partial, 0o700) == 0 else { throw SystemError.last("chmod \(partial)") }
-            try FileSystem.rename(partial, directory + "/" + name)
+            let names = try FileSystem.names(in: partial)
+            let writer = try ManifestWriter(path: partial + "/" + BackupManifest.fileName, version: version, createdAt: reserved.backup.createdAt)
+            for name in names { try writer.add(partial + "/" + name, as: name) }
+            try writer.finish()
+            try FileSystem.rename(partial, reserved.backup.path)
             try AtomicFile.syncDirectory(directory)
-            return Backup(name: name, path: directory + "/" + name, version: version, createdAt: date)
+            return reserved.backup
         } catch {
             if !partial.isEmpty { try? FileSystem.removeTree(partial) }
             throw InstallationError(.backupFailed, "cannot back up the installation to \(directory): \(error.message); nothing was changed", underlying: error)
         }
+    }
+
+    /// Starts a backup that a transaction fills by moving the old managed paths out of the installation.
+    ///
+    /// Creates `.{name}.partial` with the parent folders of nested `paths`; the transaction moves the old
+    /// paths into it and ``seal(_:as:)`` completes it at commit. Returns `nil`, changing nothing, when a
+    /// rename from `source` (a folder beside the staged tree) into `backup_path` fails with `EXDEV`
+    /// (another filesystem or mount): then use ``create(version:installDirectory:paths:)``.
+    func beginMove(version: SemanticVersion, installDirectory: String, paths: [String], from source: String) throws(InstallationError) -> PendingBackup? {
+        var partial = ""
+        do throws(SystemError) {
+            try FileSystem.makeDirectories(directory, mode: 0o700)
+            guard FileSystem.device(of: directory) == FileSystem.device(of: installDirectory) else { return nil }
+            let reserved = try reserve(version: version)
+            partial = reserved.partial
+            guard try FileSystem.renameWorks(from: source, to: partial) else {
+                try? FileSystem.removeTree(partial)
+                return nil
+            }
+            for path in paths where FileSystem.exists(installDirectory + "/" + path) && FileSystem.parent(path) != "." {
+                try FileSystem.makeDirectories(partial + "/" + FileSystem.parent(path), mode: 0o755)
+            }
+            try AtomicFile.syncDirectory(directory)
+            return PendingBackup(backup: reserved.backup, partial: partial)
+        } catch {
+            if !partial.isEmpty { try? FileSystem.removeTree(partial) }
+            throw InstallationError(.backupFailed, "cannot back up the installation to \(directory): \(error.message); nothing was changed", underlying: error)
+        }
+    }
+
+    /// Completes a backup made by moves, once its transaction is committed: describes and hashes
+    /// everything in `partial` into `backup.json`, then renames it to `path`. Does nothing when `partial`
+    /// is gone (sealed already), so recovery can run it again after a crash.
+    ///
+    /// Hashing at commit (after `restart_command`) rather than before the swap means that whatever the
+    /// old version wrote into its tree until it was stopped is in the backup *and* in `backup.json`.
+    static func seal(_ partial: String, as path: String) throws(InstallationError) {
+        guard FileSystem.exists(partial) else { return }
+        do throws(SystemError) {
+            guard let backup = Backup(name: (path as NSString).lastPathComponent, in: FileSystem.parent(path)) else {
+                throw SystemError("name the backup \(path)", errno: EINVAL)
+            }
+            var names: [String] = []
+            for name in try FileSystem.names(in: partial) where name != BackupManifest.fileName {
+                // A manifest left half-written by a seal that was killed is not part of the backup.
+                if name.hasPrefix(".\(BackupManifest.fileName).tmp-") { unlink(partial + "/" + name) } else { names.append(name) }
+            }
+            let writer = try ManifestWriter(path: partial + "/" + BackupManifest.fileName, version: backup.version, createdAt: backup.createdAt)
+            for name in names { try writer.add(partial + "/" + name, as: name) }
+            try writer.finish()
+            try AtomicFile.syncDirectory(partial)
+            FaultInjection.point("seal")
+            try FileSystem.rename(partial, path)
+            try AtomicFile.syncDirectory(FileSystem.parent(path))
+        } catch {
+            throw InstallationError(.backupFailed, "cannot complete the backup \(path): \(error.message); the update itself is committed", underlying: error)
+        }
+    }
+
+    /// Creates `backup_path` if needed and an empty `.{name}.partial` (mode 0700) for a new backup of `version`.
+    private func reserve(version: SemanticVersion) throws(SystemError) -> PendingBackup {
+        let date = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
+        try FileSystem.makeDirectories(directory, mode: 0o700)
+        let base = "backup_\(version)_\(Backup.stamp(date))"
+        var name = base
+        var suffix = 1
+        while FileSystem.exists(directory + "/" + name) || FileSystem.exists(directory + "/.\(name).partial") {
+            suffix += 1
+            name = "\(base)_\(suffix)"
+        }
+        let partial = directory + "/.\(name).partial"
+        guard mkdir(partial, 0o700) == 0 else { throw SystemError.last("create directory \(partial)") }
+        guard chmod(partial, 0o700) == 0 else { throw SystemError.last("chmod \(partial)") }
+        return PendingBackup(backup: Backup(name: name, path: directory + "/" + name, version: version, createdAt: date), partial: partial)
     }
 
     /// Every backup, newest first (partial and foreign folders are ignored).

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Points: `N` — journaled step N (1-based) is recorded as started but has not run;
 /// `N+` — step N has run but is not yet recorded as done; `commit` — the commit is recorded
-/// but the old tree is not yet cleaned up; `undo-N` — during a rollback, just before undoing step N.
+/// but the old tree is not yet cleaned up; `seal` — the backup made by moves has its `backup.json`
+/// but not yet its final name; `undo-N` — during a rollback, just before undoing step N.
 /// The variable is read only when set; without it every point costs one dictionary look-up.
 enum FaultInjection {
     static let target: String? = ProcessInfo.processInfo.environment["OTA_FAULT_STEP"]

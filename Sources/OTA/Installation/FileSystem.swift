@@ -205,3 +205,22 @@ enum FileSystem {
         return stat(path, &info) == 0 ? UInt64(info.st_dev) : nil
     }
 }
+
+extension FileSystem {
+    /// Whether a file can be renamed from the folder `source` into the folder `destination` (same
+    /// filesystem *and* mount): a probe file is created in `source`, moved, and removed.
+    ///
+    /// `false` on `EXDEV`; any other failure is thrown.
+    static func renameWorks(from source: String, to destination: String) throws(SystemError) -> Bool {
+        let name = "/.rename-probe-\(getpid())"
+        let fd = open(source + name, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError.last("create \(source + name)") }
+        close(fd)
+        defer { unlink(source + name); unlink(destination + name) }
+        guard Glibc.rename(source + name, destination + name) == 0 else {
+            if errno == EXDEV { return false }
+            throw SystemError.last("rename \(source + name) to \(destination + name)")
+        }
+        return true
+    }
+}

@@ -14,9 +14,15 @@ import Logging
 /// - only in the new tree: missing parent folders created, then moved in (created by the update).
 ///
 /// Before the first step the preserved paths are copied from the old tree into the staged one,
-/// `VERSION` is written into it if missing, the backup is made, and the staging filesystem is
-/// flushed with one `syncfs`; after each rename the two parent folders are fsync'd.
-public struct InPlaceInstaller: Installer {
+/// `VERSION` is written into it if missing, and the staging filesystem is flushed with one `syncfs`;
+/// after each rename the two parent folders are fsync'd.
+///
+/// Backup (``BackupStore``): when a rename reaches `backup_path` from staging, each old path is
+/// *moved* into the backup's partial folder by one more journaled step right after it is swapped out
+/// (instead of into the holding folder); the commit hashes it into `backup.json` and gives it its final
+/// name, and has no old tree to remove; a rollback moves everything back. Otherwise the backup is
+/// copied before the first step.
+public struct InPlaceInstaller: Installer, DeferredPruning {
     public let configuration: OTAConfiguration
     let logger: Logger
     /// Whether to swap with `renameat2(RENAME_EXCHANGE)` when a probe shows the filesystem supports it
@@ -66,21 +72,29 @@ public struct InPlaceInstaller: Installer {
         let preserved = try InstallationSupport.preservedPaths(configuration, roots: [installDirectory])
             .filter { path in managed.contains { InstallationSupport.isInside(path, $0) } }
         try InstallationSupport.carryOver(preserved, from: installDirectory, into: staged.root)
-        var backup: Backup?
-        if makingBackup, managed.contains(where: { FileSystem.exists(installDirectory + "/" + $0) }) {
-            backup = try backupStore.create(version: fromVersion, installDirectory: installDirectory, paths: managed)
-        }
         let id = Transaction.makeID()
-        let holding: String
-        do { holding = try InstallationSupport.makeHolding(for: staged, id: id) } catch {
-            if let backup { try? FileSystem.removeTree(backup.path) }
+        let holding = try InstallationSupport.makeHolding(for: staged, id: id, flush: false)
+        // The staged tree is flushed to disk while the backup folder is prepared (or, elsewhere, copied).
+        let flush = InstallationSupport.Flush(staged.root)
+        var backup: Backup?
+        var pending: BackupStore.PendingBackup?
+        do {
+            if makingBackup, managed.contains(where: { FileSystem.exists(installDirectory + "/" + $0) }) {
+                pending = try backupStore.beginMove(version: fromVersion, installDirectory: installDirectory, paths: managed, from: holding)
+                if pending == nil { backup = try backupStore.create(version: fromVersion, installDirectory: installDirectory, paths: managed) }
+            }
+            try flush.wait()
+        } catch {
+            try? flush.wait()
+            for path in [holding, pending?.partial, backup?.path].compactMap({ $0 }) { try? FileSystem.removeTree(path) }
             throw error
         }
-        let steps = plan(managed, staged: staged.root, holding: holding, exchange: usesRenameExchange && Self.exchangeWorks(in: holding))
+        let steps = plan(managed, staged: staged.root, holding: holding, backup: pending?.partial,
+                         exchange: usesRenameExchange && Self.exchangeWorks(in: holding))
         var transaction = Transaction(id: id, fromVersion: fromVersion, toVersion: staged.version, layout: "in_place", steps: steps,
                                       removeOnCommit: [staged.root, holding],
-                                      removeOnRollback: [staged.root, holding] + (backup.map { [$0.path] } ?? []),
-                                      backupPath: backup?.path)
+                                      removeOnRollback: [staged.root, holding] + [backup?.path, pending?.partial].compactMap { $0 },
+                                      backupPath: backup?.path ?? pending?.backup.path, backupPartial: pending?.partial)
         logger.info("swapping managed paths", metadata: ["ota.transaction": "\(id)", "ota.steps": "\(steps.count)",
                                                          "ota.from_version": "\(fromVersion)", "ota.to_version": "\(staged.version)"])
         try journal.run(&transaction)
@@ -88,14 +102,19 @@ public struct InPlaceInstaller: Installer {
     }
 
     /// The steps that turn the old managed paths into the staged ones.
-    func plan(_ managed: [String], staged: String, holding: String, exchange: Bool) -> [JournalStep.Action] {
+    ///
+    /// With `backup` (the partial folder of a ``BackupStore/PendingBackup``), every old path is moved
+    /// into it at `backup/<path>` right after it is swapped out, instead of into the holding folder.
+    func plan(_ managed: [String], staged: String, holding: String, backup: String? = nil, exchange: Bool) -> [JournalStep.Action] {
         var steps: [JournalStep.Action] = []
         for (index, path) in managed.enumerated() {
-            let old = installDirectory + "/" + path, new = staged + "/" + path, aside = holding + "/\(index)"
+            let old = installDirectory + "/" + path, new = staged + "/" + path
+            let aside = backup.map { $0 + "/" + path } ?? holding + "/\(index)"
             switch (FileIdentity.of(old), FileIdentity.of(new)) {
             case let (oldID?, newID?):
                 if exchange {
                     steps.append(.exchange(path: old, other: new, identity: oldID))
+                    if backup != nil { steps.append(.moveOn(from: new, to: aside, identity: oldID, origin: old)) }
                 } else {
                     steps.append(.move(from: old, to: aside, identity: oldID))
                     steps.append(.move(from: new, to: old, identity: newID))
@@ -119,8 +138,19 @@ public struct InPlaceInstaller: Installer {
     }
 
     public func commit(_ transaction: Transaction) throws(InstallationError) {
+        try commit(transaction, pruning: true)
+    }
+
+    func commit(_ transaction: Transaction, pruning: Bool) throws(InstallationError) {
         var current = try inProgress(transaction)
         try journal.commit(&current)
+        if current.backupPartial != nil, let path = current.backupPath, !FileSystem.exists(path) {
+            logger.warning("the update is committed but its backup could not be completed", metadata: ["ota.backup": "\(path)"])
+        }
+        if pruning { pruneBackups() }
+    }
+
+    func pruneBackups() {
         do { try backupStore.prune() } catch {
             logger.warning("the update is committed but old backups could not be pruned", metadata: ["ota.error": "\(error.message)"])
         }

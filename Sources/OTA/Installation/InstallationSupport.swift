@@ -72,16 +72,43 @@ enum InstallationSupport {
         }
     }
 
-    /// Creates the holding folder beside the staged tree (same filesystem) and flushes staging with one `syncfs`.
-    static func makeHolding(for staged: StagedTree, id: String) throws(InstallationError) -> String {
+    /// Creates the holding folder beside the staged tree (same filesystem) and, with `flush`, flushes
+    /// staging with one `syncfs` (else the caller must, e.g. with a ``Flush``).
+    static func makeHolding(for staged: StagedTree, id: String, flush: Bool = true) throws(InstallationError) -> String {
         let holding = staged.root + ".old-" + id
         do {
             try FileSystem.makeDirectories(holding, mode: 0o700)
-            try FileSystem.syncFilesystem(staged.root)
+            if flush { try FileSystem.syncFilesystem(staged.root) }
         } catch {
             try? FileSystem.removeTree(holding)
             throw InstallationError(.invalidStagedTree, "cannot prepare the staged release: \(error.message); nothing was changed", underlying: error)
         }
         return holding
+    }
+
+    /// One `syncfs` of the filesystem holding a path, run on its own thread so that the caller can
+    /// work meanwhile (hash the old tree while the staged one is written out); ``wait()`` joins it.
+    final class Flush: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var error: SystemError?  // written by the thread before `done` is signalled
+        private var joined = false
+
+        init(_ path: String) {
+            Thread.detachNewThread { [self] in
+                do throws(SystemError) { try FileSystem.syncFilesystem(path) } catch { self.error = error }
+                done.signal()
+            }
+        }
+
+        /// Waits until the flush is over (at once if it was already waited for); throws its error.
+        func wait() throws(InstallationError) {
+            if !joined {
+                done.wait()
+                joined = true
+            }
+            if let error {
+                throw InstallationError(.invalidStagedTree, "cannot prepare the staged release: \(error.message); nothing was changed", underlying: error)
+            }
+        }
     }
 }

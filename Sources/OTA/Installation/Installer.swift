@@ -21,7 +21,8 @@ public protocol Installer: Sendable {
     /// The staged folder belongs to the transaction from here on.
     func install(_ staged: StagedTree) throws(InstallationError) -> Transaction
 
-    /// Makes `transaction` final: removes the old tree and prunes backups to `max_backups`.
+    /// Makes `transaction` final: removes the staged leftovers (and the old tree, unless it was moved
+    /// into the backup) and prunes backups to `max_backups`.
     func commit(_ transaction: Transaction) throws(InstallationError)
 
     /// Puts back exactly the tree that was there before `transaction`.
@@ -40,4 +41,15 @@ public func makeInstaller(configuration: OTAConfiguration, logger: Logger = Logg
     case .inPlace: InPlaceInstaller(configuration: configuration, logger: logger)
     case .releases: ReleasesInstaller(configuration: configuration, logger: logger)
     }
+}
+
+/// An installer whose pruning of old backups can run after the update's outcome is recorded.
+///
+/// Removing a backup is one `rmdir` per folder of a whole tree (seconds on a filesystem mounted with
+/// `discard`), so ``OTAUpdater`` commits with `pruning: false`, records `last_update`, then prunes.
+protocol DeferredPruning: Installer {
+    /// ``Installer/commit(_:)``, pruning only when `pruning` is true.
+    func commit(_ transaction: Transaction, pruning: Bool) throws(InstallationError)
+    /// Removes the backups beyond `max_backups` (a failure is logged: the update is committed already).
+    func pruneBackups()
 }

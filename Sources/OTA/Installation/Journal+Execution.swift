@@ -62,7 +62,8 @@ extension Journal {
         try clear()
     }
 
-    /// Records the commit, removes the old tree and holding folders, and clears the journal.
+    /// Records the commit, seals the backup made by moves, removes ``Transaction/removeOnCommit`` (staged
+    /// leftovers, holding folders), and clears the journal.
     func commit(_ transaction: inout Transaction) throws(InstallationError) {
         transaction.phase = .committed
         try save(transaction)
@@ -71,6 +72,10 @@ extension Journal {
     }
 
     func finishCommit(_ transaction: Transaction) throws(InstallationError) {
+        if let partial = transaction.backupPartial, let path = transaction.backupPath {
+            // A failure leaves a `.partial` folder (pruned later), never a broken installation; the caller checks `path`.
+            try? BackupStore.seal(partial, as: path)
+        }
         removeAll(transaction.removeOnCommit)
         try clear()
     }

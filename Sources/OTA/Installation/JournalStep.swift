@@ -26,6 +26,10 @@ public struct JournalStep: Codable, Sendable, Equatable {
         case exchange(path: String, other: String, identity: FileIdentity)
         /// `rename(from, to)`; `to` did not exist; `identity` is what was at `from`.
         case move(from: String, to: String, identity: FileIdentity)
+        /// `rename(from, to)` of the object that the previous step (an exchange) moved from `origin` to
+        /// `from`, e.g. the old tree on into the backup; `to` did not exist. Its undo also accepts finding the
+        /// object back at `origin` (the exchange was undone too), so a rollback can run any number of times.
+        case moveOn(from: String, to: String, identity: FileIdentity, origin: String)
         /// `mkdir(path)` of a folder that did not exist.
         case makeDirectory(path: String)
         /// Points the symlink `link` at `target` (via `link.tmp` + rename); `previous` is its old target, `nil` if none.
@@ -51,7 +55,7 @@ extension JournalStep.Action {
         switch self {
         case let .exchange(path, other, _):
             try FileSystem.exchange(path, other)
-        case let .move(from, to, _):
+        case let .move(from, to, _), let .moveOn(from, to, _, _):
             try FileSystem.rename(from, to)
         case let .makeDirectory(path):
             guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw SystemError.last("create directory \(path)") }
@@ -75,6 +79,12 @@ extension JournalStep.Action {
             } else if FileIdentity.of(from) != identity {
                 throw SystemError("undo move of \(from): it is neither there nor at \(to)", errno: ENOENT)
             }
+        case let .moveOn(from, to, identity, origin):
+            if FileIdentity.of(to) == identity {
+                try FileSystem.rename(to, from)
+            } else if FileIdentity.of(from) != identity, FileIdentity.of(origin) != identity {
+                throw SystemError("undo move of \(from): it is neither there nor at \(to) or \(origin)", errno: ENOENT)
+            }
         case let .makeDirectory(path):
             guard rmdir(path) == 0 || errno == ENOENT else { throw SystemError.last("remove directory \(path)") }
         case let .pointLink(link, target, previous):
@@ -93,7 +103,7 @@ extension JournalStep.Action {
     var touchedDirectories: [String] {
         switch self {
         case let .exchange(path, other, _): [FileSystem.parent(path), FileSystem.parent(other)]
-        case let .move(from, to, _): [FileSystem.parent(from), FileSystem.parent(to)]
+        case let .move(from, to, _), let .moveOn(from, to, _, _): [FileSystem.parent(from), FileSystem.parent(to)]
         case let .makeDirectory(path): [FileSystem.parent(path)]
         case let .pointLink(link, _, _): [FileSystem.parent(link)]
         }

@@ -25,17 +25,21 @@ public struct Transaction: Codable, Sendable, Equatable {
     public var phase: Phase
     /// The ordered steps, each with its state.
     public var steps: [JournalStep]
-    /// Paths removed once the transaction is committed (the old tree, holding folders).
+    /// Paths removed once the transaction is committed (staged leftovers and holding folders, which
+    /// hold the old tree unless it was moved into the backup).
     public var removeOnCommit: [String]
-    /// Paths removed once the transaction is rolled back (the staged tree, holding folders).
+    /// Paths removed once the transaction is rolled back (the staged tree, holding folders, the backup's partial folder).
     public var removeOnRollback: [String]
     /// The backup made for this transaction, if any (its folder); removed again on rollback.
     public var backupPath: String?
+    /// The `.partial` folder the old paths are moved into when the backup is made by moves: at commit it is
+    /// sealed (hashed into `backup.json`, renamed to ``backupPath``); on rollback it is removed.
+    public var backupPartial: String?
     public let startedAt: Date
 
     public init(id: String = Transaction.makeID(), fromVersion: SemanticVersion, toVersion: SemanticVersion, layout: String,
                 steps: [JournalStep.Action], removeOnCommit: [String] = [], removeOnRollback: [String] = [],
-                backupPath: String? = nil, startedAt: Date = Date()) {
+                backupPath: String? = nil, backupPartial: String? = nil, startedAt: Date = Date()) {
         self.id = id
         self.fromVersion = fromVersion
         self.toVersion = toVersion
@@ -45,6 +49,7 @@ public struct Transaction: Codable, Sendable, Equatable {
         self.removeOnCommit = removeOnCommit
         self.removeOnRollback = removeOnRollback
         self.backupPath = backupPath
+        self.backupPartial = backupPartial
         self.startedAt = Date(timeIntervalSince1970: startedAt.timeIntervalSince1970.rounded(.down))  // as ISO 8601 keeps it
     }
 
@@ -57,6 +62,6 @@ public struct Transaction: Codable, Sendable, Equatable {
         case id, phase, steps, layout
         case fromVersion = "from_version", toVersion = "to_version"
         case removeOnCommit = "remove_on_commit", removeOnRollback = "remove_on_rollback"
-        case backupPath = "backup_path", startedAt = "started_at"
+        case backupPath = "backup_path", backupPartial = "backup_partial", startedAt = "started_at"
     }
 }

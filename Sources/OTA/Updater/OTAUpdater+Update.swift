@@ -44,6 +44,7 @@ extension OTAUpdater {
             let verified = try await downloadUpdate(release, progress: progress)
             try await apply(verified, from: current)
         }
+        pruneBackups()
         return .updated(from: current, to: release.version)
     }
 
@@ -65,6 +66,7 @@ extension OTAUpdater {
         try await recordingOutcome(from: current, to: target) {
             try await apply(verified, from: current)
         }
+        pruneBackups()
         verifiedArtifact = nil
         return target
     }
@@ -125,9 +127,19 @@ extension OTAUpdater {
             }
             throw UpdateFailure(error: error, rolledBack: true)
         }
-        try installer.commit(transaction)
+        // Old backups are pruned once the outcome is recorded (``pruneBackups()``).
+        if let deferring = installer as? any DeferredPruning {
+            try deferring.commit(transaction, pruning: false)
+        } else {
+            try installer.commit(transaction)
+        }
         try? FileManager.default.removeItem(atPath: download)
         appendToLog("committed \(release.version)")
+    }
+
+    /// Removes the backups beyond `max_backups` after a committed update whose outcome is recorded.
+    private func pruneBackups() {
+        (makeInstaller(configuration: configuration, logger: logger) as? any DeferredPruning)?.pruneBackups()
     }
 
     /// `post_update`, `restart_command`, then `health_check`: any failure means the new version is not healthy.

@@ -65,6 +65,21 @@ struct CrashConsistencyTests {
         }
 
         func snapshot(_ root: String) throws -> String { try TreeFixture.snapshot(root + "/install") }
+
+        /// In place, the backups of a trial: none (and no partial folder) after a rollback; after a
+        /// commit exactly one, which verifies and holds exactly the old tree. `strict: false` allows
+        /// the partial folder a kill before the first journal write leaves (pruned by the next update).
+        func backupsAreRight(_ trial: String, committed: Bool, strict: Bool = true) throws -> Bool {
+            guard layout == .inPlace else { return true }
+            let directory = trial + "/backups"
+            let store = BackupStore(directory: directory, maxBackups: 3)
+            let names = FileSystem.exists(directory) ? try FileSystem.names(in: directory) : []
+            let backups = try store.list()
+            guard committed else { return strict ? names.isEmpty : backups.isEmpty }
+            guard backups.count == 1, !strict || names.count == 1 else { return false }
+            try store.verify(backups[0])
+            return try TreeFixture.snapshot(backups[0].path, excluding: ["backup.json"]) == TreeFixture.snapshot(root + "/template-install")
+        }
     }
 
     static let cases: [(OTAConfiguration.Layout, Bool)] = [(.inPlace, true), (.inPlace, false), (.releases, true)]
@@ -78,6 +93,7 @@ struct CrashConsistencyTests {
         #expect(!clean.killed && clean.status == 0, "\(clean.output)")
         let new = try scenario.snapshot(reference)
         #expect(old != new)
+        #expect(try scenario.backupsAreRight(reference, committed: true))
 
         let probe = try scenario.trial("probe")
         #expect(try Harness.run(scenario.arguments("apply", probe), environment: ["OTA_FAULT_STEP": "1"]).killed)
@@ -85,13 +101,16 @@ struct CrashConsistencyTests {
         #expect(steps >= (layout == .releases ? 2 : 7))
 
         var trials = 0
-        for point in (1...steps).flatMap({ ["\($0)", "\($0)+"] }) + ["commit"] {
+        let commitPoints = layout == .inPlace ? ["commit", "seal"] : ["commit"]
+        for point in (1...steps).flatMap({ ["\($0)", "\($0)+"] }) + commitPoints {
             let root = try scenario.trial("point-\(point)")
             let run = try Harness.run(scenario.arguments("apply", root), environment: ["OTA_FAULT_STEP": point])
             #expect(run.killed, "fault point \(point) was not reached")
             let recovery = try Harness.run(scenario.arguments("recover", root))
-            #expect(recovery.output == (point == "commit" ? "completed-commit\n" : "rolled-back\n"), "point \(point)")
-            #expect(try scenario.snapshot(root) == (point == "commit" ? new : old), "point \(point)")
+            let committed = commitPoints.contains(point)
+            #expect(recovery.output == (committed ? "completed-commit\n" : "rolled-back\n"), "point \(point)")
+            #expect(try scenario.snapshot(root) == (committed ? new : old), "point \(point)")
+            #expect(try scenario.backupsAreRight(root, committed: committed), "backups at point \(point)")
             #expect(!FileManager.default.fileExists(atPath: root + "/install/.ota/journal.json"))
             trials += 1
         }
@@ -102,6 +121,7 @@ struct CrashConsistencyTests {
             #expect(try Harness.run(scenario.arguments("recover", root), environment: ["OTA_FAULT_STEP": "undo-\(undo)"]).killed)
             #expect(try Harness.run(scenario.arguments("recover", root)).output == "rolled-back\n")
             #expect(try scenario.snapshot(root) == old, "undo \(undo)")
+            #expect(try scenario.backupsAreRight(root, committed: false), "backups after undo \(undo)")
             trials += 1
         }
         print("crash-consistency \(layout.rawValue) exchange=\(exchange): \(steps) steps, \(trials) injected kills, all recovered to old/new exactly")
@@ -128,6 +148,7 @@ struct CrashConsistencyTests {
             let recovery = try Harness.run(scenario.arguments("recover", root)).output.trimmingCharacters(in: .whitespacesAndNewlines)
             let result = try scenario.snapshot(root)
             #expect(result == old || result == new, "trial \(trial)")
+            #expect(try scenario.backupsAreRight(root, committed: result == new, strict: false), "backups, trial \(trial)")
             let tree = result == old ? "old" : result == new ? "new" : "MIXED"
             outcomes["\(tree) (recovery: \(recovery))", default: 0] += 1
             try FileSystem.removeTree(root)
