@@ -31,7 +31,7 @@ final class ManifestWriter {
         append("{\n  \"version\" : ")
         appendString(version.description)
         append(",\n  \"created_at\" : ")
-        appendString(Self.iso8601(createdAt))
+        appendString(UTCTime.iso8601(createdAt))
         append(",\n  \"files\" : [")
     }
 
@@ -126,19 +126,6 @@ final class ManifestWriter {
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// `yyyy-MM-ddTHH:mm:ssZ` in UTC, with `gmtime_r` (Foundation's formatters load ICU on Linux).
-    static func iso8601(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var fields = tm()
-        gmtime_r(&seconds, &fields)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(fields.tm_year + 1900, 4))-\(pad(fields.tm_mon + 1, 2))-\(pad(fields.tm_mday, 2))T"
-            + "\(pad(fields.tm_hour, 2)):\(pad(fields.tm_min, 2)):\(pad(fields.tm_sec, 2))Z"
-    }
 
     /// The lowercase hex SHA-256 of a file, read through the shared buffer.
     private func sha256(_ path: String) throws(SystemError) -> String {

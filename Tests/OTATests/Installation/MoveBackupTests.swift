@@ -116,7 +116,7 @@ struct MoveBackupTests {
     func createdAt(seconds: Double) throws {
         let date = Date(timeIntervalSince1970: seconds)
         let formatter = ISO8601DateFormatter()
-        #expect(ManifestWriter.iso8601(date) == formatter.string(from: date))
+        #expect(UTCTime.iso8601(date) == formatter.string(from: date))
     }
 
     @Test("a FIFO the old version leaves in its tree fails only the backup: the update stays committed")
