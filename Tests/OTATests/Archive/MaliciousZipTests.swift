@@ -100,7 +100,8 @@ struct MaliciousZipTests {
         let path = fixture.dir.url("zip64.zip")
         try run("/usr/bin/env", ["python3", "-c", """
             import sys, zipfile
-            zipfile.ZIP_FILECOUNT_LIMIT = 1  # makes zipfile write the zip64 end record and locator
+            zipfile.ZIP_FILECOUNT_LIMIT = 1  # makes zipfile write the zip64 end record and locator,
+            zipfile.ZIP64_LIMIT = 1          # and zip64 extra fields with the sizes and offsets
             with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
                 z.writestr("app/VERSION", "1.0.0"); z.writestr("app/src/main.py", "print(1)")
             data = bytearray(open(sys.argv[1], "rb").read())
