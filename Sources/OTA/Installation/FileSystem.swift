@@ -173,14 +173,15 @@ enum FileSystem {
     /// Size of the (uninitialised, per call) read buffer of ``copyFile(_:to:mode:durable:)`` and ``sha256(_:)``.
     static let bufferSize = 256 << 10
 
-    /// The lowercase hex SHA-256 of a file's content, read in 256 KiB chunks.
-    static func sha256(_ path: String) throws(SystemError) -> String {
+    /// The lowercase hex SHA-256 of a file's content, read in 256 KiB chunks — through `reusing`
+    /// when given (a caller hashing many files keeps one buffer), else through a buffer of its own.
+    static func sha256(_ path: String, reusing shared: UnsafeMutableRawBufferPointer? = nil) throws(SystemError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError.last("open \(path)") }
         defer { close(fd) }
         var hasher = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-        defer { buffer.deallocate() }
+        let buffer = shared ?? UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { if shared == nil { buffer.deallocate() } }
         while true {
             let count = read(fd, buffer.baseAddress, buffer.count)
             if count < 0, errno == EINTR { continue }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Crypto
 import Foundation
 
 /// Writes a backup's `backup.json` (``BackupManifest``) entry by entry while walking and hashing
@@ -129,17 +128,6 @@ final class ManifestWriter {
 
     /// The lowercase hex SHA-256 of a file, read through the shared buffer.
     private func sha256(_ path: String) throws(SystemError) -> String {
-        let input = open(path, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw SystemError.last("open \(path)") }
-        defer { close(input) }
-        var hasher = SHA256()
-        while true {
-            let count = read(input, readBuffer.baseAddress, readBuffer.count)
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw SystemError.last("read \(path)") }
-            if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: readBuffer[..<count]))
-        }
-        return Hex.lowercase(hasher.finalize())
+        try FileSystem.sha256(path, reusing: readBuffer)
     }
 }
