@@ -19,7 +19,7 @@ public struct UpdateLog: Sendable {
 
     /// Appends `line` prefixed with the UTC time (ISO 8601); newlines in it are replaced by spaces.
     public func append(_ line: String, at date: Date = Date()) throws(StateError) {
-        let text = Array("\(date.ISO8601Format()) \(line.replacingOccurrences(of: "\n", with: " "))\n".utf8)
+        let text = Array("\(UTCTime.iso8601(date)) \(line.replacingOccurrences(of: "\n", with: " "))\n".utf8)
         if let size = FileSystem.lstatInfo(path).map({ Int($0.st_size) }), size > 0, size + text.count > maxBytes {
             guard Glibc.rename(path, path + ".1") == 0 else { throw failure(SystemError.last("rotate \(path)")) }
         }

@@ -73,11 +73,56 @@ package enum UTCTime {
         return date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
-    /// Parses an ISO 8601 date-time as GitHub writes it (`2013-02-27T19:35:32Z`, fractions and
-    /// offsets accepted).
+    /// Parses an ISO 8601 date-time as GitHub writes it: `2013-02-27T19:35:32Z`, with optional
+    /// fractional seconds (`.500`) and a `Z` or `±HH:MM` / `±HHMM` offset instead of `Z`.
+    /// (`Date.ISO8601FormatStyle` would do, but it builds a calendar in the current time zone,
+    /// which loads ICU's time-zone data: megabytes resident for the agent's whole life.)
     package static func date(iso8601 text: String) -> Date? {
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: false).parse(text) { return date }
-        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+        let bytes = Array(text.utf8)
+        func number(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<(start + count)] {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        func at(_ index: Int, _ character: Character) -> Bool {
+            index < bytes.count && bytes[index] == character.asciiValue
+        }
+        guard let year = number(0, 4), at(4, "-"), let month = number(5, 2), at(7, "-"), let day = number(8, 2),
+              at(10, "T") || at(10, "t"), let hour = number(11, 2), at(13, ":"), let minute = number(14, 2),
+              at(16, ":"), let second = number(17, 2),
+              var date = date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        else { return nil }
+        var index = 19
+        if at(index, ".") {
+            index += 1
+            var fraction = 0.0, scale = 0.1
+            let start = index
+            while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
+                fraction += Double(bytes[index] - 0x30) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+            date += fraction
+        }
+        if at(index, "Z") || at(index, "z") {
+            index += 1
+        } else if at(index, "+") || at(index, "-") {
+            let sign = at(index, "+") ? 1 : -1
+            guard let hours = number(index + 1, 2), hours <= 23 else { return nil }
+            index += 3
+            if at(index, ":") { index += 1 }
+            guard let minutes = number(index, 2), minutes <= 59 else { return nil }
+            index += 2
+            date -= TimeInterval(sign * (hours * 3600 + minutes * 60))
+        } else {
+            return nil
+        }
+        return index == bytes.count ? date : nil
     }
 
     /// Parses an IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`), the date format of HTTP headers.

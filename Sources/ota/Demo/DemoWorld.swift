@@ -33,7 +33,7 @@ struct DemoWorld {
         try signer.signature(forFileAt: release + "/" + name, trustedComment: "file:\(name) version:\(version)")
             .write(to: URL(fileURLWithPath: release + "/" + name + ".minisig"))
         let metadata: [String: Any] = ["name": "monitor \(version)", "body": notes, "prerelease": prerelease,
-                                       "published_at": ISO8601DateFormatter().string(from: Date())]
+                                       "published_at": UTCTime.iso8601(Date())]
         try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys]).write(to: URL(fileURLWithPath: release + "/release.json"))
     }
 

@@ -38,7 +38,19 @@ struct UTCTimeTests {
         #expect(UTCTime.date(iso8601: "2013-02-27T19:35:32Z") == Date(timeIntervalSince1970: 1_361_993_732))
         #expect(UTCTime.date(iso8601: "2013-02-27T19:35:32.500Z")?.timeIntervalSince1970 == 1_361_993_732.5)
         #expect(UTCTime.date(iso8601: "2013-02-27T20:35:32+01:00") == Date(timeIntervalSince1970: 1_361_993_732))
-        #expect(UTCTime.date(iso8601: "yesterday") == nil)
+        #expect(UTCTime.date(iso8601: "2013-02-27T18:05:32-0130") == Date(timeIntervalSince1970: 1_361_993_732))
+        #expect(UTCTime.date(iso8601: "2013-02-27t19:35:32.25z")?.timeIntervalSince1970 == 1_361_993_732.25)
+        #expect(UTCTime.date(iso8601: "2024-02-29T00:00:00Z") == Date(timeIntervalSince1970: 1_709_164_800))
+    }
+
+    @Test("refuses malformed or impossible ISO 8601 dates", arguments: [
+        "yesterday", "", "2013-02-27", "2013-02-27T19:35:32", "2013-02-27 19:35:32Z", "2013-02-27T19:35Z",
+        "2013-02-30T19:35:32Z", "2013-13-01T00:00:00Z", "2013-02-27T24:00:00Z", "2013-02-27T19:35:32.Z",
+        "2013-02-27T19:35:32+1:00", "2013-02-27T19:35:32+24:00", "2013-02-27T19:35:32+01:60",
+        "2013-02-27T19:35:32Zjunk", "2023-02-29T00:00:00Z", "+013-02-27T19:35:32Z", "2013-02-27T19:35:32\u{0}",
+    ])
+    func refusesBadISO8601(text: String) {
+        #expect(UTCTime.date(iso8601: text) == nil)
     }
 
     @Test("parses HTTP dates (IMF-fixdate) and refuses others", arguments: [
