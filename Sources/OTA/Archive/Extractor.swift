@@ -45,9 +45,10 @@ public struct Extractor: Sendable {
             switch format {
             case .tar, .tarGzip:
                 let file = FileByteSource(fd: fd)
-                let source: ByteSource = format == .tar ? file : try GzipInflater(
+                // Inflating runs on its own thread, ahead of the parsing and writing of files.
+                let source: ByteSource = format == .tar ? file : ReadAheadSource.wrapping(try GzipInflater(
                     file, outputLimit: policy.inflationLimit(compressedSize: compressedSize),
-                    limitDescription: "\(policy.maxExpansionRatio):1 of the \(compressedSize)-byte archive")
+                    limitDescription: "\(policy.maxExpansionRatio):1 of the \(compressedSize)-byte archive"))
                 let reader = TarReader(source: source)
                 while let entry = try reader.next() {
                     try session.add(entry) { sink throws(ArchiveError) in try reader.readData(sink) }
