@@ -64,7 +64,7 @@ extension GitHubJSON.Asset {
 /// GitHub's formats for dates (`2013-02-27T19:35:32Z`) and legacy node ids (`MDc6UmVsZWFzZTE=`).
 enum GitHubDate {
     static func string(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        UTCTime.iso8601(date)
     }
 
     /// Base64 of `0<length of type>:<type><id>`, e.g. `07:Release1`, as GitHub's legacy node ids.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import OTA
 
 /// Builders for the mirror's JSON answers: GitHub's headers, strong ETags, 304s and error bodies.
 enum MirrorResponse {
@@ -58,10 +59,6 @@ enum MirrorResponse {
 
     /// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`) for `Last-Modified`.
     static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
+        UTCTime.httpDate(date)
     }
 }

@@ -10,8 +10,8 @@ final class ExtractionSession {
     let policy: ExtractionPolicy
     let tree: StagingTree
     private var links = LinkGuard()
-    private var seen: Set<String> = []
-    private var regularFiles: Set<String> = []
+    /// Every path so far (its digest), and whether it is a regular file (a valid hard-link target).
+    private var seen: [PathDigest: Bool] = [:]
     private var folders: [(components: [String], mode: UInt32, mtime: Int64)] = []
     private(set) var entryCount = 0
     private(set) var byteCount: Int64 = 0
@@ -40,14 +40,15 @@ final class ExtractionSession {
         if let link = links.linkPrefix(of: components) {
             throw ArchiveError(.writeThroughSymlink, entry: name, "its parent \"\(link)\" is a symbolic link of the archive")
         }
-        guard seen.insert(key).inserted else {
+        let digest = PathDigest(key)
+        guard seen.updateValue(false, forKey: digest) == nil else {
             throw ArchiveError(.duplicateEntry, entry: name, "the path \"\(key)\" appears twice in the archive")
         }
         noteTopLevel(components, isFolder: entry.kind == .directory)
         switch entry.kind {
         case .file:
             try addFile(components, entry: entry, data: data)
-            regularFiles.insert(key)
+            seen[digest] = true
         case .directory:
             try tree.createFolder(components, entry: name)
             folders.append((components, entry.mode, entry.modificationTime))
@@ -69,11 +70,11 @@ final class ExtractionSession {
             guard !links.isLink(targetKey) else {
                 throw ArchiveError(.invalidHardLink, entry: name, "the hard link's target \"\(targetKey)\" is a symbolic link")
             }
-            guard regularFiles.contains(targetKey) else {
+            guard seen[PathDigest(targetKey)] == true else {
                 throw ArchiveError(.invalidHardLink, entry: name, "the hard link's target \"\(targetKey)\" is not an earlier regular file of the archive")
             }
             try tree.createHardLink(components, target: targetComponents, entry: name)
-            regularFiles.insert(key)
+            seen[digest] = true
         }
     }
 

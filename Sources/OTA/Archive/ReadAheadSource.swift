@@ -15,7 +15,7 @@ import Glibc
 /// - On a single-CPU machine ``wrapping(_:)`` returns the upstream; if no thread can be started,
 ///   reads go straight to the upstream.
 final class ReadAheadSource: ByteSource {
-    static let chunkSize = 256 * 1024
+    static let chunkSize = 128 * 1024
     static let slotCount = 4
 
     private let ring: ChunkRing

@@ -46,6 +46,15 @@ package enum UTCTime {
         dateTime(date).replacingOccurrences(of: " ", with: "T") + "Z"
     }
 
+    /// `Sun, 06 Nov 1994 08:49:37 GMT` (IMF-fixdate, the date format of HTTP headers).
+    package static func httpDate(_ date: Date) -> String {
+        let f = fields(date)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return days[Int(f.tm_wday)] + ", " + pad(f.tm_mday, 2) + " " + months[Int(f.tm_mon)] + " "
+            + pad(f.tm_year + 1900, 4) + " " + time(date) + " GMT"
+    }
+
     /// The date of valid UTC fields (month 1–12, day within the month, 24-hour time); `nil` otherwise.
     static func date(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Date? {
         guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day),

@@ -161,5 +161,25 @@ struct MaliciousZipTests {
         #expect(error.message.contains("past the end"), "\(error.message)")
         #expect(ContinuousClock.now - started < .seconds(30))
     }
+
+    @Test("an entry whose local header is not where the central directory says is refused")
+    func missingLocalHeader() throws {
+        let fixture = try ExtractionFixture()
+        let path = fixture.dir.url("local.zip")
+        try Self.build(#"z.writestr("app/VERSION", "1.0.0"); z.writestr("app/main.py", "print(1)")"#, at: path)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // The second entry's central record now points 3 bytes into the first entry's local header.
+        let centralSignature: [UInt8] = [0x50, 0x4B, 1, 2]
+        let records = (0..<(bytes.count - 4)).filter { Array(bytes[$0..<($0 + 4)]) == centralSignature }
+        try #require(records.count == 2)
+        bytes.replaceSubrange((records[1] + 42)..<(records[1] + 46), with: [3, 0, 0, 0])
+        let error = try #require(throws: ArchiveError.self) {
+            _ = try Extractor().extract(archiveAt: try fixture.write(bytes, name: "patched.zip"), into: fixture.staging)
+        }
+        #expect(error.code == .malformedHeader, "\(error.message)")
+        // ZIPFoundation stops at the entry itself; ZipArchiveReader says how far it got.
+        #expect(error.message.contains("read 1 of the 2 entries"), "\(error.message)")
+        #expect(!fixture.exists("s/staging"))
+    }
 }
 

@@ -62,4 +62,14 @@ struct UTCTimeTests {
     func parsesHTTPDates(text: String, seconds: Double?) {
         #expect(UTCTime.date(httpDate: text) == seconds.map { Date(timeIntervalSince1970: $0) })
     }
+
+    @Test("writes HTTP dates that it and RFC 9110's example agree on")
+    func writesHTTPDates() {
+        #expect(UTCTime.httpDate(Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(UTCTime.httpDate(Date(timeIntervalSince1970: 1_445_412_480.7)) == "Wed, 21 Oct 2015 07:28:00 GMT")
+        for seconds in [0.0, 951_782_400, 1_709_164_799, 4_102_444_799] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(UTCTime.date(httpDate: UTCTime.httpDate(date)) == date)
+        }
+    }
 }
