@@ -94,11 +94,15 @@ extension OTAUpdater {
     private func apply(_ verified: VerifiedArtifact, from current: SemanticVersion) async throws {
         let release = verified.downloaded.artifact.release
         let hooks = HookRunner(installDirectory: configuration.installDirectory, logger: logger)
+        // A stop (SIGTERM, `stop()`) that arrives before the swap ends the update here, unchanged.
+        try Task.checkCancellation()
         if let command = configuration.preUpdate {
             try await hooks.run(.preUpdate, command: command, from: current, to: release.version, timeout: .seconds(configuration.healthCheckTimeout))
         }
+        try Task.checkCancellation()
         let staged = try stage(verified, version: release.version)
         defer { try? FileManager.default.removeItem(atPath: staged.container) }
+        try Task.checkCancellation()
         let installer = makeInstaller(configuration: configuration, logger: logger)
         let transaction = try installer.install(StagedTree(root: staged.root, version: release.version))
         appendToLog("applied \(current) -> \(release.version), transaction \(transaction.id)")
@@ -214,6 +218,7 @@ struct UpdateFailure: Error {
 extension Error {
     /// The user-facing sentence of any error.
     var localizedMessage: String {
-        (self as? any OTAError)?.message ?? "\(self)"
+        if self is CancellationError { return "stopped before the swap (the agent or program was shutting down); nothing was changed" }
+        return (self as? any OTAError)?.message ?? "\(self)"
     }
 }

@@ -178,6 +178,32 @@ struct UpdateServiceShutdownTests {
         await updater.shutdown()
     }
 
+    @Test("a shutdown that arrives during extraction stops before the swap and changes nothing")
+    func stopBeforeSwap() async throws {
+        let fixture = try UpdateFixture()
+        try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
+        // When the release is extracted, ask for a shutdown and give it time to reach the update.
+        let trigger = GracefulTrigger()
+        let logger = Logger(label: "test") { _ in
+            CallbackLogHandler { message in
+                guard message == "extracted" else { return }
+                trigger.fire()
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        let updater = try OTAUpdater(configuration: fixture.configuration, logger: logger)
+        let service = UpdateService(updater: updater, autoUpdate: true, logger: self.logger(), sleep: { _ in }, maxCycles: 1)
+        let group = ServiceGroup(services: [service], logger: self.logger())
+        trigger.group = group
+        try await group.run()
+        #expect(try fixture.tree() == UpdateFixture.oldFiles)
+        #expect(try Journal(stateDirectory: fixture.configuration.stateDirectory).load() == nil)
+        let status = await updater.status()
+        #expect(status.lastUpdate?.result == .failed)
+        #expect(status.lastUpdate?.error?.contains("nothing was changed") == true, "\(String(describing: status.lastUpdate?.error))")
+        await updater.shutdown()
+    }
+
     @Test("a shutdown during the health check lets the swap finish and commit")
     func stopDuringSwap() async throws {
         var fixture = try UpdateFixture()
@@ -197,4 +223,20 @@ struct UpdateServiceShutdownTests {
         #expect(status.lastUpdate?.result == .succeeded)
         await updater.shutdown()
     }
+}
+
+/// Calls back with every message logged at info level or above.
+struct CallbackLogHandler: LogHandler {
+    let callback: @Sendable (String) -> Void
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    init(_ callback: @escaping @Sendable (String) -> Void) { self.callback = callback }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) { callback(event.message.description) }
 }
