@@ -1,4 +1,5 @@
 import Foundation
+import OTA
 
 /// The optional `release.json` of a release folder: `{"name","body","prerelease","draft","published_at"}`.
 ///
@@ -55,7 +56,7 @@ struct ReleaseMetadata: Decodable, Equatable, Sendable {
         } catch {
             throw MirrorError(.invalidReleaseMetadata, "\(url.path) cannot be decoded: \(error).")
         }
-        if let published = metadata.publishedAt, (try? Date(published, strategy: .iso8601)) == nil {
+        if let published = metadata.publishedAt, UTCTime.date(iso8601: published) == nil {
             throw MirrorError(.invalidReleaseMetadata, "\(url.path): published_at \"\(published)\" is not an ISO 8601 date like 2024-05-01T12:00:00Z.")
         }
         return metadata

@@ -49,8 +49,10 @@ extension OTAConfiguration {
     }
 
     func validateAPIURL() throws(ConfigurationError) {
+        // The host as written: `host` would run it through ICU's IDNA (megabytes resident for the
+        // agent's life); a percent-encoded or punycode host is simply never taken for a loopback one.
         guard let components = URLComponents(string: githubAPIURL), let scheme = components.scheme?.lowercased(),
-              let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil else {
+              let host = components.percentEncodedHost, !host.isEmpty, components.query == nil, components.fragment == nil else {
             throw ConfigurationError(.invalidValue, key: "github_api_url", "github_api_url must be an http(s) URL such as https://api.github.com, got '\(githubAPIURL)'")
         }
         switch scheme {

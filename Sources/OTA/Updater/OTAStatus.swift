@@ -57,7 +57,7 @@ public struct OTAStatus: Sendable, Encodable {
     public func jsonString() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .utcISO8601
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

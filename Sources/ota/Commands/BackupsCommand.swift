@@ -20,7 +20,7 @@ struct BackupsCommand: AsyncParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
+            encoder.dateEncodingStrategy = .utcISO8601
             print(String(decoding: try encoder.encode(status.backups), as: UTF8.self))
         } else if status.backups.isEmpty {
             print("no backups in \(configuration.backupDirectory)")

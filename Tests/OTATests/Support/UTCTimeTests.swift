@@ -72,4 +72,22 @@ struct UTCTimeTests {
             #expect(UTCTime.date(httpDate: UTCTime.httpDate(date)) == date)
         }
     }
+
+    @Test("JSON dates: the same text as Foundation's .iso8601, read back by both; garbage is an error")
+    func jsonDates() throws {
+        struct Stamped: Codable, Equatable { let at: Date }
+        let value = Stamped(at: Date(timeIntervalSince1970: 1_796_030_102))
+        let ours = JSONEncoder()
+        ours.dateEncodingStrategy = .utcISO8601
+        let foundations = JSONEncoder()
+        foundations.dateEncodingStrategy = .iso8601
+        let text = try ours.encode(value)
+        #expect(String(decoding: text, as: UTF8.self) == #"{"at":"2026-11-30T09:15:02Z"}"#)
+        #expect(text == (try foundations.encode(value)))
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .utcISO8601
+        #expect(try decoder.decode(Stamped.self, from: text) == value)
+        #expect(try decoder.decode(Stamped.self, from: Data(#"{"at":"2026-11-30T10:15:02+01:00"}"#.utf8)) == value)
+        #expect(throws: DecodingError.self) { try decoder.decode(Stamped.self, from: Data(#"{"at":"30/11/2026"}"#.utf8)) }
+    }
 }
