@@ -49,10 +49,10 @@ extension OTAConfiguration {
     }
 
     func validateAPIURL() throws(ConfigurationError) {
-        // The host as written: `host` would run it through ICU's IDNA (megabytes resident for the
-        // agent's life); a percent-encoded or punycode host is simply never taken for a loopback one.
+        // The host as written: URLComponents' host getters run it through ICU's IDNA (megabytes
+        // resident for the agent's life); a percent-encoded or punycode host is never taken for loopback.
         guard let components = URLComponents(string: githubAPIURL), let scheme = components.scheme?.lowercased(),
-              let host = components.percentEncodedHost, !host.isEmpty, components.query == nil, components.fragment == nil else {
+              let host = Self.writtenHost(of: githubAPIURL), !host.isEmpty, components.query == nil, components.fragment == nil else {
             throw ConfigurationError(.invalidValue, key: "github_api_url", "github_api_url must be an http(s) URL such as https://api.github.com, got '\(githubAPIURL)'")
         }
         switch scheme {
@@ -65,6 +65,21 @@ extension OTAConfiguration {
         default:
             throw ConfigurationError(.invalidValue, key: "github_api_url", "github_api_url must use https (or http for a local mirror), got '\(scheme)'")
         }
+    }
+
+    /// The host of an absolute URL exactly as written (`http://user@[::1]:80/x` → `::1`): after the
+    /// `//`, without user info and port, up to the first `/`, `?` or `#`.
+    static func writtenHost(of url: String) -> String? {
+        guard let start = url.range(of: "://") else { return nil }
+        var authority = url[start.upperBound...]
+        if let end = authority.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { authority = authority[..<end] }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            return String(authority[authority.index(after: authority.startIndex)..<close])
+        }
+        if let colon = authority.firstIndex(of: ":") { authority = authority[..<colon] }
+        return String(authority)
     }
 
     /// True for `localhost`, `127.0.0.0/8` and `::1`.

@@ -157,6 +157,8 @@ struct ConfigurationLoadingTests {
         ("max_extracted_bytes: 0", "max_extracted_bytes"), ("max_archive_entries: 0", "max_archive_entries"),
         ("layout: blue_green", "layout"), ("github_api_url: ftp://example.com", "github_api_url"),
         ("github_api_url: not a url", "github_api_url"), ("github_api_url: http://mirror.lan:8080", "github_api_url"),
+        ("github_api_url: http://127.0.0.1.evil.example/", "github_api_url"), ("github_api_url: http://127.0.0.1@evil.example/", "github_api_url"),
+        ("github_api_url: 'http://localhost:80#@127.0.0.1'", "github_api_url"), ("github_api_url: http://127.0.0.1:8080?x=1", "github_api_url"),
         ("managed_paths: [/etc/passwd]", "managed_paths"), ("managed_paths: [../outside]", "managed_paths"),
         ("managed_paths: []", "managed_paths"), ("preserve_paths: [a/../../b]", "preserve_paths"),
         ("version_file: /VERSION", "version_file"), ("public_key: not-a-key", "public_key"), ("state_dir: ''", "state_dir"),
@@ -183,6 +185,9 @@ struct ConfigurationLoadingTests {
         #expect(try parse("github_repo: o/r\ngithub_api_url: http://127.0.0.1:8080\n").githubAPIURL == "http://127.0.0.1:8080")
         #expect(try parse("github_repo: o/r\ngithub_api_url: http://localhost:8080\n").githubAPIURL == "http://localhost:8080")
         #expect(try parse("github_repo: o/r\ngithub_api_url: http://[::1]:8080\n").githubAPIURL == "http://[::1]:8080")
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://mirror@127.0.0.2:8080/api\n").githubAPIURL == "http://mirror@127.0.0.2:8080/api")
+        #expect(OTAConfiguration.writtenHost(of: "https://user:pw@[fe80::1]:8443/x?y#z") == "fe80::1")
+        #expect(OTAConfiguration.writtenHost(of: "https://api.github.com") == "api.github.com")
         #expect(try parse("github_repo: o/r\ngithub_api_url: http://mirror.lan:8080\nallow_insecure_http: true\n").allowInsecureHTTP)
     }
 
