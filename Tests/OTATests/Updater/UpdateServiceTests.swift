@@ -182,13 +182,15 @@ struct UpdateServiceShutdownTests {
     func stopBeforeSwap() async throws {
         let fixture = try UpdateFixture()
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
-        // When the release is extracted, ask for a shutdown and give it time to reach the update.
+        // When the release is extracted, ask for a shutdown and wait (in the update's own task) until
+        // the cancellation has reached it.
         let trigger = GracefulTrigger()
         let logger = Logger(label: "test") { _ in
             CallbackLogHandler { message in
                 guard message == "extracted" else { return }
                 trigger.fire()
-                Thread.sleep(forTimeInterval: 0.5)
+                let deadline = Date().addingTimeInterval(20)
+                while !Task.isCancelled && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
             }
         }
         let updater = try OTAUpdater(configuration: fixture.configuration, logger: logger)
