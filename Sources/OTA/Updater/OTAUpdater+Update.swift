@@ -15,7 +15,9 @@ extension OTAUpdater {
     /// The whole update in one call: check, download, verify, back up, apply, restart, health-check,
     /// and commit — or roll back by itself when any step after the swap fails.
     ///
-    /// Holds the `state_dir` lock for its whole duration and runs crash recovery first.
+    /// Holds the `state_dir` lock for its whole duration and runs crash recovery first. Cancelling the
+    /// calling task before the swap ends the update with `CancellationError`, nothing changed; once the
+    /// swap has begun, the transaction finishes (commit or rollback) whatever happens to the caller.
     /// - Parameters:
     ///   - version: install exactly this version (`ota update --version V`) instead of the newest.
     ///   - force: allow `version` to be older than or equal to the installed one.
