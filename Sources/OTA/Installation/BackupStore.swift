@@ -16,9 +16,10 @@ import Foundation
 ///   everything back. At commit, after the new version was restarted and found healthy, the backup is
 ///   hashed into `backup.json` and renamed to its final name (``seal(_:as:)``, redone by recovery after
 ///   a crash). The backup holds the very inodes that were installed, so there is nothing to remove at
-///   commit, and whatever the old version wrote into its tree until it was stopped is described too. ``create(version:installDirectory:paths:)``
-///   (on another filesystem or mount, and ``OTAUpdater/createBackup()``) copies instead: regular files are hard-linked when
-///   `backup_path` is on the installation's filesystem, else copied and fsync'd.
+///   commit, and whatever the old version wrote into its tree until it was stopped is described too.
+///   ``create(version:installDirectory:paths:)`` (on another filesystem or mount, and
+///   ``OTAUpdater/createBackup()``) copies instead: regular files are hard-linked when `backup_path`
+///   is on the installation's filesystem, else copied and fsync'd.
 public struct BackupStore: Sendable {
     /// `backup_path`, absolute.
     public let directory: String

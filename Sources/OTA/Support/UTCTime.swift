@@ -22,37 +22,45 @@ package enum UTCTime {
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
+    private static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    private static func day(_ f: tm, separator: String) -> String {
+        pad(f.tm_year + 1900, 4) + separator + pad(f.tm_mon + 1, 2) + separator + pad(f.tm_mday, 2)
+    }
+
+    private static func time(_ f: tm, separator: String) -> String {
+        pad(f.tm_hour, 2) + separator + pad(f.tm_min, 2) + separator + pad(f.tm_sec, 2)
+    }
+
     /// `yyyyMMdd_HHmmss`, as in backup names.
     package static func stamp(_ date: Date) -> String {
         let f = fields(date)
-        return pad(f.tm_year + 1900, 4) + pad(f.tm_mon + 1, 2) + pad(f.tm_mday, 2) + "_"
-            + pad(f.tm_hour, 2) + pad(f.tm_min, 2) + pad(f.tm_sec, 2)
+        return day(f, separator: "") + "_" + time(f, separator: "")
     }
 
     /// `yyyy-MM-dd HH:mm:ss`.
     package static func dateTime(_ date: Date) -> String {
         let f = fields(date)
-        return pad(f.tm_year + 1900, 4) + "-" + pad(f.tm_mon + 1, 2) + "-" + pad(f.tm_mday, 2) + " " + time(date)
+        return day(f, separator: "-") + " " + time(f, separator: ":")
     }
 
     /// `HH:mm:ss`.
     package static func time(_ date: Date) -> String {
-        let f = fields(date)
-        return pad(f.tm_hour, 2) + ":" + pad(f.tm_min, 2) + ":" + pad(f.tm_sec, 2)
+        time(fields(date), separator: ":")
     }
 
     /// `yyyy-MM-ddTHH:mm:ssZ` (ISO 8601, as GitHub writes dates).
     package static func iso8601(_ date: Date) -> String {
-        dateTime(date).replacingOccurrences(of: " ", with: "T") + "Z"
+        let f = fields(date)
+        return day(f, separator: "-") + "T" + time(f, separator: ":") + "Z"
     }
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT` (IMF-fixdate, the date format of HTTP headers).
     package static func httpDate(_ date: Date) -> String {
         let f = fields(date)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return days[Int(f.tm_wday)] + ", " + pad(f.tm_mday, 2) + " " + months[Int(f.tm_mon)] + " "
-            + pad(f.tm_year + 1900, 4) + " " + time(date) + " GMT"
+        return dayNames[Int(f.tm_wday)] + ", " + pad(f.tm_mday, 2) + " " + monthNames[Int(f.tm_mon)] + " "
+            + pad(f.tm_year + 1900, 4) + " " + time(f, separator: ":") + " GMT"
     }
 
     /// The date of valid UTC fields (month 1–12, day within the month, 24-hour time); `nil` otherwise.
@@ -137,9 +145,8 @@ package enum UTCTime {
     /// Parses an IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`), the date format of HTTP headers.
     package static func date(httpDate text: String) -> Date? {
         let parts = text.split(separator: " ")
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
-              let day = Int(parts[1]), parts[1].count == 2, let month = months.firstIndex(of: String(parts[2])),
+              let day = Int(parts[1]), parts[1].count == 2, let month = monthNames.firstIndex(of: String(parts[2])),
               let year = Int(parts[3]), parts[3].count == 4 else { return nil }
         let time = parts[4].split(separator: ":", omittingEmptySubsequences: false)
         guard time.count == 3, time.allSatisfy({ $0.count == 2 }),

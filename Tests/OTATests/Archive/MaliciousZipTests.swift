@@ -149,9 +149,7 @@ struct MaliciousZipTests {
     @Test("an entry whose data would lie past the end of the file is refused at once (found by the zip fuzzer)")
     func dataPastTheEnd() throws {
         let fixture = try ExtractionFixture()
-        let path = fixture.dir.url("past.zip")
-        try Self.build(#"z.writestr("app/VERSION", "1.0.0"); z.writestr("app/main.py", "print(1)")"#, at: path)
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        var bytes = try Self.twoEntryZip(in: fixture)
         // The first local header's name length (offset 26) now ends 2 bytes before the end of the file, so
         // its data would run past the end: ZIPFoundation would spin asking zlib for more there.
         let nameLength = bytes.count - 30 - 2
@@ -165,12 +163,9 @@ struct MaliciousZipTests {
     @Test("an entry whose local header is not where the central directory says is refused")
     func missingLocalHeader() throws {
         let fixture = try ExtractionFixture()
-        let path = fixture.dir.url("local.zip")
-        try Self.build(#"z.writestr("app/VERSION", "1.0.0"); z.writestr("app/main.py", "print(1)")"#, at: path)
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        var bytes = try Self.twoEntryZip(in: fixture)
         // The second entry's central record now points 3 bytes into the first entry's local header.
-        let centralSignature: [UInt8] = [0x50, 0x4B, 1, 2]
-        let records = (0..<(bytes.count - 4)).filter { Array(bytes[$0..<($0 + 4)]) == centralSignature }
+        let records = Self.centralRecords(in: bytes)
         try #require(records.count == 2)
         bytes.replaceSubrange((records[1] + 42)..<(records[1] + 46), with: [3, 0, 0, 0])
         let error = try #require(throws: ArchiveError.self) {
@@ -180,6 +175,34 @@ struct MaliciousZipTests {
         // ZIPFoundation stops at the entry itself; ZipArchiveReader says how far it got.
         #expect(error.message.contains("read 1 of the 2 entries"), "\(error.message)")
         #expect(!fixture.exists("s/staging"))
+    }
+
+    @Test("a central size of 0xFFFFFFFF without the zip64 field that should hold it is refused")
+    func zip64SizesMissing() throws {
+        let fixture = try ExtractionFixture()
+        var bytes = try Self.twoEntryZip(in: fixture)
+        let records = Self.centralRecords(in: bytes)
+        try #require(records.count == 2)
+        bytes.replaceSubrange((records[0] + 20)..<(records[0] + 24), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        let error = try #require(throws: ArchiveError.self) {
+            _ = try Extractor().extract(archiveAt: try fixture.write(bytes, name: "zip64.zip"), into: fixture.staging)
+        }
+        #expect(error.code == .malformedHeader, "\(error.message)")
+        #expect(error.message.contains("zip64 sizes of the entry are missing"), "\(error.message)")
+        #expect(!fixture.exists("s/staging"))
+    }
+
+    /// A zip of `app/VERSION` and `app/main.py`, made by Python's zipfile.
+    static func twoEntryZip(in fixture: ExtractionFixture) throws -> [UInt8] {
+        let path = fixture.dir.url("two.zip")
+        try build(#"z.writestr("app/VERSION", "1.0.0"); z.writestr("app/main.py", "print(1)")"#, at: path)
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// Offsets of the central directory records (signature `PK\1\2`).
+    static func centralRecords(in bytes: [UInt8]) -> [Int] {
+        let signature: [UInt8] = [0x50, 0x4B, 1, 2]
+        return (0..<(bytes.count - 4)).filter { Array(bytes[$0..<($0 + 4)]) == signature }
     }
 }
 
