@@ -74,7 +74,8 @@ struct ZipArchiveReader {
     }
 
     static func entry(for zipEntry: Entry, record: ZipCentralDirectory.Record, name: String) throws(ArchiveError) -> ArchiveEntry {
-        let mtime = Int64((zipEntry.fileAttributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)
+        let seconds = (zipEntry.fileAttributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let mtime = Int64(exactly: seconds.rounded(.down)) ?? 0
         let type = record.unixMode & 0o170000
         let permissions = record.unixMode & 0o7777
         let isFolderName = name.hasSuffix("/")
@@ -82,7 +83,11 @@ struct ZipArchiveReader {
         case _ where type == 0o040000 || (type == 0 && isFolderName):
             return ArchiveEntry(path: name, kind: .directory, mode: permissions == 0 ? 0o755 : permissions, modificationTime: mtime, size: 0)
         case 0o100000, 0:
-            return ArchiveEntry(path: name, kind: .file, mode: permissions == 0 ? 0o644 : permissions, modificationTime: mtime, size: Int64(zipEntry.uncompressedSize))
+            // A forged zip64 size can exceed Int64 (found by the zip fuzzer: the conversion trapped).
+            guard let size = Int64(exactly: zipEntry.uncompressedSize) else {
+                throw ArchiveError(.malformedHeader, entry: name, "the entry declares \(zipEntry.uncompressedSize) bytes, more than any file can hold")
+            }
+            return ArchiveEntry(path: name, kind: .file, mode: permissions == 0 ? 0o644 : permissions, modificationTime: mtime, size: size)
         case 0o120000:
             return ArchiveEntry(path: name, kind: .symbolicLink(target: ""), mode: 0o777, modificationTime: mtime, size: 0)
         default:
