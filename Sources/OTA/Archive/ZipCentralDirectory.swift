@@ -109,7 +109,10 @@ struct ZipCentralDirectory {
 
     /// Exactly `count` bytes at `offset`, which must lie inside the file.
     static func read(_ fileHandle: FileHandle, fileSize: Int64, at offset: Int64, count: Int) throws(ArchiveError) -> [UInt8] {
-        guard offset >= 0, count >= 0, offset + Int64(count) <= fileSize else { throw ArchiveError(.truncated, "the zip file ends early") }
+        // Written so that a forged offset near Int64.max cannot overflow.
+        guard offset >= 0, count >= 0, Int64(count) <= fileSize, offset <= fileSize - Int64(count) else {
+            throw ArchiveError(.truncated, "the zip file ends early")
+        }
         do {
             try fileHandle.seek(toOffset: UInt64(offset))
             let data = try fileHandle.read(upToCount: count) ?? Data()

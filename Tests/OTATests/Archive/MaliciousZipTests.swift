@@ -192,6 +192,18 @@ struct MaliciousZipTests {
         #expect(!fixture.exists("s/staging"))
     }
 
+    @Test("a forged offset near Int64.max is a truncated zip, not an overflow trap", arguments: [Int64.max, Int64.max - 29, -1])
+    func offsetsThatWouldOverflow(offset: Int64) throws {
+        let fixture = try ExtractionFixture()
+        let path = try fixture.write(try Self.twoEntryZip(in: fixture), name: "offsets.zip")
+        let handle = try #require(FileHandle(forReadingAtPath: path))
+        defer { try? handle.close() }
+        let size = Int64(try #require(FileSystem.lstatInfo(path)).st_size)
+        let error = try #require(throws: ArchiveError.self) { _ = try ZipCentralDirectory.read(handle, fileSize: size, at: offset, count: 30) }
+        #expect(error.code == .truncated)
+        #expect(try ZipCentralDirectory.read(handle, fileSize: size, at: 0, count: 4) == [0x50, 0x4B, 3, 4])
+    }
+
     /// A zip of `app/VERSION` and `app/main.py`, made by Python's zipfile.
     static func twoEntryZip(in fixture: ExtractionFixture) throws -> [UInt8] {
         let path = fixture.dir.url("two.zip")
