@@ -83,7 +83,7 @@ struct MirrorConnectionLimitTests {
 
             let third = try RawTCPConnection(port: port)
             let refused = await third.readUntilClosed()
-            #expect(refused.closed)
+            try #require(refused.closed)
             #expect(refused.bytes.isEmpty)
 
             let otherClient = try RawTCPConnection(port: port, sourceAddress: "127.0.0.2")
