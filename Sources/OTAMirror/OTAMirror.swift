@@ -99,7 +99,6 @@ public struct OTAMirror: Service, Sendable {
         }
         MirrorRoutes(catalog: catalog, configuration: configuration, boundAddress: boundAddress).register(on: router)
         let bound = boundAddress
-        let configuration = configuration
         let limiter = ClientConnectionLimiter(limit: configuration.maxConnectionsPerClient, released: configuration.connectionReleased)
         return Application(
             router: router,

@@ -58,7 +58,7 @@ struct MirrorConnectionLimitTests {
         }
     }
 
-    @Test("between requests the idle timeout applies, not the header timeout; a request within it is answered")
+    @Test("between requests the idle timeout applies, not the header timeout; the next head gets the header timeout again")
     func keepAliveOutlivesHeaderTimeout() async throws {
         try await Self.withMirrorPort(.init(requestHeaderTimeout: Self.short, idleTimeout: Self.long)) { port in
             let connection = try RawTCPConnection(port: port)
@@ -66,6 +66,9 @@ struct MirrorConnectionLimitTests {
             // Longer than the header timeout: a header clock running between requests would close it.
             try await Task.sleep(for: Self.short * 3)
             #expect(await connection.get("/repos/o/r/releases/latest") == 200)
+            // A partial next head is bound by the header timeout, not by the 60 s idle timeout.
+            #expect(connection.send("GET /repos/o/r/releases HTTP/1.1\r\nHo"))
+            #expect(await connection.readUntilClosed().closed)
         }
     }
 
