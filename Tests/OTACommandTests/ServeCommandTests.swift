@@ -65,10 +65,9 @@ struct ServeCommandTests {
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
 
-    @Test("--header-timeout closes a silent connection; --max-connections-per-client closes the connection beyond it")
-    func connectionLimits() async throws {
-        let (process, apiURL, root) = try Self.startServe(["--header-timeout", "0.2", "--idle-timeout", "30",
-                                                           "--max-connections-per-client", "1"])
+    @Test("--header-timeout and --idle-timeout close stalled connections")
+    func timeouts() async throws {
+        let (process, apiURL, root) = try Self.startServe(["--header-timeout", "0.2", "--idle-timeout", "0.2"])
         defer { if process.isRunning { process.terminate() } }
         defer { try? FileManager.default.removeItem(at: root) }
         let port = try #require(URLComponents(string: apiURL)?.port)
@@ -77,9 +76,20 @@ struct ServeCommandTests {
         let received = await silent.readUntilClosed()
         #expect(received.closed && received.bytes.isEmpty)
 
-        let kept = try RawTCPConnection(port: port, sourceAddress: "127.0.0.3")
+        let idle = try await RawTCPConnection.answered(port: port, path: "/repos/o/r/releases")
+        #expect(await idle.readUntilClosed().closed)
+    }
+
+    @Test("--max-connections-per-client closes a client's connection beyond it at once")
+    func connectionCap() async throws {
+        let (process, apiURL, root) = try Self.startServe(["--max-connections-per-client", "1"])
+        defer { if process.isRunning { process.terminate() } }
+        defer { try? FileManager.default.removeItem(at: root) }
+        let port = try #require(URLComponents(string: apiURL)?.port)
+
+        let kept = try RawTCPConnection(port: port)
         #expect(await kept.get("/repos/o/r/releases") == 200)
-        let excess = try RawTCPConnection(port: port, sourceAddress: "127.0.0.3")
+        let excess = try RawTCPConnection(port: port)
         #expect(await excess.readUntilClosed().closed)
         #expect(await kept.get("/repos/o/r/releases/latest") == 200)
     }

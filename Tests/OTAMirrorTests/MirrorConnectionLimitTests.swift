@@ -61,8 +61,7 @@ struct MirrorConnectionLimitTests {
     @Test("between requests the idle timeout applies, not the header timeout; the next head gets the header timeout again")
     func keepAliveOutlivesHeaderTimeout() async throws {
         try await Self.withMirrorPort(.init(requestHeaderTimeout: Self.short, idleTimeout: Self.long)) { port in
-            let connection = try RawTCPConnection(port: port)
-            #expect(await connection.get("/repos/o/r/releases") == 200)
+            let connection = try await RawTCPConnection.answered(port: port, path: "/repos/o/r/releases")
             // Longer than the header timeout: a header clock running between requests would close it.
             try await Task.sleep(for: Self.short * 3)
             #expect(await connection.get("/repos/o/r/releases/latest") == 200)

@@ -64,6 +64,24 @@ public final class RawTCPConnection: @unchecked Sendable {
         return Int(received.text.dropFirst("HTTP/1.1 ".count).prefix(3))
     }
 
+    /// A connection to `port` on which a `GET` for `path` was answered with `status`. With a header
+    /// timeout of a few hundred milliseconds the server may close a connection before its request
+    /// arrives (a busy machine can pause the client between `connect` and `send`): then it tries a
+    /// new connection, up to `attempts` times.
+    public static func answered(port: Int, path: String, status: Int = 200, attempts: Int = 5) async throws -> RawTCPConnection {
+        for _ in 1..<attempts {
+            let connection = try RawTCPConnection(port: port)
+            if let answer = await connection.get(path) {
+                guard answer == status else { throw ConnectionFailed(description: "GET \(path) answered \(answer), not \(status)") }
+                return connection
+            }
+        }
+        let connection = try RawTCPConnection(port: port)
+        let answer = await connection.get(path)
+        guard answer == status else { throw ConnectionFailed(description: "GET \(path) answered \(answer.map(String.init) ?? "nothing")") }
+        return connection
+    }
+
     /// Reads until the server closes the connection, or `timeout` passes (then `closed` is `false`).
     public func readUntilClosed(timeout: Duration = .seconds(10)) async -> Received {
         await read(timeout: timeout) { _ in false }
