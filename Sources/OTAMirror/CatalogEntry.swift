@@ -60,6 +60,8 @@ struct CatalogRepository: Sendable, Equatable {
     var owner: String
     var repo: String
     var ownerID: Int
+    /// The repository folder's modification time.
+    var modified: Date
     var releases: [CatalogRelease]
 
     /// The release `/releases/latest` answers: the newest non-draft, non-prerelease SemVer release.

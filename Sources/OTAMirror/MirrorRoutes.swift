@@ -15,6 +15,12 @@ struct MirrorRoutes: Sendable {
 
     func register(on router: Router<MirrorRequestContext>) {
         let api = configuration.pathPrefix.isEmpty ? router.group() : router.group(RouterPath(configuration.pathPrefix))
+        api.get("/repos/:owner/:repo") { request, context in
+            try withRepository(context) { repository in
+                try MirrorResponse.json(GitHubRepositoryJSON(repository, urls: urls(for: request), isPrivate: configuration.token != nil),
+                                        for: request)
+            }
+        }
         api.get("/repos/:owner/:repo/releases") { request, context in try list(request, context) }
         api.get("/repos/:owner/:repo/releases/latest") { request, context in
             try withRepository(context) { repository in
@@ -34,6 +40,13 @@ struct MirrorRoutes: Sendable {
                 guard let id = Self.parameter("id", context).flatMap({ Int($0) }), let release = repository.release(id: id)
                 else { return MirrorResponse.notFound }
                 return try releaseJSON(release, repository, request)
+            }
+        }
+        api.get("/repos/:owner/:repo/releases/:id/assets") { request, context in
+            try withRepository(context) { repository in
+                guard let id = Self.parameter("id", context).flatMap({ Int($0) }), let release = repository.release(id: id)
+                else { return MirrorResponse.notFound }
+                return try assetList(release, repository, request)
             }
         }
         api.get("/repos/:owner/:repo/releases/assets/:id") { request, context in try await asset(request, context) }
@@ -57,16 +70,31 @@ struct MirrorRoutes: Sendable {
 
     private func list(_ request: Request, _ context: MirrorRequestContext) throws -> Response {
         try withRepository(context) { repository in
-            let query = request.uri.queryParameters
-            let pagination = Pagination(perPage: query.get("per_page"), page: query.get("page"))
             let urls = urls(for: request)
-            let page = try pagination.slice(repository.releases).map { try releaseCache.data(for: $0, in: repository, urls: urls) }
-            var headers: HTTPFields = [:]
-            if let link = pagination.linkHeader(count: repository.releases.count, url: urls.releases(repository.owner, repository.repo)) {
-                headers[.init("Link")!] = link
-            }
-            return MirrorResponse.json(data: ReleaseJSONCache.array(page), for: request, headers: headers)
+            let (page, headers) = Self.page(of: repository.releases, listedAt: urls.releases(repository.owner, repository.repo), request)
+            let encoded = try page.map { try releaseCache.data(for: $0, in: repository, urls: urls) }
+            return MirrorResponse.json(data: ReleaseJSONCache.array(encoded), for: request, headers: headers)
         }
+    }
+
+    private func assetList(_ release: CatalogRelease, _ repository: CatalogRepository, _ request: Request) throws -> Response {
+        let urls = urls(for: request)
+        let listURL = urls.release(repository.owner, repository.repo, id: release.id) + "/assets"
+        let (page, headers) = Self.page(of: release.assets, listedAt: listURL, request)
+        let author = GitHubJSON.User(login: repository.owner, id: repository.ownerID, apiRoot: urls.api, webRoot: urls.web)
+        return try MirrorResponse.json(page.map { GitHubJSON.Asset($0, of: release, in: repository, urls: urls, uploader: author) },
+                                       for: request, headers: headers)
+    }
+
+    /// The page of `items` the request's `per_page`/`page` ask for, and its `Link` header when there are more pages.
+    private static func page<Item>(of items: [Item], listedAt url: String, _ request: Request) -> (ArraySlice<Item>, HTTPFields) {
+        let query = request.uri.queryParameters
+        let pagination = Pagination(perPage: query.get("per_page"), page: query.get("page"))
+        var headers: HTTPFields = [:]
+        if let link = pagination.linkHeader(count: items.count, url: url) {
+            headers[.init("Link")!] = link
+        }
+        return (pagination.slice(items), headers)
     }
 
     private func asset(_ request: Request, _ context: MirrorRequestContext) async throws -> Response {

@@ -27,6 +27,10 @@ struct MirrorURLs: Sendable, Equatable {
 
     func tarball(_ owner: String, _ repo: String, tag: String) -> String { repository(owner, repo) + "/tarball/" + Self.segment(tag) }
 
+    func repositoryPage(_ owner: String, _ repo: String) -> String {
+        web + "/" + Self.segment(owner) + "/" + Self.segment(repo)
+    }
+
     func releasePage(_ owner: String, _ repo: String, tag: String) -> String {
         web + "/" + Self.segment(owner) + "/" + Self.segment(repo) + "/releases/tag/" + Self.segment(tag)
     }

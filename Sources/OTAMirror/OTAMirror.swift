@@ -1,17 +1,20 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
 /// A GitHub-compatible release server for a directory of releases (SPEC §7, `ota serve`).
 ///
 /// `ROOT/OWNER/REPO/TAG/` holds one release: an optional `release.json`, an optional `source.tar.gz`
-/// (the tarball) and its assets. The mirror answers `GET /repos/O/R/releases` (paginated),
-/// `…/releases/latest`, `…/releases/tags/TAG`, `…/releases/ID`, `…/releases/assets/ID` (JSON, or the
+/// (the tarball) and its assets. The mirror answers `GET /repos/O/R` (the repository),
+/// `…/releases` (paginated), `…/releases/latest`, `…/releases/tags/TAG`, `…/releases/ID`,
+/// `…/releases/ID/assets` (paginated), `…/releases/assets/ID` (JSON, or the
 /// bytes with `Accept: application/octet-stream`), `…/tarball/TAG` and
 /// `/O/R/releases/download/TAG/NAME`, with GitHub's field names, strong ETags, `Range` and an
 /// optional bearer token. The directory is re-read on each request, so releases can be added or
-/// removed while it runs. Ids are derived from names and stay stable across restarts.
+/// removed while it runs. Ids are derived from names and stay stable across restarts. Connections
+/// that stall before or between requests are closed, and each client may hold only a few at once.
 ///
 /// It is a ServiceLifecycle `Service`: run it in a `ServiceGroup`, call `runService()` to run it
 /// until SIGINT/SIGTERM, or use `withRunning(_:)` to run code against it (tests, demos).
@@ -96,8 +99,12 @@ public struct OTAMirror: Service, Sendable {
         }
         MirrorRoutes(catalog: catalog, configuration: configuration, boundAddress: boundAddress).register(on: router)
         let bound = boundAddress
+        let limiter = ClientConnectionLimiter(limit: configuration.maxConnectionsPerClient, released: configuration.connectionReleased)
         return Application(
             router: router,
+            server: HTTPServerBuilder { responder in
+                MirrorHTTPChannel(responder: responder, configuration: configuration, limiter: limiter)
+            },
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                     serverName: "swift-ota-mirror"),
             onServerRunning: { channel in bound.resolve(port: channel.localAddress?.port ?? 0) },

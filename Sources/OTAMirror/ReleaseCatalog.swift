@@ -37,7 +37,8 @@ struct ReleaseCatalog: Sendable {
     func repository(owner: String, repo: String) -> CatalogRepository? {
         guard let ownerName = child(of: root, matching: owner),
               let repoName = child(of: root + "/" + ownerName, matching: repo),
-              let directory = insideRoot(root + "/" + ownerName + "/" + repoName), Self.isDirectory(directory)
+              let directory = insideRoot(root + "/" + ownerName + "/" + repoName), Self.isDirectory(directory),
+              let modified = Self.modificationTime(directory)
         else { return nil }
         var releases: [(tag: String, path: String, created: Date)] = []
         for tag in listing(directory) {
@@ -87,7 +88,8 @@ struct ReleaseCatalog: Sendable {
                                          created: release.created, assets: assets, tarball: tarball))
         }
         result.sort(by: CatalogRelease.newestFirst)
-        return CatalogRepository(owner: ownerName, repo: repoName, ownerID: StableID.id(for: "user:\(ownerName)"), releases: result)
+        return CatalogRepository(owner: ownerName, repo: repoName, ownerID: StableID.id(for: "user:\(ownerName)"), modified: modified,
+                                 releases: result)
     }
 
     private func digest(of file: CatalogFile) -> String? {

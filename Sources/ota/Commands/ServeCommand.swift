@@ -16,6 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
 
             To require a token without showing it in `ps`, set OTA_SERVE_TOKEN in the environment instead \
             of passing --token. Clients then send `Authorization: Bearer <token>`.
+
+            Connections that send no complete request head within --header-timeout, or no new request \
+            within --idle-timeout after a response, are closed; a client (IP address) holding \
+            --max-connections-per-client connections gets further ones closed at once.
             """
     )
 
@@ -39,14 +43,34 @@ struct ServeCommand: AsyncParsableCommand {
                                             valueName: "url"))
     var publicURL: String?
 
+    @Option(name: .long, help: ArgumentHelp("Seconds a client may take to send a complete request head.", valueName: "seconds"))
+    var headerTimeout = 10.0
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a kept-alive connection may wait for its next request.", valueName: "seconds"))
+    var idleTimeout = 60.0
+
+    @Option(name: .long, help: ArgumentHelp("Connections one client (IP address) may hold open at once.", valueName: "count"))
+    var maxConnectionsPerClient = 32
+
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        for (option, seconds) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)]
+        where !(seconds > 0 && seconds <= 86_400) {
+            throw ValidationError("\(option) must be a number of seconds greater than 0 and at most 86400.")
+        }
+        if maxConnectionsPerClient < 1 {
+            throw ValidationError("--max-connections-per-client must be at least 1.")
+        }
+    }
 
     func run() async throws {
         global.bootstrapLogging()
         let environmentToken = ProcessInfo.processInfo.environment["OTA_SERVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let mirror = try OTAMirror(root: root, configuration: .init(
             host: host, port: port, token: token ?? environmentToken, publicBaseURL: publicURL, pathPrefix: pathPrefix,
-            logger: Logger(label: "ota.serve")))
+            requestHeaderTimeout: .seconds(headerTimeout), idleTimeout: .seconds(idleTimeout),
+            maxConnectionsPerClient: maxConnectionsPerClient, logger: Logger(label: "ota.serve")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await mirror.runService() }
             tasks.addTask {
