@@ -71,7 +71,9 @@ func withMirror<Value: Sendable>(root: String, configuration: OTAMirror.Configur
     let mirror = try OTAMirror(root: root, configuration: configuration)
     return try await mirror.withRunning { apiURL in
         let port = try await mirror.port()
-        return try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+        // The client's timeout bounds a whole request: it only catches a hung server, so it is generous
+        // enough for a 6 MiB body through a debug build under coverage on a loaded machine.
+        return try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(300))) { client in
             try await body(MirrorClient(client: client, apiURL: apiURL))
         }
     }
