@@ -14,7 +14,7 @@ extension OTAUpdater {
     /// The highest version ever installed (`state.json`), below which nothing installs without
     /// `--force` or `allow_downgrade`; `nil` when none is recorded.
     func versionFloor() -> SemanticVersion? {
-        StateStore(stateDirectory: configuration.stateDirectory, logger: logger).load().highestInstalledVersion.flatMap(SemanticVersion.init)
+        StateStore(stateDirectory: configuration.stateDirectory, logger: logger).load().highestInstalledVersion.flatMap { SemanticVersion($0) }
     }
 
     /// Refuses `version` when it is below the version floor, unless `force` or `allow_downgrade`.
@@ -40,6 +40,6 @@ extension OTAUpdater {
 extension SemanticVersion {
     /// The highest of `versions` that parse, as text; `nil` when none does.
     static func highest(_ versions: String?...) -> String? {
-        versions.compactMap { $0.flatMap(SemanticVersion.init) }.max()?.description
+        versions.compactMap { $0.flatMap { SemanticVersion($0) } }.max()?.description
     }
 }

@@ -29,7 +29,6 @@ extension OTAUpdater {
         let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
         defer { lock.release() }
         try recoverInterruptedUpdate()
-        if !dryRun { _ = try signaturePolicy() }
         let current = try currentVersion()
         let release: Release
         if let version {

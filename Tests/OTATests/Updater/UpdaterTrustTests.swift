@@ -124,7 +124,7 @@ struct UpdaterTrustTests {
         try fixture.server.publish("v1.2.0", files: ["config/minisign.pub": otherKey, "config/token": "release-token\n", "src/app.sh": "1.2.0"], signer: signer)
         try fixture.server.publish("v1.3.0", files: ["src/app.sh": "1.3.0"], signer: signer)
         let updater = try fixture.updater()
-        for minor in 1...3 {
+        for minor: UInt in 1...3 {
             #expect(try await updater.update(to: SemanticVersion(1, minor, 0)) == .updated(from: SemanticVersion(1, minor - 1, 0), to: SemanticVersion(1, minor, 0)))
             let tree = try fixture.tree()
             #expect(tree["config/minisign.pub"] == deviceKey && tree["config/token"] == "device-token\n", "after 1.\(minor).0")
