@@ -9,7 +9,7 @@ import Foundation
 /// ```swift
 /// let signer = MinisignSigner(secretKey: try MinisignSecretKey(fromFile: "minisign.key"))
 /// let signature = try signer.signature(forFileAt: "app-1.2.0.tar.gz")   // trusted comment names the file
-/// try Data(signature).write(to: URL(fileURLWithPath: "app-1.2.0.tar.gz.minisig"))
+/// try signature.write(to: URL(fileURLWithPath: "app-1.2.0.tar.gz.minisig"))
 /// ```
 public struct MinisignSigner: Sendable {
     /// The key signatures are made with.
