@@ -32,6 +32,7 @@ struct MirrorWorld {
             managed_paths: [src, VERSION]
             backup_path: \(directory.url("backups"))
             retry_delay: 0
+            allow_unsigned: true
             \(extra)
             """)
     }
@@ -62,9 +63,12 @@ struct UpdateCommandTests {
             let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
             #expect(object["update_available"] as? Bool == true && object["latest_version"] as? String == "1.1.0")
             #expect((object["release"] as? [String: Any])?["tag"] as? String == "v1.1.0")
-            for key in ["current_version", "last_check", "last_check_error", "last_update", "auto_update", "check_interval", "github_repo", "backups"] {
+            for key in ["current_version", "last_check", "last_check_error", "last_update", "auto_update", "check_interval", "github_repo", "backups",
+                        "verification", "source"] {
                 #expect(object.keys.contains(key), "check --json lacks \(key)")
             }
+            #expect(object["verification"] as? String == "unsigned" && object["source"] as? String == "github")
+            #expect(check.stdout.contains("verification: unsigned"))
 
             let dry = try await CommandRunner.run(["update", "--dry-run"], in: install)
             #expect(dry.status == 0 && dry.stdout.contains("would install v1.1.0"))
@@ -82,7 +86,12 @@ struct UpdateCommandTests {
             #expect(status.status == 0)
             let state = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
             #expect(state["current_version"] as? String == "1.1.0")
-            #expect((state["last_update"] as? [String: Any])?["result"] as? String == "succeeded")
+            let lastUpdate = try #require(state["last_update"] as? [String: Any])
+            #expect(lastUpdate["result"] as? String == "succeeded")
+            for key in ["from_version", "to_version", "result", "started_at", "finished_at", "error"] {
+                #expect(lastUpdate.keys.contains(key), "last_update lacks \(key)")
+            }
+            #expect(lastUpdate["error"] is NSNull)
             #expect((state["backups"] as? [[String: Any]])?.first?["version"] as? String == "1.0.0")
 
             let backups = try await CommandRunner.run(["backups"], in: install)

@@ -163,6 +163,7 @@ extension OTAConfiguration {
         "asset_pattern": { config, value throws(ConfigurationError) in config.assetPattern = try value.string() },
         "public_key": { config, value throws(ConfigurationError) in config.publicKey = try value.string() },
         "public_key_file": { config, value throws(ConfigurationError) in config.publicKeyFile = try value.string() },
+        "allow_unsigned": { config, value throws(ConfigurationError) in config.allowUnsigned = try value.bool() },
         "allow_downgrade": { config, value throws(ConfigurationError) in config.allowDowngrade = try value.bool() },
         "allow_insecure_http": { config, value throws(ConfigurationError) in config.allowInsecureHTTP = try value.bool() },
         "restart_command": { config, value throws(ConfigurationError) in config.restartCommand = try value.string() },

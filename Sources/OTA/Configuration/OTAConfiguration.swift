@@ -74,6 +74,9 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var publicKey: String?
     /// Path of a `minisign.pub` file, as an alternative to ``publicKey``.
     public var publicKeyFile: String?
+    /// Whether releases may be installed without a minisign signature when no key is configured
+    /// (``publicKey`` and ``publicKeyFile`` unset); without it, updates are refused.
+    public var allowUnsigned: Bool = false
     /// Whether an older version may be installed.
     public var allowDowngrade: Bool = false
     /// Whether `http://` may be used for hosts other than loopback.
@@ -162,6 +165,7 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
             ("asset_pattern", show(assetPattern)),
             ("public_key", show(publicKey)),
             ("public_key_file", show(publicKeyFile)),
+            ("allow_unsigned", "\(allowUnsigned)"),
             ("allow_downgrade", "\(allowDowngrade)"),
             ("allow_insecure_http", "\(allowInsecureHTTP)"),
             ("restart_command", show(restartCommand)),

@@ -71,7 +71,8 @@ public struct InPlaceInstaller: Installer, DeferredPruning {
         try InstallationSupport.prepare(staged, installDirectory: installDirectory, versionFile: managed.last!)
         let preserved = try InstallationSupport.preservedPaths(configuration, roots: [installDirectory])
             .filter { path in managed.contains { InstallationSupport.isInside(path, $0) } }
-        try InstallationSupport.carryOver(preserved, from: installDirectory, into: staged.root)
+        try InstallationSupport.carryOver(preserved, from: installDirectory, into: staged.root,
+                                          deviceOnly: InstallationSupport.deviceFiles(configuration, roots: [installDirectory]))
         let id = Transaction.makeID()
         let holding = try InstallationSupport.makeHolding(for: staged, id: id, flush: false)
         // The staged tree is flushed to disk while the backup folder is prepared (or, elsewhere, copied).

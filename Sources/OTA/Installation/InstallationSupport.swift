@@ -21,28 +21,42 @@ enum InstallationSupport {
         path == container || path.hasPrefix(container + "/")
     }
 
-    /// The paths to preserve: `preserve_paths`, plus the configuration file in use and a `.env`
-    /// beside it when they lie inside one of `roots` (SPEC §3), all relative to that root.
+    /// The paths to preserve: `preserve_paths`, plus the device's own files (``deviceFiles(_:roots:)``),
+    /// all relative to their root, without duplicates.
     static func preservedPaths(_ configuration: OTAConfiguration, roots: [String]) throws(InstallationError) -> [String] {
         var result: [String] = []
         for path in configuration.preservePaths { result.append(try relative(path, key: "preserve_paths")) }
-        if let source = configuration.sourceFile {
-            let absolute = OTAConfiguration.absolute(source, against: FileManager.default.currentDirectoryPath)
-            for file in [absolute, FileSystem.parent(absolute) + "/.env"] {
-                if let root = roots.first(where: { isInside(file, $0) && file != $0 }) {
-                    result.append(String(file.dropFirst(root.count + 1)))
-                }
-            }
-        }
+        result += deviceFiles(configuration, roots: roots)
         var seen = Set<String>()
         return result.filter { seen.insert($0).inserted }
     }
 
-    /// Copies each of `paths` that exists under `oldRoot` over the same path in the staged tree.
-    static func carryOver(_ paths: [String], from oldRoot: String, into staged: String) throws(InstallationError) {
-        for path in paths where FileSystem.exists(oldRoot + "/" + path) {
+    /// The device's own configuration and trust files that lie inside one of `roots`, relative to it:
+    /// the configuration file in use, a `.env` beside it, `public_key_file` and `github_token_file`.
+    /// They always come from the device, never from a release.
+    static func deviceFiles(_ configuration: OTAConfiguration, roots: [String]) -> [String] {
+        let workingDirectory = FileManager.default.currentDirectoryPath
+        var files: [String] = []
+        if let source = configuration.sourceFile {
+            let absolute = OTAConfiguration.absolute(source, against: workingDirectory)
+            files += [absolute, FileSystem.parent(absolute) + "/.env"]
+        }
+        if let key = configuration.publicKeyFilePath { files.append(key) }
+        if let token = configuration.githubTokenFile { files.append(OTAConfiguration.absolute(token, against: workingDirectory)) }
+        return files.compactMap { file in
+            roots.first { isInside(file, $0) && file != $0 }.map { String(file.dropFirst($0.count + 1)) }
+        }
+    }
+
+    /// Copies each of `paths` that exists under `oldRoot` over the same path in the staged tree; each
+    /// of `deviceOnly` that the device lacks is removed from the staged tree (never taken from a release).
+    static func carryOver(_ paths: [String], from oldRoot: String, into staged: String, deviceOnly: [String] = []) throws(InstallationError) {
+        for path in paths {
+            let kept = FileSystem.exists(oldRoot + "/" + path)
+            guard kept || deviceOnly.contains(path) else { continue }
             do {
                 try FileSystem.removeTree(staged + "/" + path)
+                guard kept else { continue }
                 try FileSystem.makeDirectories(FileSystem.parent(staged + "/" + path))
                 try FileSystem.copyTree(oldRoot + "/" + path, to: staged + "/" + path)
             } catch {
@@ -51,7 +65,9 @@ enum InstallationSupport {
         }
     }
 
-    /// Checks that the staged tree exists on the installation's filesystem and writes its VERSION if missing.
+    /// Checks that the staged tree exists on the installation's filesystem and that its own VERSION, if it
+    /// has one, is the release's version (a signed archive of another version relabelled under a newer
+    /// tag is refused here); writes its VERSION if missing.
     static func prepare(_ staged: StagedTree, installDirectory: String, versionFile: String) throws(InstallationError) {
         guard FileSystem.isDirectory(staged.root) else {
             throw InstallationError(.invalidStagedTree, "the staged release \(staged.root) is not a directory")
@@ -63,12 +79,26 @@ enum InstallationSupport {
             throw InstallationError(.invalidStagedTree, "the staged release \(staged.root) is not on the filesystem of \(installDirectory); put state_dir on the same filesystem so the update can be applied by rename")
         }
         let versionPath = staged.root + "/" + versionFile
-        guard !FileSystem.exists(versionPath) else { return }
+        guard !FileSystem.exists(versionPath) else {
+            try requireVersion(staged.version, inFileAt: versionPath, named: versionFile)
+            return
+        }
         do {
             try FileSystem.makeDirectories(FileSystem.parent(versionPath))
             try AtomicFile.write(Array((staged.version.description + "\n").utf8), to: versionPath)
         } catch {
             throw InstallationError(.invalidStagedTree, "cannot write VERSION into the staged release: \(error.message)", underlying: error)
+        }
+    }
+
+    /// Checks that the release's own version file says `version`; the error names both versions.
+    static func requireVersion(_ version: SemanticVersion, inFileAt path: String, named name: String) throws(InstallationError) {
+        let shipped: SemanticVersion
+        do { shipped = try VersionManager(versionFile: path).currentVersion() } catch {
+            throw InstallationError(.invalidStagedTree, "the release \(version) ships a \(name) that cannot be read: \(error.message); nothing was changed")
+        }
+        guard shipped == version else {
+            throw InstallationError(.invalidStagedTree, "the release \(version) ships \(name) \(shipped): its archive was built for \(shipped), not \(version) (relabelled or mispackaged), so it is refused; nothing was changed")
         }
     }
 

@@ -51,8 +51,10 @@ public struct ReleasesInstaller: Installer, DeferredPruning {
         let previous = try currentTarget()
         try InstallationSupport.prepare(staged, installDirectory: installDirectory, versionFile: versionFile)
         if let previous {
-            let preserved = try InstallationSupport.preservedPaths(configuration, roots: [currentLink, resolve(previous)])
-            try InstallationSupport.carryOver(preserved, from: currentLink, into: staged.root)
+            let roots = [currentLink, resolve(previous)]
+            let preserved = try InstallationSupport.preservedPaths(configuration, roots: roots)
+            try InstallationSupport.carryOver(preserved, from: currentLink, into: staged.root,
+                                              deviceOnly: InstallationSupport.deviceFiles(configuration, roots: roots))
         }
         let id = Transaction.makeID()
         let holding = try InstallationSupport.makeHolding(for: staged, id: id)

@@ -30,9 +30,12 @@ public struct OTAState: Codable, Sendable, Equatable {
     public var etagCache: ETagCache?
     /// No request may be sent to the release source before this time (rate limits).
     public var rateLimitNextAllowed: Date?
+    /// The highest version ever installed: nothing older installs without `--force` or `allow_downgrade`.
+    public var highestInstalledVersion: String?
 
     public init(currentVersion: String? = nil, latestVersion: String? = nil, lastCheck: Date? = nil, lastCheckError: String? = nil,
-                lastUpdate: UpdateStatus? = nil, etagCache: ETagCache? = nil, rateLimitNextAllowed: Date? = nil) {
+                lastUpdate: UpdateStatus? = nil, etagCache: ETagCache? = nil, rateLimitNextAllowed: Date? = nil,
+                highestInstalledVersion: String? = nil) {
         self.currentVersion = currentVersion
         self.latestVersion = latestVersion
         self.lastCheck = lastCheck
@@ -40,12 +43,14 @@ public struct OTAState: Codable, Sendable, Equatable {
         self.lastUpdate = lastUpdate
         self.etagCache = etagCache
         self.rateLimitNextAllowed = rateLimitNextAllowed
+        self.highestInstalledVersion = highestInstalledVersion
     }
 
     enum CodingKeys: String, CodingKey {
         case currentVersion = "current_version", latestVersion = "latest_version"
         case lastCheck = "last_check", lastCheckError = "last_check_error", lastUpdate = "last_update"
         case etagCache = "etag_cache", rateLimitNextAllowed = "rate_limit_next_allowed"
+        case highestInstalledVersion = "highest_installed_version"
     }
 
     /// Writes every key, `null` included, so the file always shows the whole schema.
@@ -58,5 +63,6 @@ public struct OTAState: Codable, Sendable, Equatable {
         try container.encode(lastUpdate, forKey: .lastUpdate)
         try container.encode(etagCache, forKey: .etagCache)
         try container.encode(rateLimitNextAllowed, forKey: .rateLimitNextAllowed)
+        try container.encode(highestInstalledVersion, forKey: .highestInstalledVersion)
     }
 }

@@ -30,4 +30,15 @@ public struct UpdateStatus: Codable, Sendable, Equatable {
         case fromVersion = "from_version", toVersion = "to_version"
         case startedAt = "started_at", finishedAt = "finished_at"
     }
+
+    /// Writes every key, `error` and `finished_at` as `null` when absent.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fromVersion, forKey: .fromVersion)
+        try container.encode(toVersion, forKey: .toVersion)
+        try container.encode(result, forKey: .result)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(error, forKey: .error)
+    }
 }

@@ -17,6 +17,19 @@ public struct OTAStatus: Sendable, Encodable {
         }
     }
 
+    /// How installed releases are authenticated.
+    public enum Verification: String, Sendable, Encodable {
+        /// A minisign signature by the configured key is required.
+        case signed
+        /// No key is configured: releases are not authenticated (installed only with `allow_unsigned`).
+        case unsigned
+
+        /// The verification `configuration` asks for.
+        public init(configuration: OTAConfiguration) {
+            self = configuration.publicKey != nil || configuration.publicKeyFile != nil ? .signed : .unsigned
+        }
+    }
+
     public var currentVersion: String
     public var latestVersion: String?
     public var updateAvailable: Bool
@@ -29,6 +42,10 @@ public struct OTAStatus: Sendable, Encodable {
     public var backups: [BackupInfo]
     /// An interrupted update that the next `ota` command will roll back, if any (`from -> to`).
     public var pendingRecovery: String?
+    /// How releases are authenticated.
+    public var verification: Verification = .unsigned
+    /// Where releases come from (`github`: the GitHub Releases API or a compatible server).
+    public var source: String = "github"
 
     enum CodingKeys: String, CodingKey {
         case backups
@@ -36,6 +53,7 @@ public struct OTAStatus: Sendable, Encodable {
         case lastCheck = "last_check", lastCheckError = "last_check_error", lastUpdate = "last_update"
         case autoUpdate = "auto_update", checkInterval = "check_interval", githubRepo = "github_repo"
         case pendingRecovery = "pending_recovery"
+        case verification, source
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -51,6 +69,8 @@ public struct OTAStatus: Sendable, Encodable {
         try container.encode(githubRepo, forKey: .githubRepo)
         try container.encode(backups, forKey: .backups)
         try container.encode(pendingRecovery, forKey: .pendingRecovery)
+        try container.encode(verification, forKey: .verification)
+        try container.encode(source, forKey: .source)
     }
 
     /// The JSON of `--json` outputs: sorted keys, ISO 8601 dates, `null` for what is unknown.

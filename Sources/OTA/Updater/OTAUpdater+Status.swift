@@ -22,7 +22,8 @@ extension OTAUpdater {
         return OTAStatus(currentVersion: current, latestVersion: latest, updateAvailable: updateAvailable,
                          lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
                          autoUpdate: configuration.autoUpdate, checkInterval: configuration.checkInterval,
-                         githubRepo: configuration.githubRepo, backups: backups, pendingRecovery: pending)
+                         githubRepo: configuration.githubRepo, backups: backups, pendingRecovery: pending,
+                         verification: OTAStatus.Verification(configuration: configuration))
     }
 
     /// The backups a rollback can return to, newest first.

@@ -34,6 +34,7 @@ extension OTAUpdater {
         if let version {
             let releases = try await source.releases()
             release = try selector.release(version, in: releases, current: current, force: force)
+            try requireAboveFloor(release.version, force: force)
         } else {
             guard let available = try await check().availableRelease else { return .upToDate(current) }
             release = available
@@ -43,7 +44,7 @@ extension OTAUpdater {
             return .planned(from: current, release: release, artifact: artifact)
         }
         try await recordingOutcome(from: current, to: release.version) {
-            let verified = try await downloadUpdate(release, progress: progress)
+            let verified = try await downloadUpdate(release, force: force, progress: progress)
             try await apply(verified, from: current)
         }
         pruneBackups()
@@ -199,7 +200,10 @@ extension OTAUpdater {
         do {
             _ = try StateStore(stateDirectory: configuration.stateDirectory, logger: logger).update { state in
                 state.lastUpdate = status
-                if status.result == .succeeded { state.currentVersion = status.toVersion }
+                if status.result == .succeeded {
+                    state.currentVersion = status.toVersion
+                    state.highestInstalledVersion = SemanticVersion.highest(state.highestInstalledVersion, status.toVersion, status.fromVersion)
+                }
             }
         } catch {
             logger.warning("cannot record the update in state.json", metadata: ["ota.error": "\(error.message)"])

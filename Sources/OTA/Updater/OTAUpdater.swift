@@ -63,7 +63,8 @@ public actor OTAUpdater {
         let outcome: UpdateCheck
         do {
             let current = try currentVersion()
-            let releases = try await source.releases()
+            let floor = configuration.allowDowngrade ? nil : versionFloor()
+            let releases = try await source.releases().filter { release in floor.map { release.version >= $0 } ?? true }
             outcome = selector.check(releases, current: current)
         } catch {
             recordCheck(latest: nil, error: error)
@@ -107,13 +108,20 @@ public actor OTAUpdater {
     ///
     /// The artifact is chosen by `asset_pattern` (else the source tarball); the release's checksums
     /// file and, with a public key, its signatures are fetched too. A file that fails verification is deleted.
+    /// Without a public key nothing is downloaded unless `allow_unsigned` is set; a release older than
+    /// the highest version ever installed is refused unless `allow_downgrade` is set.
     /// - Throws: ``TransferError``, ``SelectionError`` or ``VerificationError``.
     public func downloadUpdate(_ release: Release? = nil, progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> VerifiedArtifact {
+        try await downloadUpdate(release, force: false, progress: progress)
+    }
+
+    func downloadUpdate(_ release: Release?, force: Bool, progress: (@Sendable (Downloader.Progress) -> Void)?) async throws -> VerifiedArtifact {
         guard let release = release ?? lastCheck?.availableRelease else {
             throw SelectionError(.unknownVersion, "no update to download: run checkForUpdates() first, or pass the release")
         }
+        let verifier = try signaturePolicy()
+        try requireAboveFloor(release.version, force: force)
         let artifact = try AssetPattern(pattern: configuration.assetPattern).artifact(for: release, repository: configuration.githubRepo)
-        let verifier = try ArtifactVerifier(configuration: configuration)
         var companions: [String: Data] = [:]
         for asset in verifier.companionAssets(for: artifact) {
             companions[asset.name] = try await downloader.fetchCompanion(asset)
@@ -122,7 +130,7 @@ public actor OTAUpdater {
         let downloaded = try await downloader.download(artifact, progress: progress)
         do {
             let verified = try verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: companions))
-            logger.info("verified", metadata: ["ota.file": "\(artifact.fileName)", "ota.checks": "\(verified.checks.joined(separator: "; "))"])
+            logVerification(verified, signed: verifier.publicKey != nil)
             verifiedArtifact = verified
             return verified
         } catch {

@@ -23,6 +23,12 @@ public struct MinisignPublicKey: Sendable, Equatable {
     /// The key as its base64 line (what `minisign -P` takes).
     public var base64: String { Data(Array("Ed".utf8) + keyID + rawKey).base64EncodedString() }
 
+    /// A key from its parts (a key id of 8 bytes, an Ed25519 key of 32).
+    init(keyID: [UInt8], rawKey: [UInt8]) {
+        self.keyID = keyID
+        self.rawKey = rawKey
+    }
+
     /// Parses the base64 line of a key (the second line of `minisign.pub`).
     public init(base64: String) throws(VerificationError) {
         let line = base64.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -9,7 +9,9 @@ import Foundation
 ///
 /// If `<artifact>.minisig` is present but invalid, the release is refused (no fallback to 2).
 /// With neither, the release is refused as not signed. Both the file signature and the global
-/// signature over the trusted comment must verify.
+/// signature over the trusted comment must verify, and the trusted comment must name the signed
+/// file (`file:<name>`, as minisign writes it): the artifact's own name in 1, the checksums file's in 2.
+/// A signed file copied into another release under a new name is thereby refused.
 public struct MinisignVerifier: Verifier {
     /// The key signatures must be made with.
     public var publicKey: MinisignPublicKey
@@ -25,12 +27,14 @@ public struct MinisignVerifier: Verifier {
         if let contents = material.signatures[directName] {
             let signature = try MinisignSignature(contents: contents, fileName: directName)
             try publicKey.verify(signature, fileAt: artifact.path, signatureName: directName)
+            try signature.requireSigned(name, signatureName: directName)
             return [check(signature, directName)]
         }
         if let sumsFile = material.checksumsFile, let contents = material.signatures[sumsFile.name + ".minisig"] {
             let signatureName = sumsFile.name + ".minisig"
             let signature = try MinisignSignature(contents: contents, fileName: signatureName)
             try publicKey.verify(signature, data: sumsFile.contents, dataName: sumsFile.name, signatureName: signatureName)
+            try signature.requireSigned(sumsFile.name, signatureName: signatureName)
             let sums = try ChecksumsFile(contents: sumsFile.contents, fileName: sumsFile.name)
             guard let expected = sums.sha256(for: name) else {
                 throw VerificationError(.signedChecksumsMissingArtifact, "The signed checksums file \(sumsFile.name) does not list \(name), so nothing signed vouches for it; ask the publisher to sign \(name) or list it.")

@@ -44,6 +44,17 @@ public struct VerificationError: OTAError, Equatable {
         case signedChecksumsMissingArtifact
         /// A validly signed checksums file lists another SHA-256 for the artifact.
         case signedChecksumsMismatch
+        /// The signature's trusted comment names another file (`file:NAME`): a signed file was
+        /// relabelled under another name or version, or belongs to another product.
+        case signedNameMismatch
+        /// The signature's trusted comment names no file, so nothing binds it to the artifact's name.
+        case signedNameMissing
+        /// No public key is configured and `allow_unsigned` is not set, so nothing may be installed.
+        case unsignedNotAllowed
+        /// A secret key file is not in minisign's format.
+        case malformedSecretKey
+        /// A secret key file is protected by a password, which `ota sign` cannot use.
+        case encryptedSecretKey
 
         // Input/output.
         /// A file to verify (artifact, key file) cannot be read.

@@ -27,13 +27,14 @@ struct StatusCommand: AsyncParsableCommand {
         var lines = ["\(status.githubRepo) at \(configuration.installDirectory)"]
         lines.append("  current version:  \(status.currentVersion)")
         lines.append("  latest version:   \(status.latestVersion ?? "unknown (no check yet)")\(status.updateAvailable ? "  (update available)" : "")")
-        lines.append("  last check:       \(status.lastCheck.map(Self.format) ?? "never")\(status.lastCheckError.map { " — failed: \($0)" } ?? "")")
+        lines.append("  last check:       \(status.lastCheck.map(Self.format) ?? "never")\(status.lastCheckError.map { " — failed: \(PrintableText.escaped($0))" } ?? "")")
         if let update = status.lastUpdate {
             let finished = update.finishedAt.map(Self.format) ?? "unfinished"
-            lines.append("  last update:      \(update.fromVersion) → \(update.toVersion) \(update.result.rawValue) at \(finished)\(update.error.map { " — \($0)" } ?? "")")
+            lines.append("  last update:      \(update.fromVersion) → \(update.toVersion) \(update.result.rawValue) at \(finished)\(update.error.map { " — \(PrintableText.escaped($0))" } ?? "")")
         } else {
             lines.append("  last update:      none")
         }
+        lines.append("  verification:     \(status.verification.rawValue) (source \(status.source))")
         lines.append("  auto update:      \(status.autoUpdate ? "on" : "off"), every \(status.checkInterval) s")
         if let pending = status.pendingRecovery {
             lines.append("  pending recovery: \(pending) — the next ota command rolls it back")

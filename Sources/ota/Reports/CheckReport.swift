@@ -55,28 +55,30 @@ struct CheckReport: Encodable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
-    /// Human output: the verdict, then the release and the first lines of its notes.
+    /// Human output: the verdict, the verification, then the release and the first lines of its notes,
+    /// with control characters from the server escaped.
     var text: String {
         var lines: [String] = []
         let repo = status.githubRepo, current = status.currentVersion
         if status.updateAvailable, let release {
-            lines.append("\(repo): update available \(current) → \(status.latestVersion ?? release.tag)")
+            lines.append("\(repo): update available \(current) → \(status.latestVersion ?? PrintableText.escaped(release.tag))")
         } else if let latest = status.latestVersion {
             lines.append("\(repo): up to date at \(current) (newest eligible release: \(latest))")
         } else {
             lines.append("\(repo): up to date at \(current) (no eligible release published)")
         }
+        lines.append("  verification: \(status.verification.rawValue)\(status.verification == .unsigned ? " (no public_key: releases are not authenticated)" : "")")
         if let release {
-            var line = "  release:   \(release.tag)"
-            if let name = release.name, name != release.tag { line += " \"\(name)\"" }
+            var line = "  release:   \(PrintableText.escaped(release.tag))"
+            if let name = release.name, name != release.tag { line += " \"\(PrintableText.escaped(name))\"" }
             if let published = release.publishedAt { line += ", published \(published)" }
             lines.append(line)
             let notes = (release.notes ?? "").replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: true)
             for (index, note) in notes.prefix(5).enumerated() {
-                lines.append((index == 0 ? "  notes:     " : "             ") + note.prefix(100))
+                lines.append((index == 0 ? "  notes:     " : "             ") + PrintableText.escaped(note.prefix(100)))
             }
             if notes.count > 5 { lines.append("             … (\(notes.count - 5) more lines)") }
-            if let url = release.url { lines.append("  url:       \(url)") }
+            if let url = release.url { lines.append("  url:       \(PrintableText.escaped(url))") }
         }
         return lines.joined(separator: "\n")
     }

@@ -49,7 +49,8 @@ struct ConfigurationLoadingTests {
         #expect(config.maxExtractedBytes == 4 * 1024 * 1024 * 1024)
         #expect(config.maxArchiveEntries == 100_000)
         #expect(config.githubTokenFile == nil)
-        #expect(ConfigurationKeys.all.count == 32)
+        #expect(config.allowUnsigned == false)
+        #expect(ConfigurationKeys.all.count == 33)
     }
 
     @Test("every key is read with its type")

@@ -29,7 +29,7 @@ struct StateStoreTests {
         #expect(FileSystem.lstatInfo(temp.url("state")).map { $0.st_mode & 0o777 } == 0o700)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: store.path))) as? [String: Any])
         #expect(Set(json.keys) == ["current_version", "latest_version", "last_check", "last_check_error", "last_update",
-                                   "etag_cache", "rate_limit_next_allowed"])
+                                   "etag_cache", "rate_limit_next_allowed", "highest_installed_version"])
         let last = try #require(json["last_update"] as? [String: Any])
         #expect(Set(last.keys) == ["from_version", "to_version", "result", "started_at", "finished_at", "error"])
         #expect(last["result"] as? String == "rolled_back")
@@ -45,7 +45,7 @@ struct StateStoreTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: store.path))) as? [String: Any])
         #expect(json["last_update"] is NSNull)
         #expect(json["current_version"] as? String == "0.0.0")
-        #expect(json.count == 7)
+        #expect(json.count == 8)
     }
 
     @Test("the update log rotates to ota.log.1 past its size limit and keeps every line of the last two files")

@@ -54,6 +54,16 @@ final class FakeReleaseServer: @unchecked Sendable {
         return archive
     }
 
+    /// Publishes `tag` with exactly `assets` (name, bytes), as a release host serving anything would.
+    func publish(_ tag: String, assets: [(String, Data)]) {
+        lock.withLock { releases.append(Published(tag: tag, prerelease: false, assets: assets)) }
+    }
+
+    /// The bytes of asset `name` of the published release `tag`.
+    func asset(_ name: String, of tag: String) -> Data? {
+        lock.withLock { releases.first { $0.tag == tag }?.assets.first { $0.name == name }?.data }
+    }
+
     private func handle(_ request: FakeHTTPServer.Request, _ connection: FakeHTTPServer.Connection) {
         let published = lock.withLock { releases }
         if request.path == "/repos/octo/app/releases" {

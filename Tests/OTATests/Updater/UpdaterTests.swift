@@ -22,6 +22,8 @@ struct UpdateFixture {
         config.backupPath = directory.url("backups")
         config.layout = layout
         config.assetPattern = "app-{version}.tar.gz"
+        // Most tests here are about installing, not signatures: those sign and set a key themselves.
+        config.allowUnsigned = true
         configuration = config
         if layout == .releases {
             try FileManager.default.removeItem(atPath: directory.url("install"))

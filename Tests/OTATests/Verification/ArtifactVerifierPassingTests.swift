@@ -31,9 +31,9 @@ struct ArtifactVerifierPassingTests {
     func assetSignature(legacy: Bool) throws {
         let fixture = try ReleaseFixture()
         let key = try fixture.minisign.publicKey
-        let material = VerificationMaterial(signatures: ["\(fixture.name).minisig": try fixture.artifactSignature(legacy: legacy, trustedComment: "release 1.2.0")])
+        let material = VerificationMaterial(signatures: ["\(fixture.name).minisig": try fixture.artifactSignature(legacy: legacy, trustedComment: "release 1.2.0\tfile:\(fixture.name)")])
         let verified = try ArtifactVerifier(publicKey: key).verify(fixture.downloaded(digest: "sha256:" + fixture.sha256), material: material)
-        #expect(verified.checks.last == "minisign (key \(key.keyIDString), \(fixture.name).minisig, trusted comment: release 1.2.0)")
+        #expect(verified.checks.last == "minisign (key \(key.keyIDString), \(fixture.name).minisig, trusted comment: release 1.2.0\tfile:\(fixture.name))")
         #expect(verified.checks.count == 3)
     }
 

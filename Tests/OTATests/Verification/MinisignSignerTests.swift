@@ -29,3 +29,30 @@ struct MinisignSignerTests {
         #expect(throws: VerificationError.self) { try MinisignSigner().publicKey.verify(parsed, fileAt: file, signatureName: "x.minisig") }
     }
 }
+
+@Suite("MinisignSecretKey")
+struct MinisignSecretKeyTests {
+    @Test("our key files read back; minisign -G -W's keys sign for minisign -V; a password-protected key is refused clearly")
+    func keyFiles() throws {
+        let key = MinisignSecretKey()
+        let reread = try MinisignSecretKey(fileContents: key.fileContents, fileName: "k.key")
+        #expect(reread.publicKey == key.publicKey)
+        #expect(try MinisignPublicKey(fileContents: key.publicKeyFileContents) == key.publicKey)
+
+        let fixture = try MinisignFixture()
+        let theirs = try MinisignSecretKey(fromFile: fixture.secretKeyPath)
+        #expect(theirs.publicKey == (try fixture.publicKey))
+        let file = try fixture.write("app.tar.gz", Data("bytes".utf8))
+        try MinisignSigner(secretKey: theirs).signature(forFileAt: file).write(to: URL(fileURLWithPath: file + ".minisig"))
+        #expect(try fixture.toolAccepts(file, signature: file + ".minisig"))
+
+        var damaged = [UInt8](Data(base64Encoded: String(key.fileContents.split(separator: "\n")[1]))!)
+        damaged[100] ^= 1
+        let damagedText = "untrusted comment: x\n\(Data(damaged).base64EncodedString())\n"
+        #expect(throws: VerificationError.self) { try MinisignSecretKey(fileContents: damagedText, fileName: "k.key") }
+        damaged[2] = UInt8(ascii: "S"); damaged[3] = UInt8(ascii: "c")
+        let encrypted = "untrusted comment: x\n\(Data(damaged).base64EncodedString())\n"
+        let error = try #require(throws: VerificationError.self) { try MinisignSecretKey(fileContents: encrypted, fileName: "k.key") }
+        #expect(error.code == .encryptedSecretKey)
+    }
+}
