@@ -10,12 +10,17 @@ import Foundation
 /// lock never needs cleaning up; a leftover pid in the file is just overwritten.
 ///
 /// ```swift
-/// let lock = try Lock.acquire(stateDirectory: config.stateDirectory)
+/// let lock = try Lock.acquire(in: StateDirectory(configuration: config))
 /// defer { lock.release() }
 /// ```
 public final class Lock: @unchecked Sendable {
     /// `state_dir/lock`.
     public let path: String
+
+    /// ``acquire(in:)`` for the state folder `stateDirectory` (its backups at `stateDirectory/backups`).
+    public static func acquire(stateDirectory: String) throws(StateError) -> Lock {
+        try acquire(in: StateDirectory(path: stateDirectory))
+    }
     private let state = NSLock()
     private var descriptor: Int32
 
@@ -25,14 +30,14 @@ public final class Lock: @unchecked Sendable {
     }
 
     /// Takes the lock without waiting; throws ``StateError/Code/locked`` naming the holder's pid when it is taken.
-    public static func acquire(stateDirectory: String) throws(StateError) -> Lock {
-        let path = stateDirectory + "/lock"
-        do { try FileSystem.makeDirectories(stateDirectory, mode: 0o700) } catch {
-            throw StateError(.lockFailed, "cannot create the state directory: \(error.message)", underlying: error)
-        }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let error = SystemError.last("open \(path)")
+    ///
+    /// Creates and checks the folder first (``StateDirectory/prepare()``): an untrusted `state_dir` or
+    /// `backup_path` throws ``StateError/Code/untrusted``.
+    public static func acquire(in directory: StateDirectory) throws(StateError) -> Lock {
+        try directory.prepare()
+        let path = directory.lockPath
+        let fd: Int32
+        do { fd = try directory.open(StateDirectory.Entry.lock, flags: O_RDWR | O_CREAT) } catch {
             throw StateError(.lockFailed, "cannot open the lock file: \(error.message)", underlying: error)
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
