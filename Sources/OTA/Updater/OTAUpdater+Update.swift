@@ -161,7 +161,13 @@ extension OTAUpdater {
         let stagingRoot = StateDirectory(configuration: configuration).stagingPath
         try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let container = stagingRoot + "/\(version)-\(UUID().uuidString.prefix(8))"
-        let result = try Extractor(policy: ExtractionPolicy(configuration: configuration)).extract(archiveAt: verified.downloaded.path, into: container)
+        // What is extracted is what was verified: one open file, checked against the verified SHA-256, then extracted.
+        let archive = try PinnedFile(opening: verified.downloaded.path)
+        let digest = try archive.sha256()
+        guard digest == verified.downloaded.sha256.lowercased() else {
+            throw VerificationError(.digestMismatch, "\(verified.downloaded.path) changed after it was verified (SHA-256 \(digest), verified \(verified.downloaded.sha256)); nothing was installed: run the update again")
+        }
+        let result = try Extractor(policy: ExtractionPolicy(configuration: configuration)).extract(archiveAt: archive.path, into: container)
         logger.info("extracted", metadata: ["ota.entries": "\(result.entryCount)", "ota.bytes": "\(result.byteCount)"])
         return (container, result.root)
     }
