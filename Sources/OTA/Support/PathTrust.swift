@@ -55,7 +55,7 @@ enum PathTrust {
     /// Owned by root or `user`.
     private static func checkOwner(_ info: stat, _ path: String, user: uid_t) throws(Problem) {
         guard info.st_uid == 0 || info.st_uid == user else {
-            throw Problem(path: path, reason: "belongs to uid \(info.st_uid), neither root nor the running user (uid \(user)); run 'chown \(user) \(path)' or choose another folder")
+            throw Problem(path: path, reason: "belongs to uid \(info.st_uid), neither root nor the running user (uid \(user)); run 'chown \(user == 0 ? "root" : "\(user)") \(path)' or choose another folder")
         }
     }
 
