@@ -6,7 +6,14 @@
 extension Journal {
     /// Throws ``InstallationError/Code/journalFailed`` naming the first path of `transaction` that
     /// lies outside ``allowedRoots``, passes through a symlink below its root, or is not a clean absolute path.
-    func checkConfined(_ transaction: Transaction) throws(InstallationError) {
+    /// With `saving`, the error is about a transaction about to start (nothing was changed).
+    func checkConfined(_ transaction: Transaction, saving: Bool = false) throws(InstallationError) {
+        func refused(_ reason: String) -> InstallationError {
+            guard saving else {
+                return InstallationError(.journalFailed, "the journal \(path) is refused and nothing it describes was done: \(reason); check the installation, then delete the file")
+            }
+            return InstallationError(.journalFailed, "cannot journal the installation: \(reason); stage releases under state_dir; nothing was changed")
+        }
         var paths: [String] = transaction.removeOnCommit + transaction.removeOnRollback
         paths += [transaction.backupPath, transaction.backupPartial].compactMap { $0 }
         for step in transaction.steps {
@@ -43,9 +50,5 @@ extension Journal {
     /// A relative link target without `..`: it stays in the link's folder.
     private static func isRelativeInside(_ target: String) -> Bool {
         !target.hasPrefix("/") && !target.split(separator: "/").contains("..")
-    }
-
-    private func refused(_ reason: String) -> InstallationError {
-        InstallationError(.journalFailed, "the journal \(path) is refused and nothing it describes was done: \(reason); check the installation, then delete the file")
     }
 }

@@ -72,7 +72,7 @@ public struct Journal: Sendable {
 
     /// Writes `transaction` durably (temporary file, fsync, rename, fsync of the folder).
     public func save(_ transaction: Transaction) throws(InstallationError) {
-        try checkConfined(transaction)
+        try checkConfined(transaction, saving: true)
         do {
             try FileSystem.makeDirectories(stateDirectory, mode: 0o700)
             let data = try Self.encoder.encode(transaction)

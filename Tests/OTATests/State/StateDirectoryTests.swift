@@ -55,6 +55,18 @@ struct StateDirectoryTests {
         #expect(error.message.contains("\(temp.url("state")) is a symlink"))
     }
 
+    @Test("a root-owned symlink among the parents is followed, and its target's folders are checked too")
+    func symlinkedParent() throws {
+        let temp = try TemporaryDirectory()
+        try temp.makeDirectory("real")
+        symlink(temp.url("real"), temp.url("link"))
+        try Lock.acquire(in: StateDirectory(path: temp.url("link/state"))).release()
+        #expect(FileSystem.isDirectory(temp.url("real/state")))
+        chmod(temp.url("real"), 0o777)
+        let error = try untrusted(StateDirectory(path: temp.url("link/state")))
+        #expect(error.message.contains("chmod go-w \(temp.url("real"))"))
+    }
+
     @Test("a sticky world-writable parent like /tmp is accepted above the running user's folder, not above another user's")
     func stickyParent() throws {
         let temp = try TemporaryDirectory()
