@@ -3,7 +3,7 @@
 //
 //   ota-install-harness apply install=DIR state=DIR backup=DIR staged=DIR version=V
 //                       [layout=in_place|releases] [managed=a,b,c] [exchange=no] [max_backups=N]
-//   ota-install-harness recover install=DIR state=DIR [layout=…]
+//   ota-install-harness recover install=DIR state=DIR [layout=…] [uid=N]   (uid: run as that user)
 //   ota-install-harness hold-lock state=DIR     (prints "locked PID", then sleeps)
 #if canImport(Glibc)
 import Glibc
@@ -48,18 +48,19 @@ do {
         lock.release()
     case "recover":
         let config = configuration()
-        let lock = try Lock.acquire(stateDirectory: config.stateDirectory)
+        if let uid = options["uid"].flatMap(uid_t.init) { guard setuid(uid) == 0 else { fail("cannot become uid \(uid)") } }
+        let lock = try Lock.acquire(in: StateDirectory(configuration: config))
         defer { lock.release() }
-        switch try Journal(stateDirectory: config.stateDirectory).recoverIfNeeded() {
+        switch try Journal(configuration: config).recoverIfNeeded() {
         case .nothingToDo: print("nothing")
         case .rolledBack: print("rolled-back")
         case .completedCommit: print("completed-commit")
         }
     case "apply":
         let config = configuration()
-        let lock = try Lock.acquire(stateDirectory: config.stateDirectory)
+        let lock = try Lock.acquire(in: StateDirectory(configuration: config))
         defer { lock.release() }
-        try Journal(stateDirectory: config.stateDirectory).recoverIfNeeded()
+        try Journal(configuration: config).recoverIfNeeded()
         guard let version = SemanticVersion(option("version")) else { fail("bad version") }
         var installer: any Installer = makeInstaller(configuration: config)
         if options["exchange"] == "no", var inPlace = installer as? InPlaceInstaller {

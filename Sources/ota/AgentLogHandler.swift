@@ -40,8 +40,10 @@ final class FileLogTarget: @unchecked Sendable {
     private let lock = NSLock()
     private var log: UpdateLog?
 
-    func use(stateDirectory: String) {
-        lock.withLock { log = UpdateLog(path: stateDirectory + "/ota.log") }
+    /// Copies lines to `stateDirectory/ota.log` from now on, unless the folder cannot be trusted.
+    func use(stateDirectory: StateDirectory) {
+        guard (try? stateDirectory.checkTrust()) != nil else { return }
+        lock.withLock { log = UpdateLog(directory: stateDirectory) }
     }
 
     func append(_ line: String) {

@@ -25,7 +25,7 @@ extension OTAConfiguration {
         for path in managedPaths { try Self.validateRelativePath(path, key: "managed_paths") }
         for path in preservePaths { try Self.validateRelativePath(path, key: "preserve_paths") }
         if let stateDir, stateDir.isEmpty { throw invalid("state_dir", "must not be empty (leave it out for <install_dir>/.ota)") }
-        guard !backupPath.isEmpty else { throw invalid("backup_path", "must not be empty") }
+        if let backupPath, backupPath.isEmpty { throw invalid("backup_path", "must not be empty (leave it out for <state_dir>/backups)") }
         if let assetPattern, assetPattern.isEmpty { throw invalid("asset_pattern", "must not be empty (leave it out to install the source tarball)") }
         if publicKey != nil && publicKeyFile != nil {
             throw invalid("public_key", "and public_key_file are both set; keep only one")

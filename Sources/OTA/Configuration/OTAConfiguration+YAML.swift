@@ -119,6 +119,7 @@ extension OTAConfiguration {
                 }
                 continue
             }
+            if candidate.required { try checkPrivate(tokenFile: candidate.path) }
             guard let data = FileManager.default.contents(atPath: candidate.path), let text = String(data: data, encoding: .utf8) else {
                 throw ConfigurationError(.unreadableFile, key: "github_token_file", "cannot read the token file \(candidate.path); check its owner and permissions")
             }
@@ -126,6 +127,16 @@ extension OTAConfiguration {
             if !token.isEmpty { return Secret(token) }
         }
         return nil
+    }
+
+    /// Refuses a token file that group or others may read or write, as OpenSSH refuses such a private key.
+    static func checkPrivate(tokenFile path: String) throws(ConfigurationError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
+        guard info.st_mode & 0o077 == 0 else {
+            throw ConfigurationError(.invalidValue, key: "github_token_file",
+                                     "github_token_file \(path) is accessible by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run 'chmod 600 \(path)'")
+        }
     }
 
     typealias Apply = @Sendable (inout OTAConfiguration, ConfigurationValue) throws(ConfigurationError) -> Void

@@ -33,8 +33,8 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var autoUpdate: Bool = true
     /// Whether to back up the installation before applying.
     public var backupEnabled: Bool = true
-    /// Where backups go.
-    public var backupPath: String = "/tmp/monitoring_backup"
+    /// Where backups go; `nil` means `<state_dir>/backups`.
+    public var backupPath: String?
     /// How many of the newest backups are kept (0 keeps none after a successful update).
     public var maxBackups: Int = 3
     /// Seconds without a received byte after which a request or download attempt fails.
@@ -120,8 +120,8 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     }
     /// The absolute state directory.
     public var stateDirectory: String { Self.absolute(stateDir ?? ".ota", against: installDirectory) }
-    /// The absolute backup directory.
-    public var backupDirectory: String { Self.absolute(backupPath, against: installDirectory) }
+    /// The absolute backup directory (`<state_dir>/backups` by default).
+    public var backupDirectory: String { backupPath.map { Self.absolute($0, against: installDirectory) } ?? stateDirectory + "/backups" }
     /// The absolute path of ``publicKeyFile``, if set.
     public var publicKeyFilePath: String? { publicKeyFile.map { Self.absolute($0, against: installDirectory) } }
 

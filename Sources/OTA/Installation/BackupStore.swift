@@ -20,17 +20,31 @@ import Foundation
 ///   ``create(version:installDirectory:paths:)`` (on another filesystem or mount, and
 ///   ``OTAUpdater/createBackup()``) copies instead: regular files are hard-linked when `backup_path`
 ///   is on the installation's filesystem, else copied and fsync'd.
+///
+/// - Important: A backup is restorable only if the agent made it: each complete backup's manifest is
+///   also recorded in `state_dir/backup-manifests/NAME.json`, where only the agent writes. A folder in
+///   `backup_path` without that record (planted by anyone) is neither listed nor restored, and a
+///   recorded one is checked against the agent's copy, not against the `backup.json` beside it.
 public struct BackupStore: Sendable {
     /// `backup_path`, absolute.
     public let directory: String
+    /// The state folder holding the records of the backups.
+    public let stateDirectory: StateDirectory
     /// How many backups ``prune()`` keeps.
     public let maxBackups: Int
     private let now: @Sendable () -> Date
 
-    public init(directory: String, maxBackups: Int, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.directory = directory
+    /// The backups in `stateDirectory.backupPath`, recorded in `stateDirectory`.
+    public init(stateDirectory: StateDirectory, maxBackups: Int, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.directory = stateDirectory.backupPath
+        self.stateDirectory = stateDirectory
         self.maxBackups = maxBackups
         self.now = now
+    }
+
+    /// The backups of the configuration's `backup_path`, keeping `max_backups`.
+    public init(configuration: OTAConfiguration, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(stateDirectory: StateDirectory(configuration: configuration), maxBackups: configuration.maxBackups, now: now)
     }
 
     /// A backup being assembled by a transaction: `.{name}.partial`, filled by moves, sealed at commit.
@@ -42,6 +56,7 @@ public struct BackupStore: Sendable {
     /// Backs up `paths` (relative to `installDirectory`; missing ones are skipped) as `version`, by copy
     /// (hard links on the same filesystem); the installation is not changed.
     public func create(version: SemanticVersion, installDirectory: String, paths: [String]) throws(InstallationError) -> Backup {
+        try prepareDirectory()
         var partial = ""
         do throws(SystemError) {
             let reserved = try reserve(version: version)
@@ -57,6 +72,7 @@ public struct BackupStore: Sendable {
             let writer = try ManifestWriter(path: partial + "/" + BackupManifest.fileName, version: version, createdAt: reserved.backup.createdAt)
             for name in names { try writer.add(partial + "/" + name, as: name) }
             try writer.finish()
+            try Self.record(partial + "/" + BackupManifest.fileName, of: reserved.backup.name, in: stateDirectory)
             try FileSystem.rename(partial, reserved.backup.path)
             try AtomicFile.syncDirectory(directory)
             return reserved.backup
@@ -73,9 +89,9 @@ public struct BackupStore: Sendable {
     /// rename from `source` (a folder beside the staged tree) into `backup_path` fails with `EXDEV`
     /// (another filesystem or mount): then use ``create(version:installDirectory:paths:)``.
     func beginMove(version: SemanticVersion, installDirectory: String, paths: [String], from source: String) throws(InstallationError) -> PendingBackup? {
+        try prepareDirectory()
         var partial = ""
         do throws(SystemError) {
-            try FileSystem.makeDirectories(directory, mode: 0o700)
             guard FileSystem.device(of: directory) == FileSystem.device(of: installDirectory) else { return nil }
             let reserved = try reserve(version: version)
             partial = reserved.partial
@@ -100,7 +116,7 @@ public struct BackupStore: Sendable {
     ///
     /// Hashing at commit (after `restart_command`) rather than before the swap means that whatever the
     /// old version wrote into its tree until it was stopped is in the backup *and* in `backup.json`.
-    static func seal(_ partial: String, as path: String) throws(InstallationError) {
+    static func seal(_ partial: String, as path: String, recordingIn stateDirectory: StateDirectory) throws(InstallationError) {
         guard FileSystem.exists(partial) else { return }
         do throws(SystemError) {
             guard let backup = Backup(name: (path as NSString).lastPathComponent, in: FileSystem.parent(path)) else {
@@ -115,6 +131,7 @@ public struct BackupStore: Sendable {
             for name in names { try writer.add(partial + "/" + name, as: name) }
             try writer.finish()
             try AtomicFile.syncDirectory(partial)
+            try record(partial + "/" + BackupManifest.fileName, of: backup.name, in: stateDirectory)
             FaultInjection.point("seal")
             try FileSystem.rename(partial, path)
             try AtomicFile.syncDirectory(FileSystem.parent(path))
@@ -123,10 +140,40 @@ public struct BackupStore: Sendable {
         }
     }
 
-    /// Creates `backup_path` if needed and an empty `.{name}.partial` (mode 0700) for a new backup of `version`.
+    /// Creates `backup_path` (mode 0700) if needed and refuses it when another local user could change it.
+    private func prepareDirectory() throws(InstallationError) {
+        do { try FileSystem.makeDirectories(directory, mode: 0o700) } catch {
+            throw InstallationError(.backupFailed, "cannot create backup_path \(directory): \(error.message); nothing was changed", underlying: error)
+        }
+        do { try StateDirectory.checkTrust(directory, key: "backup_path") } catch {
+            throw InstallationError(.backupFailed, "\(error.message); nothing was changed")
+        }
+    }
+
+    /// Copies the finished manifest `manifest` into `state_dir/backup-manifests/NAME.json` (durably).
+    static func record(_ manifest: String, of name: String, in stateDirectory: StateDirectory) throws(SystemError) {
+        let folder = stateDirectory.backupRecordsPath
+        try FileSystem.makeDirectories(folder, mode: 0o700)
+        let temporary = folder + "/.\(name).json.tmp-\(getpid())"
+        unlink(temporary)
+        do {
+            try FileSystem.copyFile(manifest, to: temporary, mode: 0o600, durable: true)
+            try FileSystem.rename(temporary, folder + "/\(name).json")
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try AtomicFile.syncDirectory(folder)
+    }
+
+    /// Whether the agent recorded a backup called `name`.
+    private func isRecorded(_ name: String) -> Bool {
+        FileSystem.lstatInfo(stateDirectory.backupRecordsPath + "/\(name).json").map { FileSystem.kind(of: $0) == .file } ?? false
+    }
+
+    /// Creates an empty `.{name}.partial` (mode 0700) in `backup_path` for a new backup of `version`.
     private func reserve(version: SemanticVersion) throws(SystemError) -> PendingBackup {
         let date = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
-        try FileSystem.makeDirectories(directory, mode: 0o700)
         let base = "backup_\(version)_\(Backup.stamp(date))"
         var name = base
         var suffix = 1
@@ -140,7 +187,7 @@ public struct BackupStore: Sendable {
         return PendingBackup(backup: Backup(name: name, path: directory + "/" + name, version: version, createdAt: date), partial: partial)
     }
 
-    /// Every backup, newest first (partial and foreign folders are ignored).
+    /// Every backup the agent recorded, newest first (partial, foreign and unrecorded folders are ignored).
     public func list() throws(InstallationError) -> [Backup] {
         guard FileSystem.exists(directory) else { return [] }
         let names: [String]
@@ -153,7 +200,7 @@ public struct BackupStore: Sendable {
             FileSystem.lstatInfo(backup.path).map { $0.st_ctim.tv_sec * 1_000_000_000 + $0.st_ctim.tv_nsec } ?? 0
         }
         return names.compactMap { Backup(name: $0, in: directory) }
-            .filter { FileSystem.isDirectory($0.path) }
+            .filter { FileSystem.isDirectory($0.path) && isRecorded($0.name) }
             .map { ($0, changed($0)) }
             .sorted { ($0.0.createdAt, $0.0.sequence, $0.1) > ($1.0.createdAt, $1.0.sequence, $1.1) }
             .map(\.0)
@@ -173,7 +220,10 @@ public struct BackupStore: Sendable {
         let removed = Array(try list().dropFirst(max(0, maxBackups)))
         guard FileSystem.exists(directory) else { return [] }
         do {
-            for backup in removed { try FileSystem.removeTree(backup.path) }
+            for backup in removed {
+                try FileSystem.removeTree(backup.path)
+                try FileSystem.removeTree(stateDirectory.backupRecordsPath + "/\(backup.name).json")
+            }
             for name in try FileSystem.names(in: directory) where name.hasPrefix(".backup_") && name.hasSuffix(".partial") {
                 try FileSystem.removeTree(directory + "/" + name)
             }
@@ -183,9 +233,11 @@ public struct BackupStore: Sendable {
         return removed
     }
 
-    /// Checks every entry of `backup` against its `backup.json`: presence, type, mode, size, SHA-256, link target.
+    /// Checks every entry of `backup` against the agent's record of its manifest: presence, type, mode,
+    /// size, SHA-256, link target.
     ///
-    /// Throws ``InstallationError/Code/corruptBackup`` naming the first file that differs.
+    /// Throws ``InstallationError/Code/backupNotFound`` for a backup the agent did not record, and
+    /// ``InstallationError/Code/corruptBackup`` naming the first file that differs.
     @discardableResult
     public func verify(_ backup: Backup) throws(InstallationError) -> BackupManifest {
         func corrupt(_ reason: String) -> InstallationError {
@@ -193,10 +245,14 @@ public struct BackupStore: Sendable {
         }
         let manifest: BackupManifest
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: backup.path + "/" + BackupManifest.fileName))
-            manifest = try Journal.decoder.decode(BackupManifest.self, from: data)
+            guard let bytes = try stateDirectory.read("\(backup.name).json", in: StateDirectory.Entry.backupRecords) else {
+                throw InstallationError(.backupNotFound, "\(backup.path) was not made by this agent (it has no record in \(stateDirectory.backupRecordsPath)); it is never restored: remove it")
+            }
+            manifest = try Journal.decoder.decode(BackupManifest.self, from: Data(bytes))
+        } catch let error as InstallationError {
+            throw error
         } catch {
-            throw corrupt("its \(BackupManifest.fileName) is missing or unreadable")
+            throw corrupt("its recorded manifest in \(stateDirectory.backupRecordsPath) is unreadable")
         }
         let entries: [FileSystem.Entry]
         do { entries = try FileSystem.walk(backup.path, skipping: [BackupManifest.fileName]) } catch {

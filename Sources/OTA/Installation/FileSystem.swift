@@ -116,25 +116,26 @@ enum FileSystem {
     }
 
     /// Copies a file, link or tree from `source` to `destination` (which must not exist), keeping
-    /// modes and link targets.
+    /// modes (those of `modeMask`: `0o777` drops setuid, setgid and sticky bits) and link targets.
     ///
     /// With `hardLink`, regular files are hard-linked instead of copied when the kernel allows it
     /// (same filesystem); with `durable`, copied files are fsync'd.
-    static func copyTree(_ source: String, to destination: String, hardLink: Bool = false, durable: Bool = false) throws(SystemError) {
+    static func copyTree(_ source: String, to destination: String, hardLink: Bool = false, durable: Bool = false,
+                         modeMask: mode_t = 0o7777) throws(SystemError) {
         guard let info = lstatInfo(source) else { throw SystemError.last("stat \(source)") }
         switch kind(of: info) {
         case .directory:
             guard mkdir(destination, 0o700) == 0 else { throw SystemError.last("create directory \(destination)") }
             for name in try names(in: source) {
-                try copyTree(source + "/" + name, to: destination + "/" + name, hardLink: hardLink, durable: durable)
+                try copyTree(source + "/" + name, to: destination + "/" + name, hardLink: hardLink, durable: durable, modeMask: modeMask)
             }
-            guard chmod(destination, info.st_mode & 0o7777) == 0 else { throw SystemError.last("chmod \(destination)") }
+            guard chmod(destination, info.st_mode & modeMask) == 0 else { throw SystemError.last("chmod \(destination)") }
             if durable { try AtomicFile.syncDirectory(destination) }
         case .symlink:
             guard symlink(try readLink(source), destination) == 0 else { throw SystemError.last("create link \(destination)") }
         case .file:
-            if hardLink, link(source, destination) == 0 { return }
-            try copyFile(source, to: destination, mode: info.st_mode & 0o7777, durable: durable)
+            if hardLink, info.st_mode & modeMask == info.st_mode & 0o7777, link(source, destination) == 0 { return }
+            try copyFile(source, to: destination, mode: info.st_mode & modeMask, durable: durable)
         case .other:
             throw SystemError("copy \(source) (not a file, directory or symlink)", errno: EINVAL)
         }

@@ -35,8 +35,8 @@ public struct InPlaceInstaller: Installer, DeferredPruning {
     }
 
     var installDirectory: String { configuration.installDirectory }
-    var journal: Journal { Journal(stateDirectory: configuration.stateDirectory) }
-    var backupStore: BackupStore { BackupStore(directory: configuration.backupDirectory, maxBackups: configuration.maxBackups) }
+    var journal: Journal { Journal(configuration: configuration) }
+    var backupStore: BackupStore { BackupStore(configuration: configuration) }
 
     /// The managed paths, validated, without duplicates or nesting, the version file last.
     func managedPaths() throws(InstallationError) -> [String] {
@@ -166,13 +166,15 @@ public struct InPlaceInstaller: Installer, DeferredPruning {
     }
 
     /// Verifies `backup`, copies it into `state_dir/staging/` and swaps it in (no new backup is made).
+    ///
+    /// Only a backup the agent recorded is restored; setuid, setgid and sticky bits are dropped from the copy.
     public func restore(backup: Backup) throws(InstallationError) -> Transaction {
         try backupStore.verify(backup)
-        let root = configuration.stateDirectory + "/staging/restore-\(backup.name)-\(Transaction.makeID())"
+        let root = StateDirectory(configuration: configuration).stagingPath + "/restore-\(backup.name)-\(Transaction.makeID())"
         do throws(SystemError) {
             try FileSystem.makeDirectories(root, mode: 0o700)
             for name in try FileSystem.names(in: backup.path) where name != BackupManifest.fileName {
-                try FileSystem.copyTree(backup.path + "/" + name, to: root + "/" + name)
+                try FileSystem.copyTree(backup.path + "/" + name, to: root + "/" + name, modeMask: 0o777)
             }
             guard chmod(root, 0o755) == 0 else { throw SystemError.last("chmod \(root)") }
         } catch {

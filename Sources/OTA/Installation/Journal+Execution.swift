@@ -74,7 +74,7 @@ extension Journal {
     func finishCommit(_ transaction: Transaction) throws(InstallationError) {
         if let partial = transaction.backupPartial, let path = transaction.backupPath {
             // A failure leaves a `.partial` folder (pruned later), never a broken installation; the caller checks `path`.
-            try? BackupStore.seal(partial, as: path)
+            try? BackupStore.seal(partial, as: path, recordingIn: directory)
         }
         removeAll(transaction.removeOnCommit)
         try clear()

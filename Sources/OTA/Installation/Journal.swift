@@ -12,7 +12,7 @@ import Logging
 /// to exactly the old tree, or finishes the cleanup of a committed one, then clears the journal.
 ///
 /// ```swift
-/// let journal = Journal(stateDirectory: config.stateDirectory)
+/// let journal = Journal(configuration: config)
 /// if case .rolledBack(let transaction) = try journal.recoverIfNeeded() { … }
 /// ```
 public struct Journal: Sendable {
@@ -26,31 +26,57 @@ public struct Journal: Sendable {
         case completedCommit(Transaction)
     }
 
-    public let stateDirectory: String
+    /// The state folder holding the journal.
+    public let directory: StateDirectory
+    /// The folders a journaled step may touch: `install_dir`, `state_dir` and `backup_path`.
+    public let allowedRoots: [String]
+    /// `state_dir`.
+    public var stateDirectory: String { directory.path }
     /// `state_dir/journal.json`.
-    public var path: String { stateDirectory + "/journal.json" }
+    public var path: String { directory.journalPath }
 
+    /// The journal of `directory`, whose steps may touch only paths inside `allowedRoots` (and the
+    /// state and backup folders).
+    public init(directory: StateDirectory, allowedRoots: [String]) {
+        self.directory = directory
+        self.allowedRoots = [directory.path, directory.backupPath] + allowedRoots
+    }
+
+    /// The journal of the state folder `stateDirectory`, confined to it and `stateDirectory/backups`
+    /// (for reading it; an installation's journal is ``init(configuration:)``'s).
     public init(stateDirectory: String) {
-        self.stateDirectory = stateDirectory
+        self.init(directory: StateDirectory(path: stateDirectory), allowedRoots: [])
+    }
+
+    /// The journal of the configuration's `state_dir`, confined to `install_dir`, `state_dir` and `backup_path`.
+    public init(configuration: OTAConfiguration) {
+        self.init(directory: StateDirectory(configuration: configuration), allowedRoots: [configuration.installDirectory])
     }
 
     /// The transaction recorded in the journal, `nil` when there is none.
+    ///
+    /// A journal naming a path outside ``allowedRoots`` (or reaching one through a symlink) is refused:
+    /// nothing it describes is done.
     public func load() throws(InstallationError) -> Transaction? {
-        guard FileSystem.exists(path) else { return nil }
+        let transaction: Transaction
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            return try Self.decoder.decode(Transaction.self, from: data)
+            guard let bytes = try directory.read(StateDirectory.Entry.journal) else { return nil }
+            transaction = try Self.decoder.decode(Transaction.self, from: Data(bytes))
         } catch {
-            throw InstallationError(.journalFailed, "the journal \(path) is unreadable (\(error)); check that the installation is intact, then delete the file")
+            let reason = (error as? SystemError)?.message ?? "\(error)"
+            throw InstallationError(.journalFailed, "the journal \(path) is unreadable (\(reason)); check that the installation is intact, then delete the file")
         }
+        try checkConfined(transaction)
+        return transaction
     }
 
     /// Writes `transaction` durably (temporary file, fsync, rename, fsync of the folder).
     public func save(_ transaction: Transaction) throws(InstallationError) {
+        try checkConfined(transaction, saving: true)
         do {
             try FileSystem.makeDirectories(stateDirectory, mode: 0o700)
             let data = try Self.encoder.encode(transaction)
-            try AtomicFile.write(Array(data), to: path, mode: 0o600)
+            try directory.write(Array(data), to: StateDirectory.Entry.journal)
         } catch let error as SystemError {
             throw InstallationError(.journalFailed, "cannot write the journal: \(error.message)", underlying: error)
         } catch {
@@ -60,19 +86,21 @@ public struct Journal: Sendable {
 
     /// Removes the journal durably; the transaction is over.
     public func clear() throws(InstallationError) {
-        guard unlink(path) == 0 || errno == ENOENT else {
-            let error = SystemError.last("remove \(path)")
+        do { try directory.remove(StateDirectory.Entry.journal) } catch {
             throw InstallationError(.journalFailed, "cannot clear the journal: \(error.message)", underlying: error)
         }
-        try? AtomicFile.syncDirectory(stateDirectory)
     }
 
     /// Rolls back an interrupted transaction or finishes a committed one; does nothing without a journal.
     ///
     /// Idempotent: when it is itself interrupted, running it again completes the job.
+    /// Only the owner of `state_dir` recovers: for anyone else a pending journal is an error, and nothing is done.
     @discardableResult
     public func recoverIfNeeded(logger: Logger = Logger(label: "ota.journal")) throws(InstallationError) -> Recovery {
         guard let transaction = try load() else { return .nothingToDo }
+        guard directory.isOwnedByRunningUser else {
+            throw InstallationError(.journalFailed, "an interrupted update must be recovered, but only the owner of \(stateDirectory) (uid \(directory.owner.map { "\($0)" } ?? "?")) may do it; run any ota command as that user")
+        }
         let metadata: Logger.Metadata = ["ota.transaction": "\(transaction.id)", "ota.from_version": "\(transaction.fromVersion)",
                                          "ota.to_version": "\(transaction.toVersion)"]
         switch transaction.phase {

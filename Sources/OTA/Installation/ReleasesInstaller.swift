@@ -26,7 +26,7 @@ public struct ReleasesInstaller: Installer, DeferredPruning {
     var installDirectory: String { configuration.installDirectory }
     var releasesDirectory: String { installDirectory + "/releases" }
     var currentLink: String { installDirectory + "/current" }
-    var journal: Journal { Journal(stateDirectory: configuration.stateDirectory) }
+    var journal: Journal { Journal(configuration: configuration) }
 
     /// The target of `current` (e.g. `releases/1.2.0`), `nil` when there is no link.
     func currentTarget() throws(InstallationError) -> String? {

@@ -195,7 +195,7 @@ extension GitHubReleaseSource {
         var retry = RetryPolicy(maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryDelay))
         if let sleep { retry.sleep = sleep }
         self.init(repository: configuration.githubRepo, apiRoot: URL(string: configuration.githubAPIURL)!, transport: transport,
-                  retry: retry, cachePath: configuration.stateDirectory + "/cache/releases.json", logger: logger)
+                  retry: retry, cachePath: StateDirectory(configuration: configuration).cachePath + "/releases.json", logger: logger)
     }
 
     /// Closes the source's connections.

@@ -9,13 +9,19 @@ import Foundation
 /// The kernel releases the lock when the holder exits or dies (even by SIGKILL), so a stale
 /// lock never needs cleaning up; a leftover pid in the file is just overwritten.
 ///
+/// A child process being spawned by another thread shares the lock's open file until its `exec`
+/// (which closes it, `O_CLOEXEC`), so a lock released and taken again at that instant can still look
+/// held by this very process: when the file names this process and no `Lock` of it holds the path,
+/// acquiring retries for up to ``transientRetries`` × 10 ms instead of failing.
+///
 /// ```swift
-/// let lock = try Lock.acquire(stateDirectory: config.stateDirectory)
+/// let lock = try Lock.acquire(in: StateDirectory(configuration: config))
 /// defer { lock.release() }
 /// ```
 public final class Lock: @unchecked Sendable {
     /// `state_dir/lock`.
     public let path: String
+
     private let state = NSLock()
     private var descriptor: Int32
 
@@ -24,27 +30,44 @@ public final class Lock: @unchecked Sendable {
         self.descriptor = descriptor
     }
 
-    /// Takes the lock without waiting; throws ``StateError/Code/locked`` naming the holder's pid when it is taken.
+    /// The lock paths held by `Lock` objects of this process.
+    private static let heldPaths = HeldPaths()
+    /// How many times a lock that looks held by this process (see above) is tried again, 10 ms apart.
+    static let transientRetries = 200
+
+    /// ``acquire(in:)`` for the state folder `stateDirectory` (its backups at `stateDirectory/backups`).
     public static func acquire(stateDirectory: String) throws(StateError) -> Lock {
-        let path = stateDirectory + "/lock"
-        do { try FileSystem.makeDirectories(stateDirectory, mode: 0o700) } catch {
-            throw StateError(.lockFailed, "cannot create the state directory: \(error.message)", underlying: error)
-        }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let error = SystemError.last("open \(path)")
+        try acquire(in: StateDirectory(path: stateDirectory))
+    }
+
+    /// Takes the lock without waiting; throws ``StateError/Code/locked`` naming the holder's pid when it is taken.
+    ///
+    /// Creates and checks the folder first (``StateDirectory/prepare()``): an untrusted `state_dir` or
+    /// `backup_path` throws ``StateError/Code/untrusted``.
+    public static func acquire(in directory: StateDirectory) throws(StateError) -> Lock {
+        try directory.prepare()
+        let path = directory.lockPath
+        let fd: Int32
+        do { fd = try directory.open(StateDirectory.Entry.lock, flags: O_RDWR | O_CREAT) } catch {
             throw StateError(.lockFailed, "cannot open the lock file: \(error.message)", underlying: error)
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        var attempt = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(fd, &buffer, buffer.count, 0)
-            close(fd)
             guard code == EWOULDBLOCK else {
+                close(fd)
                 let error = SystemError("lock \(path)", errno: code)
                 throw StateError(.lockFailed, "cannot lock \(path): \(error.message)", underlying: error)
             }
             let pid = Int32(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            if pid == getpid(), !heldPaths.contains(path), attempt < transientRetries {
+                attempt += 1
+                usleep(10_000)
+                continue
+            }
+            close(fd)
             let holder = pid.map { "process \($0)" } ?? "another process"
             throw StateError(.locked, "another update is running (\(holder) holds \(path)); wait for it to finish", holderPID: pid)
         }
@@ -54,6 +77,7 @@ public final class Lock: @unchecked Sendable {
             close(fd)
             throw StateError(.lockFailed, "cannot write the lock file: \(error.message)", underlying: error)
         }
+        heldPaths.insert(path)
         return Lock(path: path, descriptor: fd)
     }
 
@@ -62,9 +86,25 @@ public final class Lock: @unchecked Sendable {
         state.lock()
         defer { state.unlock() }
         guard descriptor >= 0 else { return }
+        Self.heldPaths.remove(path)
         close(descriptor)
         descriptor = -1
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit {
+        if descriptor >= 0 {
+            Self.heldPaths.remove(path)
+            close(descriptor)
+        }
+    }
+}
+
+/// A set of paths shared by the threads of the process.
+private final class HeldPaths: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths = Set<String>()
+
+    func insert(_ path: String) { lock.withLock { _ = paths.insert(path) } }
+    func remove(_ path: String) { lock.withLock { _ = paths.remove(path) } }
+    func contains(_ path: String) -> Bool { lock.withLock { paths.contains(path) } }
 }

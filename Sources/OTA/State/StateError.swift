@@ -1,4 +1,4 @@
-/// An error about the state directory: the update lock, `state.json` or the update log.
+/// An error about the state directory: its trust, the update lock, `state.json` or the update log.
 public struct StateError: OTAError {
     public enum Code: Sendable, Hashable {
         /// Another process holds the update lock.
@@ -9,6 +9,8 @@ public struct StateError: OTAError {
         case stateFailed
         /// The update log cannot be written.
         case logFailed
+        /// `state_dir` or `backup_path` could be changed by another local user (owner, mode or a symlink).
+        case untrusted
     }
 
     public let code: Code

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
 
@@ -12,28 +9,44 @@ import Logging
 ///   and starts from an empty ``OTAState``.
 ///
 /// ```swift
-/// let store = StateStore(stateDirectory: config.stateDirectory)
+/// let store = StateStore(directory: StateDirectory(configuration: config))
 /// try store.update { $0.lastCheck = Date() }
 /// ```
 public struct StateStore: Sendable {
-    public let stateDirectory: String
+    public let directory: StateDirectory
     let logger: Logger
     /// `state_dir/state.json`.
-    public var path: String { stateDirectory + "/state.json" }
+    public var path: String { directory.statePath }
+    /// `state_dir`.
+    public var stateDirectory: String { directory.path }
 
-    public init(stateDirectory: String, logger: Logger = Logger(label: "ota.state")) {
-        self.stateDirectory = stateDirectory
+    public init(directory: StateDirectory, logger: Logger = Logger(label: "ota.state")) {
+        self.directory = directory
         self.logger = logger
+    }
+
+    /// The store of the state folder `stateDirectory`.
+    public init(stateDirectory: String, logger: Logger = Logger(label: "ota.state")) {
+        self.init(directory: StateDirectory(path: stateDirectory), logger: logger)
     }
 
     /// The stored state; an empty one when there is no file yet or it was corrupt (see above).
     public func load() -> OTAState {
-        guard let data = FileManager.default.contents(atPath: path) else { return OTAState() }
+        let bytes: [UInt8]
         do {
-            return try Journal.decoder.decode(OTAState.self, from: data)
+            guard let read = try directory.read(StateDirectory.Entry.state) else { return OTAState() }
+            bytes = read
+        } catch {
+            if error.errno != ENOENT {
+                logger.warning("state.json is unreadable; starting with an empty state", metadata: ["ota.path": "\(path)", "ota.error": "\(error.message)"])
+            }
+            return OTAState()
+        }
+        do {
+            return try Journal.decoder.decode(OTAState.self, from: Data(bytes))
         } catch {
             logger.warning("state.json is corrupt; starting with an empty state", metadata: ["ota.path": "\(path)", "ota.error": "\(error)"])
-            Glibc.rename(path, path + ".corrupt")
+            try? directory.rename(StateDirectory.Entry.state, to: StateDirectory.Entry.state + ".corrupt")
             return OTAState()
         }
     }
@@ -41,10 +54,10 @@ public struct StateStore: Sendable {
     /// Replaces the stored state atomically and durably.
     public func save(_ state: OTAState) throws(StateError) {
         do throws(SystemError) {
-            try FileSystem.makeDirectories(stateDirectory, mode: 0o700)
+            try FileSystem.makeDirectories(directory.path, mode: 0o700)
             let data: Data
             do { data = try Journal.encoder.encode(state) } catch { throw SystemError("encode state.json", errno: EINVAL) }
-            try AtomicFile.write(Array(data), to: path, mode: 0o600)
+            try directory.write(Array(data), to: StateDirectory.Entry.state)
         } catch {
             throw StateError(.stateFailed, "cannot write \(path): \(error.message)", underlying: error)
         }

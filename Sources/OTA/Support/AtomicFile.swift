@@ -15,10 +15,20 @@ public enum AtomicFile {
     /// - Parameter mode: permission bits of the new file (`0o644` by default; `0o600` for state).
     public static func write(_ data: some Collection<UInt8>, to path: String, mode: mode_t = 0o644) throws(SystemError) {
         let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw SystemError.last("create \(temporary)") }
+        let folder = directory.isEmpty ? "." : directory
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError.last("open directory \(folder)") }
+        defer { close(fd) }
+        try write(data, named: (path as NSString).lastPathComponent, in: fd, folder: folder, mode: mode)
+    }
+
+    /// Replaces the entry `name` of the open folder `directory` (shown as `folder` in errors) atomically
+    /// and durably; nothing is resolved by path, and a symlink named `name` is replaced, never followed.
+    static func write(_ data: some Collection<UInt8>, named name: String, in directory: Int32, folder: String, mode: mode_t) throws(SystemError) {
+        let temporary = ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let shown = folder + "/" + temporary
+        let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw SystemError.last("create \(shown)") }
         var closed = false
         defer {
             if !closed { close(fd) }
@@ -30,20 +40,20 @@ public enum AtomicFile {
                 let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw SystemError.last("write \(temporary)")
+                    throw SystemError.last("write \(shown)")
                 }
                 offset += written
             }
-            guard fchmod(fd, mode) == 0 else { throw SystemError.last("chmod \(temporary)") }
-            guard fsync(fd) == 0 else { throw SystemError.last("fsync \(temporary)") }
+            guard fchmod(fd, mode) == 0 else { throw SystemError.last("chmod \(shown)") }
+            guard fsync(fd) == 0 else { throw SystemError.last("fsync \(shown)") }
             closed = true
-            guard close(fd) == 0 else { throw SystemError.last("close \(temporary)") }
-            guard rename(temporary, path) == 0 else { throw SystemError.last("rename \(temporary) to \(path)") }
+            guard close(fd) == 0 else { throw SystemError.last("close \(shown)") }
+            guard renameat(directory, temporary, directory, name) == 0 else { throw SystemError.last("rename \(shown) to \(folder)/\(name)") }
         } catch {
-            unlink(temporary)
+            unlinkat(directory, temporary, 0)
             throw error
         }
-        try syncDirectory(directory.isEmpty ? "." : directory)
+        guard fsync(directory) == 0 else { throw SystemError.last("fsync directory \(folder)") }
     }
 
     /// fsyncs a directory so that entries created or renamed in it are durable.

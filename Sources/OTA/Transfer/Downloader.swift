@@ -241,6 +241,6 @@ extension Downloader {
                      sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
         var retry = RetryPolicy(maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryDelay))
         if let sleep { retry.sleep = sleep }
-        self.init(directory: configuration.stateDirectory + "/downloads", transport: transport, retry: retry, logger: logger)
+        self.init(directory: StateDirectory(configuration: configuration).downloadsPath, transport: transport, retry: retry, logger: logger)
     }
 }

@@ -17,7 +17,7 @@ extension OTAUpdater {
         let backups = ((try? makeInstaller(configuration: configuration, logger: logger).backups()) ?? []).map {
             OTAStatus.BackupInfo(name: $0.name, version: $0.version.description, createdAt: $0.createdAt, path: $0.path)
         }
-        let pending = (try? Journal(stateDirectory: configuration.stateDirectory).load()).flatMap { $0 }
+        let pending = (try? Journal(configuration: configuration).load()).flatMap { $0 }
             .map { "\($0.fromVersion) -> \($0.toVersion) (transaction \($0.id))" }
         return OTAStatus(currentVersion: current, latestVersion: latest, updateAvailable: updateAvailable,
                          lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
@@ -44,9 +44,9 @@ extension OTAUpdater {
     /// ``update(to:force:dryRun:progress:)`` and ``applyUpdate()`` also back up by themselves when
     /// `backup_enabled`; a backup made here is an extra one, pruned with the others to `max_backups`.
     public func createBackup() throws -> Backup {
-        let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
+        let lock = try Lock.acquire(in: StateDirectory(configuration: configuration))
         defer { lock.release() }
-        let store = BackupStore(directory: configuration.backupDirectory, maxBackups: configuration.maxBackups)
+        let store = BackupStore(configuration: configuration)
         return try store.create(version: try currentVersion(), installDirectory: configuration.installDirectory, paths: configuration.managedPaths)
     }
 
@@ -54,7 +54,7 @@ extension OTAUpdater {
     /// `restart_command`. Returns the restored version.
     @discardableResult
     public func rollback(to backup: Backup? = nil) async throws -> SemanticVersion {
-        let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
+        let lock = try Lock.acquire(in: StateDirectory(configuration: configuration))
         defer { lock.release() }
         try recoverInterruptedUpdate()
         let installer = makeInstaller(configuration: configuration, logger: logger)

@@ -26,7 +26,7 @@ extension OTAUpdater {
     ///   `last_update` says `failed` or `rolled_back` with the error.
     public func update(to version: SemanticVersion? = nil, force: Bool = false, dryRun: Bool = false,
                        progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> UpdateOutcome {
-        let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
+        let lock = try Lock.acquire(in: StateDirectory(configuration: configuration))
         defer { lock.release() }
         try recoverInterruptedUpdate()
         let current = try currentVersion()
@@ -61,7 +61,7 @@ extension OTAUpdater {
         guard let verified = verifiedArtifact else {
             throw SelectionError(.unknownVersion, "nothing to apply: call downloadUpdate() first")
         }
-        let lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
+        let lock = try Lock.acquire(in: StateDirectory(configuration: configuration))
         defer { lock.release() }
         try recoverInterruptedUpdate()
         let current = try currentVersion()
@@ -159,10 +159,16 @@ extension OTAUpdater {
 
     /// Extracts a verified artifact into a fresh folder under `state_dir/staging`.
     private func stage(_ verified: VerifiedArtifact, version: SemanticVersion) throws -> (container: String, root: String) {
-        let stagingRoot = configuration.stateDirectory + "/staging"
+        let stagingRoot = StateDirectory(configuration: configuration).stagingPath
         try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let container = stagingRoot + "/\(version)-\(UUID().uuidString.prefix(8))"
-        let result = try Extractor(policy: ExtractionPolicy(configuration: configuration)).extract(archiveAt: verified.downloaded.path, into: container)
+        // What is extracted is what was verified: one open file, checked against the verified SHA-256, then extracted.
+        let archive = try PinnedFile(opening: verified.downloaded.path)
+        let digest = try archive.sha256()
+        guard digest == verified.downloaded.sha256.lowercased() else {
+            throw VerificationError(.digestMismatch, "\(verified.downloaded.path) changed after it was verified (SHA-256 \(digest), verified \(verified.downloaded.sha256)); nothing was installed: run the update again")
+        }
+        let result = try Extractor(policy: ExtractionPolicy(configuration: configuration)).extract(archiveAt: archive.path, into: container)
         logger.info("extracted", metadata: ["ota.entries": "\(result.entryCount)", "ota.bytes": "\(result.byteCount)"])
         return (container, result.root)
     }
@@ -171,13 +177,18 @@ extension OTAUpdater {
     ///
     /// Every `ota` command calls this first; ``update(to:force:dryRun:progress:)`` and
     /// ``rollback(to:)`` recover under their own lock.
+    /// An untrusted `state_dir` or `backup_path` is an error; a user other than `state_dir`'s owner never recovers.
     @discardableResult
     public func recoverIfIdle() throws -> Journal.Recovery? {
+        let directory = StateDirectory(configuration: configuration)
+        try directory.checkTrust()
+        guard directory.owner == nil || directory.isOwnedByRunningUser else { return nil }
         let lock: Lock
         do {
-            lock = try Lock.acquire(stateDirectory: configuration.stateDirectory)
-        } catch where error.code == .locked {
-            return nil
+            lock = try Lock.acquire(in: directory)
+        } catch {
+            if error.code == .locked { return nil }
+            throw error
         }
         defer { lock.release() }
         return try recoverInterruptedUpdate()
@@ -186,7 +197,7 @@ extension OTAUpdater {
     /// Rolls back an update a crash interrupted. The caller holds the lock.
     @discardableResult
     func recoverInterruptedUpdate() throws -> Journal.Recovery {
-        let recovery = try Journal(stateDirectory: configuration.stateDirectory).recoverIfNeeded(logger: logger)
+        let recovery = try Journal(configuration: configuration).recoverIfNeeded(logger: logger)
         if case .rolledBack(let transaction) = recovery {
             appendToLog("recovered: rolled back interrupted update \(transaction.fromVersion) -> \(transaction.toVersion)")
             record(UpdateStatus(fromVersion: transaction.fromVersion.description, toVersion: transaction.toVersion.description,
@@ -211,7 +222,7 @@ extension OTAUpdater {
     }
 
     func appendToLog(_ line: String) {
-        try? UpdateLog(path: configuration.stateDirectory + "/ota.log").append(line)
+        try? UpdateLog(directory: StateDirectory(configuration: configuration)).append(line)
     }
 }
 

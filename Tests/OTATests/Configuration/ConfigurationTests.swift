@@ -21,7 +21,8 @@ struct ConfigurationLoadingTests {
         #expect(config.checkInterval == 3600)
         #expect(config.autoUpdate == true)
         #expect(config.backupEnabled == true)
-        #expect(config.backupPath == "/tmp/monitoring_backup")
+        #expect(config.backupPath == nil)
+        #expect(config.backupDirectory == config.stateDirectory + "/backups")
         #expect(config.maxBackups == 3)
         #expect(config.downloadTimeout == 30)
         #expect(config.maxRetries == 3)
@@ -271,7 +272,7 @@ struct ConfigurationVariableTests {
     @Test("the token can come from github_token_file or systemd's CREDENTIALS_DIRECTORY, before GITHUB_TOKEN")
     func tokenFiles() throws {
         let directory = try TemporaryDirectory()
-        try directory.write("token", "  file-token\n")
+        chmod(try directory.write("token", "  file-token\n"), 0o600)
         try directory.write("credentials/github_token", "credential-token\n")
         let environment = ["GITHUB_TOKEN": "env-token", "CREDENTIALS_DIRECTORY": directory.url("credentials")]
         #expect(try parse("github_repo: o/r\ngithub_token_file: \(directory.url("token"))\n", environment).githubToken?.value == "file-token")
@@ -282,6 +283,23 @@ struct ConfigurationVariableTests {
         #expect(missing.key == "github_token_file")
         let config = try parse("github_repo: o/r\ngithub_token_file: \(directory.url("token"))\n", [:])
         #expect(!config.description.contains("file-token"))
+    }
+
+    @Test("a github_token_file that group or others can read or write is refused, the error saying chmod 600 FILE")
+    func tokenFileMode() throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("token", "file-token\n")
+        for mode: mode_t in [0o644, 0o640, 0o604, 0o620] {
+            chmod(file, mode)
+            let error = try #require(throws: ConfigurationError.self) { try parse("github_repo: o/r\ngithub_token_file: \(file)\n", [:]) }
+            #expect(error.key == "github_token_file")
+            #expect(error.message.contains("chmod 600 \(file)"))
+            #expect(!error.message.contains("file-token"))
+        }
+        for mode: mode_t in [0o600, 0o400] {
+            chmod(file, mode)
+            #expect(try parse("github_repo: o/r\ngithub_token_file: \(file)\n", [:]).githubToken?.value == "file-token")
+        }
     }
 
     @Test(".env adds variables without overriding the process environment")

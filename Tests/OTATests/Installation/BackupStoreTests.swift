@@ -13,7 +13,7 @@ struct BackupStoreTests {
     func makeStore(_ temp: TemporaryDirectory, max: Int = 3, dates: [Date] = [Date(timeIntervalSince1970: 1_796_000_000)]) throws -> BackupStore {
         try TreeFixture.make(temp.url("install"), Self.tree)
         let clock = Clock(dates)
-        return BackupStore(directory: temp.url("backups"), maxBackups: max, now: { clock.next() })
+        return BackupStore(stateDirectory: StateDirectory(path: temp.url("state"), backupPath: temp.url("backups")), maxBackups: max, now: { clock.next() })
     }
 
     final class Clock: @unchecked Sendable {
@@ -52,7 +52,7 @@ struct BackupStoreTests {
         #expect(error.message.contains("SHA-256 of config/app.yaml"))
     }
 
-    @Test("missing, extra, re-pointed and re-moded entries and a missing backup.json are refused",
+    @Test("missing, extra, re-pointed and re-moded entries and a missing record of the manifest are refused",
           arguments: ["missing", "extra", "link", "mode", "manifest"])
     func structuralDamage(kind: String) throws {
         let error = try corrupt { path in
@@ -63,11 +63,11 @@ struct BackupStoreTests {
                 unlink(path + "/src/latest")
                 symlink("/etc/passwd", path + "/src/latest")
             case "mode": chmod(path + "/src/bin/run.sh", 0o644)
-            default: unlink(path + "/backup.json")
+            default: unlink(FileSystem.parent(FileSystem.parent(path)) + "/state/backup-manifests/\((path as NSString).lastPathComponent).json")
             }
         }
-        #expect(error.code == .corruptBackup)
-        let named = ["missing": "src/bin/run.sh", "extra": "src/intruder", "link": "src/latest", "mode": "src/bin/run.sh", "manifest": "backup.json"]
+        #expect(error.code == (kind == "manifest" ? .backupNotFound : .corruptBackup))
+        let named = ["missing": "src/bin/run.sh", "extra": "src/intruder", "link": "src/latest", "mode": "src/bin/run.sh", "manifest": "was not made by this agent"]
         #expect(error.message.contains(named[kind]!), "\(error.message)")
     }
 

@@ -72,7 +72,7 @@ struct CrashConsistencyTests {
         func backupsAreRight(_ trial: String, committed: Bool, strict: Bool = true) throws -> Bool {
             guard layout == .inPlace else { return true }
             let directory = trial + "/backups"
-            let store = BackupStore(directory: directory, maxBackups: 3)
+            let store = BackupStore(stateDirectory: StateDirectory(path: trial + "/install/.ota", backupPath: directory), maxBackups: 3)
             let names = FileSystem.exists(directory) ? try FileSystem.names(in: directory) : []
             let backups = try store.list()
             guard committed else { return strict ? names.isEmpty : backups.isEmpty }
@@ -97,7 +97,8 @@ struct CrashConsistencyTests {
 
         let probe = try scenario.trial("probe")
         #expect(try Harness.run(scenario.arguments("apply", probe), environment: ["OTA_FAULT_STEP": "1"]).killed)
-        let steps = try #require(try Journal(stateDirectory: probe + "/install/.ota").load()).steps.count
+        let journal = Journal(directory: StateDirectory(path: probe + "/install/.ota", backupPath: probe + "/backups"), allowedRoots: [probe + "/install"])
+        let steps = try #require(try journal.load()).steps.count
         #expect(steps >= (layout == .releases ? 2 : 7))
 
         var trials = 0

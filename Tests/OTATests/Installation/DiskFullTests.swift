@@ -5,13 +5,14 @@ import Foundation
 import Testing
 @testable import OTA
 
-/// A small tmpfs mounted for one test (needs root; the tests are skipped where `mount` is refused).
+/// A small tmpfs (mode 0755, as a trusted folder must be) mounted for one test (needs root; the tests
+/// are skipped where `mount` is refused).
 struct SmallFilesystem {
     let path: String
 
     static func mount(at path: String, size: String) -> SmallFilesystem? {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        guard run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path]) == 0 else { return nil }
+        guard run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0755", "tmpfs", path]) == 0 else { return nil }
         return SmallFilesystem(path: path)
     }
 

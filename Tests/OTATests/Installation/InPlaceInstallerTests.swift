@@ -31,7 +31,7 @@ struct InPlaceInstallerTests {
         #expect(error.message.contains("rolled back"))
         #expect(try fixture.snapshot() == before)
         #expect(!FileManager.default.fileExists(atPath: fixture.state + "/journal.json"))
-        #expect(try BackupStore(directory: fixture.config.backupDirectory, maxBackups: 3).list().isEmpty)
+        #expect(try BackupStore(configuration: fixture.config).list().isEmpty)
     }
 
     @Test("a managed path that is absolute, has '..' or nests in another is refused before anything changes",

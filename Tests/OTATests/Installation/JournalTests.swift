@@ -44,7 +44,7 @@ struct JournalTests {
           arguments: [(OTAConfiguration.Layout.inPlace, true), (.inPlace, false), (.releases, true)])
     func rollsBackUncommitted(layout: OTAConfiguration.Layout, exchange: Bool) throws {
         let (fixture, before, transaction) = try interrupted(layout: layout, exchange: exchange)
-        let journal = Journal(stateDirectory: fixture.state)
+        let journal = Journal(configuration: fixture.config)
         #expect(try journal.load() == transaction)
         #expect(try journal.recoverIfNeeded() == .rolledBack(transaction))
         #expect(try fixture.snapshot() == before)
@@ -57,7 +57,7 @@ struct JournalTests {
           arguments: [(OTAConfiguration.Layout.inPlace, true), (.inPlace, false), (.releases, true)])
     func undoTwice(layout: OTAConfiguration.Layout, exchange: Bool) throws {
         let (fixture, before, transaction) = try interrupted(layout: layout, exchange: exchange)
-        let journal = Journal(stateDirectory: fixture.state)
+        let journal = Journal(configuration: fixture.config)
         let recorded = try #require(try journal.load())
         for step in recorded.steps.reversed() { try step.action.undo() }
         #expect(try fixture.snapshot() == before)
@@ -70,7 +70,7 @@ struct JournalTests {
     func finishesCommit() throws {
         let (fixture, _, transaction) = try interrupted(layout: .inPlace)
         let after = try fixture.snapshot()
-        let journal = Journal(stateDirectory: fixture.state)
+        let journal = Journal(configuration: fixture.config)
         var committed = transaction
         committed.phase = .committed
         try journal.save(committed)

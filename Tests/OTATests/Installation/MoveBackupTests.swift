@@ -39,7 +39,7 @@ struct MoveBackupTests {
         #expect(!FileSystem.exists(partial))
         #expect(FileSystem.lstatInfo(backup.path).map { $0.st_mode & 0o777 } == 0o700)
         #expect(try TreeFixture.snapshot(backup.path, excluding: ["backup.json"]) == before)
-        let manifest = try BackupStore(directory: fixture.config.backupDirectory, maxBackups: 3).verify(backup)
+        let manifest = try BackupStore(configuration: fixture.config).verify(backup)
         #expect(manifest.version == "1.0.0")
         #expect(manifest.files.contains { $0.path == "vendor/tools" && $0.type == "directory" })
         #expect(manifest.files.first { $0.path == "src/bin/run.sh" }?.sha256 == (try FileSystem.sha256(backup.path + "/src/bin/run.sh")))
@@ -77,7 +77,7 @@ struct MoveBackupTests {
         try Data("rewritten".utf8).write(to: URL(fileURLWithPath: partial + "/config/file3.txt"))
         try installer.commit(transaction)
         let backup = try #require(try installer.backups().first)
-        let manifest = try BackupStore(directory: fixture.config.backupDirectory, maxBackups: 3).verify(backup)
+        let manifest = try BackupStore(configuration: fixture.config).verify(backup)
         #expect(manifest.files.contains { $0.path == "src/late.log" && $0.size == 14 })
     }
 
@@ -107,7 +107,7 @@ struct MoveBackupTests {
         let installer = fixture.installer
         try installer.commit(try installer.install(try fixture.stage("2.0.0", Self.new)))
         let backup = try #require(try installer.backups().first)
-        let manifest = try BackupStore(directory: fixture.config.backupDirectory, maxBackups: 3).verify(backup)
+        let manifest = try BackupStore(configuration: fixture.config).verify(backup)
         #expect(manifest.files.contains { $0.path == "src/a \"quoted\" \\ name\ttab.txt" })
         #expect(manifest.files.contains { $0.path == "src/ünïcødé.txt" })
     }
@@ -130,7 +130,7 @@ struct MoveBackupTests {
         #expect(try installer.currentVersion() == SemanticVersion(2, 0, 0))
         #expect(try installer.backups().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: fixture.state + "/journal.json"))
-        try BackupStore(directory: fixture.config.backupDirectory, maxBackups: 3).prune()
+        try BackupStore(configuration: fixture.config).prune()
         #expect(try FileSystem.names(in: fixture.config.backupDirectory).isEmpty, "the partial folder is pruned")
     }
 
@@ -163,7 +163,7 @@ struct MoveBackupTests {
         let backup = try #require(try installer.backups().first)
         #expect(FileIdentity.of(backup.path + "/src/bin/run.sh") != identity)
         #expect(try TreeFixture.snapshot(backup.path, excluding: ["backup.json"]) == before)
-        try BackupStore(directory: target, maxBackups: 3).verify(backup)
+        try BackupStore(configuration: fixture.config).verify(backup)
         #expect(try FileSystem.names(in: target).filter { $0.hasPrefix(".") }.isEmpty, "no partial folder or probe left")
     }
 }

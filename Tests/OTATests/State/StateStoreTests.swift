@@ -51,7 +51,7 @@ struct StateStoreTests {
     @Test("the update log rotates to ota.log.1 past its size limit and keeps every line of the last two files")
     func logRotation() throws {
         let temp = try TemporaryDirectory()
-        let log = UpdateLog(path: temp.url("state/ota.log"), maxBytes: 400)
+        let log = UpdateLog(directory: StateDirectory(path: temp.url("state")), maxBytes: 400)
         for index in 0..<30 { try log.append("line \(index)\nwith newline") }
         let current = try temp.read("state/ota.log"), previous = try temp.read("state/ota.log.1")
         #expect(current.utf8.count <= 400 && previous.utf8.count <= 400)
