@@ -10,9 +10,8 @@ import Foundation
 /// lock never needs cleaning up; a leftover pid in the file is just overwritten.
 ///
 /// A child process being spawned by another thread shares the lock's open file until its `exec`
-/// (which closes it, `O_CLOEXEC`), so a lock released and taken again at that instant can still look
-/// held by this very process: when the file names this process and no `Lock` of it holds the path,
-/// acquiring retries for up to ``transientRetries`` × 10 ms instead of failing.
+/// (which closes it, `O_CLOEXEC`): releasing therefore unlocks explicitly (`LOCK_UN`) before closing,
+/// so the lock is free at once even while such a child still holds a copy of the descriptor.
 ///
 /// ```swift
 /// let lock = try Lock.acquire(in: StateDirectory(configuration: config))
@@ -30,11 +29,6 @@ public final class Lock: @unchecked Sendable {
         self.descriptor = descriptor
     }
 
-    /// The lock paths held by `Lock` objects of this process.
-    private static let heldPaths = HeldPaths()
-    /// How many times a lock that looks held by this process (see above) is tried again, 10 ms apart.
-    static let transientRetries = 200
-
     /// ``acquire(in:)`` for the state folder `stateDirectory` (its backups at `stateDirectory/backups`).
     public static func acquire(stateDirectory: String) throws(StateError) -> Lock {
         try acquire(in: StateDirectory(path: stateDirectory))
@@ -51,8 +45,7 @@ public final class Lock: @unchecked Sendable {
         do { fd = try directory.open(StateDirectory.Entry.lock, flags: O_RDWR | O_CREAT) } catch {
             throw StateError(.lockFailed, "cannot open the lock file: \(error.message)", underlying: error)
         }
-        var attempt = 0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(fd, &buffer, buffer.count, 0)
@@ -62,11 +55,6 @@ public final class Lock: @unchecked Sendable {
                 throw StateError(.lockFailed, "cannot lock \(path): \(error.message)", underlying: error)
             }
             let pid = Int32(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-            if pid == getpid(), !heldPaths.contains(path), attempt < transientRetries {
-                attempt += 1
-                usleep(10_000)
-                continue
-            }
             close(fd)
             let holder = pid.map { "process \($0)" } ?? "another process"
             throw StateError(.locked, "another update is running (\(holder) holds \(path)); wait for it to finish", holderPID: pid)
@@ -77,7 +65,6 @@ public final class Lock: @unchecked Sendable {
             close(fd)
             throw StateError(.lockFailed, "cannot write the lock file: \(error.message)", underlying: error)
         }
-        heldPaths.insert(path)
         return Lock(path: path, descriptor: fd)
     }
 
@@ -86,25 +73,16 @@ public final class Lock: @unchecked Sendable {
         state.lock()
         defer { state.unlock() }
         guard descriptor >= 0 else { return }
-        Self.heldPaths.remove(path)
-        close(descriptor)
+        Self.unlockAndClose(descriptor)
         descriptor = -1
     }
 
     deinit {
-        if descriptor >= 0 {
-            Self.heldPaths.remove(path)
-            close(descriptor)
-        }
+        if descriptor >= 0 { Self.unlockAndClose(descriptor) }
     }
-}
 
-/// A set of paths shared by the threads of the process.
-private final class HeldPaths: @unchecked Sendable {
-    private let lock = NSLock()
-    private var paths = Set<String>()
-
-    func insert(_ path: String) { lock.withLock { _ = paths.insert(path) } }
-    func remove(_ path: String) { lock.withLock { _ = paths.remove(path) } }
-    func contains(_ path: String) -> Bool { lock.withLock { paths.contains(path) } }
+    private static func unlockAndClose(_ descriptor: Int32) {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
 }

@@ -35,4 +35,31 @@ struct LockTests {
         let lock = try Lock.acquire(stateDirectory: temp.url("state"))
         lock.release()
     }
+
+    @Test("a released lock is free at once even while a forked child still holds a copy of its descriptor")
+    func releasedWhileForkedChildHoldsDescriptor() throws {
+        let temp = try TemporaryDirectory()
+        let lock = try Lock.acquire(stateDirectory: temp.url("state"))
+        // The child is what a process spawned by another thread is between fork and exec: it holds a
+        // copy of every descriptor, the lock's included, until the test lets it go.
+        var gate: [Int32] = [0, 0]
+        try #require(pipe(&gate) == 0)
+        let child = fork()
+        if child == 0 {
+            close(gate[1])
+            var byte: UInt8 = 0
+            _ = read(gate[0], &byte, 1)
+            _exit(0)
+        }
+        try #require(child > 0)
+        close(gate[0])
+        defer {
+            close(gate[1])
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
+        lock.release()
+        let again = try Lock.acquire(stateDirectory: temp.url("state"))
+        again.release()
+    }
 }
