@@ -27,7 +27,8 @@ enum HTTPHeadersHarness {
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else { continue }
+            // The HTTP parser admits only ASCII names (and HTTPHeaders traps on others).
+            guard !name.isEmpty, name.utf8.allSatisfy({ $0 < 0x80 }) else { continue }
             headers.add(name: name, value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         guard !headers.isEmpty else { return FuzzResult(accepted: false, rejection: "no header line") }

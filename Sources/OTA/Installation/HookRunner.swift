@@ -8,9 +8,9 @@ import Glibc
 ///
 /// Each runs as `sh -c COMMAND` in `install_dir`, in its own process group, with stdin from `/dev/null`,
 /// the agent's environment plus `OTA_FROM_VERSION`, `OTA_TO_VERSION` (plain versions, no `v`) and
-/// `OTA_INSTALL_DIR` — without its secrets (``hookEnvironment(from:)``). Its output (stdout and stderr) goes to the log, line by line. A command still
-/// running at its time-out gets SIGTERM, then SIGKILL two seconds later — the whole process group,
-/// so that children it started go too.
+/// `OTA_INSTALL_DIR`, without its secrets (``hookEnvironment(from:)``). Its output (stdout and stderr)
+/// goes to the log, line by line. A command still running at its time-out gets SIGTERM, then SIGKILL
+/// two seconds later — the whole process group, so that children it started go too.
 public struct HookRunner: Sendable {
     /// Which hook, for messages and logs.
     public enum Hook: String, Sendable {
@@ -44,11 +44,12 @@ public struct HookRunner: Sendable {
         self.init(installDirectory: configuration.installDirectory, secrets: configuration.githubToken.map { [$0] } ?? [], logger: logger)
     }
 
-    /// `environment` without ``secretVariables`` and without any variable whose value contains one of ``secrets``.
+    /// `environment` without ``secretVariables`` and without any variable whose value is one of
+    /// ``secrets`` or, for secrets of 8 characters or more, contains one.
     public func hookEnvironment(from environment: [String: String]) -> [String: String] {
         let values = secrets.map(\.value).filter { !$0.isEmpty }
         return environment.filter { name, value in
-            !Self.secretVariables.contains(name) && !values.contains { value.contains($0) }
+            !Self.secretVariables.contains(name) && !values.contains { value == $0 || ($0.count >= 8 && value.contains($0)) }
         }
     }
 

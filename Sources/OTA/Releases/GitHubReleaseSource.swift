@@ -24,18 +24,14 @@ public final class GitHubReleaseSource: ReleaseSource {
     let transport: HTTPTransport
     let retry: RetryPolicy
     let cachePath: String?
-    /// The most JSON read for one release list (``maxListBytes``; tests lower it).
-    let listByteLimit: Int
     let logger: Logger
 
-    init(repository: String, apiRoot: URL, transport: HTTPTransport, retry: RetryPolicy, cachePath: String?,
-         listByteLimit: Int = GitHubReleaseSource.maxListBytes, logger: Logger) {
+    init(repository: String, apiRoot: URL, transport: HTTPTransport, retry: RetryPolicy, cachePath: String?, logger: Logger) {
         self.repository = repository
         self.apiRoot = apiRoot
         self.transport = transport
         self.retry = retry
         self.cachePath = cachePath
-        self.listByteLimit = listByteLimit
         self.logger = logger
     }
 
@@ -61,7 +57,7 @@ public final class GitHubReleaseSource: ReleaseSource {
         var all: [ReleaseEntry] = []
         var next: URL? = first
         var page = 0
-        var budget = listByteLimit
+        var budget = Self.maxListBytes
         while let url = next {
             page += 1
             guard page <= Self.maxPages else {
@@ -73,7 +69,7 @@ public final class GitHubReleaseSource: ReleaseSource {
             do {
                 answer = try await fetchPage(url, etag: etag, limit: budget)
             } catch where error.code == .responseTooLarge && page > 1 {
-                logger.warning("release list truncated", metadata: ["ota.pages": "\(page - 1)", "ota.bytes": "\(listByteLimit)"])
+                logger.warning("release list truncated", metadata: ["ota.pages": "\(page - 1)", "ota.bytes": "\(Self.maxListBytes)"])
                 break
             } catch where error.code == .rateLimited {
                 cache.rateLimitedUntil = error.retryAfter
@@ -130,7 +126,7 @@ public final class GitHubReleaseSource: ReleaseSource {
         do {
             body = try await HTTPTransport.collect(response.body, limit: limit, url: response.url)
         } catch where error.code == .responseTooLarge {
-            throw TransferError(.responseTooLarge, "the release list of \(repository) from \(response.url.host ?? "the server") is larger than \(listByteLimit) bytes of JSON; refusing it", status: status)
+            throw TransferError(.responseTooLarge, "the release list of \(repository) from \(response.url.host ?? "the server") is larger than \(Self.maxListBytes) bytes of JSON; refusing it", status: status)
         }
         switch status {
         case 200:

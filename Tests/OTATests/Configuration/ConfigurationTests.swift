@@ -49,7 +49,9 @@ struct ConfigurationLoadingTests {
         #expect(config.maxExtractedBytes == 4 * 1024 * 1024 * 1024)
         #expect(config.maxArchiveEntries == 100_000)
         #expect(config.githubTokenFile == nil)
-        #expect(ConfigurationKeys.all.count == 32)
+        #expect(config.maxDownloadBytes == 2 << 30)
+        #expect(config.minDownloadRate == 1024)
+        #expect(ConfigurationKeys.all.count == 34)
     }
 
     @Test("every key is read with its type")
