@@ -75,7 +75,8 @@ let package = Package(
         .executableTarget(name: "ota-install-harness", dependencies: ["OTA"]),
         // The invariants every parser of untrusted bytes keeps, checked by the fuzzers (scripts/fuzz)
         // and by the tests, which replay the committed corpora (Fuzz/Corpus) and regressions.
-        .target(name: "OTAFuzz", dependencies: ["OTA", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "OTAFuzz", dependencies: ["OTA", .product(name: "Logging", package: "swift-log"),
+                                                .product(name: "NIOHTTP1", package: "swift-nio")]),
         // libFuzzer entry points when built by scripts/fuzz (-DOTA_FUZZ); otherwise an input replayer.
         .executableTarget(name: "ota-fuzz", dependencies: ["OTAFuzz"]),
         // Helpers shared by the test targets: temporary folders, a scriptable HTTP server, GitHub JSON.

@@ -23,6 +23,8 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
     case semver
     /// A YAML configuration file.
     case config
+    /// HTTP response header lines (rate limits, lengths, ranges, validators) and release sizes.
+    case httpHeaders = "http-headers"
 
     /// Checks one input.
     public func run(_ input: [UInt8]) -> FuzzResult {
@@ -36,6 +38,7 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
         case .minisign: MinisignHarness.run(input)
         case .semver: SemVerHarness.run(input)
         case .config: ConfigHarness.run(input)
+        case .httpHeaders: HTTPHeadersHarness.run(input)
         }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import OTA
 
-/// GitHub "list releases" JSON: decoding, conversion to `Release`, selection and asset matching.
+/// A "list releases" JSON body (GitHub, Gitea/Forgejo, the mirror): decoding, conversion to `Release`,
+/// selection and asset matching.
 ///
 /// Invariants: a decoded list encodes and decodes back to the same value; a converted release has
 /// the version of its tag; the selected release is eligible and no eligible release is newer; the
@@ -11,10 +12,10 @@ enum GitHubJSONHarness {
     static let logger = Logger(label: "ota.fuzz") { _ in SwiftLogNoOpLogHandler() }
 
     static func run(_ input: [UInt8]) -> FuzzResult {
-        guard let decoded = try? JSONDecoder().decode([GitHubJSON.Release].self, from: Data(input)) else { return FuzzResult(accepted: false) }
+        guard let decoded = try? JSONDecoder().decode([ReleaseEntry].self, from: Data(input)) else { return FuzzResult(accepted: false) }
         var violations: [String] = []
         do {
-            let again = try JSONDecoder().decode([GitHubJSON.Release].self, from: JSONEncoder().encode(decoded))
+            let again = try JSONDecoder().decode([ReleaseEntry].self, from: JSONEncoder().encode(decoded))
             if again != decoded { violations.append("the releases change when encoded and decoded again") }
         } catch {
             violations.append("the decoded releases do not round-trip: \(error)")

@@ -28,4 +28,11 @@ int ota_pipe_cloexec(int fds[2]);
 /// posix_spawn_file_actions_addchdir_np (glibc ≥ 2.29): the child starts in `path`.
 int ota_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 
+/// prctl(PR_SET_DUMPABLE): 0 makes the process non-dumpable (no core dump, /proc/PID files owned by
+/// root, no ptrace by other processes of the same user). prctl is variadic; Swift cannot call it.
+int ota_set_dumpable(int dumpable);
+
+/// prctl(PR_GET_DUMPABLE): 1 when dumpable, 0 when not, -1 with errno on error.
+int ota_get_dumpable(void);
+
 #endif

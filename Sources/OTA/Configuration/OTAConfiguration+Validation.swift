@@ -16,6 +16,8 @@ extension OTAConfiguration {
         guard checkJitter >= 0 && checkJitter < 1 else { throw invalid("check_jitter", "must be a fraction from 0 up to (not including) 1, got \(checkJitter)") }
         guard maxExtractedBytes >= 1 else { throw invalid("max_extracted_bytes", "must be at least 1 byte, got \(maxExtractedBytes)") }
         guard maxArchiveEntries >= 1 else { throw invalid("max_archive_entries", "must be at least 1, got \(maxArchiveEntries)") }
+        guard maxDownloadBytes >= 1 else { throw invalid("max_download_bytes", "must be at least 1 byte, got \(maxDownloadBytes)") }
+        guard minDownloadRate >= 0 else { throw invalid("min_download_rate", "must be 0 (no floor) or more bytes per second, got \(minDownloadRate)") }
         try validateAPIURL()
         guard !installDir.isEmpty else { throw invalid("install_dir", "must not be empty") }
         try Self.validateRelativePath(versionFile, key: "version_file")

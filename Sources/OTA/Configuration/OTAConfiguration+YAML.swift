@@ -185,5 +185,7 @@ extension OTAConfiguration {
         "check_jitter": { config, value throws(ConfigurationError) in config.checkJitter = try value.double() },
         "max_extracted_bytes": { config, value throws(ConfigurationError) in config.maxExtractedBytes = try value.bytes() },
         "max_archive_entries": { config, value throws(ConfigurationError) in config.maxArchiveEntries = try value.int() },
+        "max_download_bytes": { config, value throws(ConfigurationError) in config.maxDownloadBytes = try value.bytes() },
+        "min_download_rate": { config, value throws(ConfigurationError) in config.minDownloadRate = try value.bytes() },
     ]
 }

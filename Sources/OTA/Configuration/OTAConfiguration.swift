@@ -97,6 +97,10 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var maxExtractedBytes: Int = 4 << 30
     /// Largest number of entries an archive may hold.
     public var maxArchiveEntries: Int = 100_000
+    /// Largest download without an announced size (the source tarball), in bytes.
+    public var maxDownloadBytes: Int = 2 << 30
+    /// Lowest average transfer rate, in bytes per second over `download_timeout × 6` seconds; 0 = no floor.
+    public var minDownloadRate: Int = 1024
 
     /// The file this configuration was loaded from, if any (it is always preserved across updates).
     public var sourceFile: String?
@@ -176,6 +180,8 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
             ("check_jitter", "\(checkJitter)"),
             ("max_extracted_bytes", "\(maxExtractedBytes)"),
             ("max_archive_entries", "\(maxArchiveEntries)"),
+            ("max_download_bytes", "\(maxDownloadBytes)"),
+            ("min_download_rate", "\(minDownloadRate)"),
         ]
         let text = lines.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         return githubToken?.redacting(in: text) ?? text

@@ -8,9 +8,9 @@ import Glibc
 ///
 /// Each runs as `sh -c COMMAND` in `install_dir`, in its own process group, with stdin from `/dev/null`,
 /// the agent's environment plus `OTA_FROM_VERSION`, `OTA_TO_VERSION` (plain versions, no `v`) and
-/// `OTA_INSTALL_DIR`. Its output (stdout and stderr) goes to the log, line by line. A command still
-/// running at its time-out gets SIGTERM, then SIGKILL two seconds later — the whole process group,
-/// so that children it started go too.
+/// `OTA_INSTALL_DIR`, without its secrets (``hookEnvironment(from:)``). Its output (stdout and stderr)
+/// goes to the log, line by line. A command still running at its time-out gets SIGTERM, then SIGKILL
+/// two seconds later — the whole process group, so that children it started go too.
 public struct HookRunner: Sendable {
     /// Which hook, for messages and logs.
     public enum Hook: String, Sendable {
@@ -20,19 +20,44 @@ public struct HookRunner: Sendable {
         case healthCheck = "health_check"
     }
 
+    /// Variables that hold or lead to a secret, removed from every hook's environment.
+    public static let secretVariables: Set<String> = ["GITHUB_TOKEN", "CREDENTIALS_DIRECTORY", "OTA_SERVE_TOKEN"]
+
     public var installDirectory: String
+    /// Secrets the agent holds: a variable whose value contains one (`github_token: ${MY_TOKEN}` makes
+    /// `MY_TOKEN` one) is removed from hook environments as well.
+    public var secrets: [Secret]
+    /// The environment hooks start from, before it is scrubbed; the agent's own by default.
+    public var baseEnvironment: [String: String]
     public var logger: Logger
 
-    public init(installDirectory: String, logger: Logger = Logger(label: "ota.hooks")) {
+    public init(installDirectory: String, secrets: [Secret] = [], baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "ota.hooks")) {
         self.installDirectory = installDirectory
+        self.secrets = secrets
+        self.baseEnvironment = baseEnvironment
         self.logger = logger
+    }
+
+    /// A runner for `configuration`'s installation that keeps its token out of the hooks.
+    public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.hooks")) {
+        self.init(installDirectory: configuration.installDirectory, secrets: configuration.githubToken.map { [$0] } ?? [], logger: logger)
+    }
+
+    /// `environment` without ``secretVariables`` and without any variable whose value is one of
+    /// ``secrets`` or, for secrets of 8 characters or more, contains one.
+    public func hookEnvironment(from environment: [String: String]) -> [String: String] {
+        let values = secrets.map(\.value).filter { !$0.isEmpty }
+        return environment.filter { name, value in
+            !Self.secretVariables.contains(name) && !values.contains { value == $0 || ($0.count >= 8 && value.contains($0)) }
+        }
     }
 
     /// Runs `command`; returns normally only when it exits 0 within `timeout`.
     ///
     /// - Throws: ``HookError`` naming the hook, the exit status or the time-out, and the last output line.
     public func run(_ hook: Hook, command: String, from: SemanticVersion, to: SemanticVersion, timeout: Duration) async throws(HookError) {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = hookEnvironment(from: baseEnvironment)
         environment["OTA_FROM_VERSION"] = from.description
         environment["OTA_TO_VERSION"] = to.description
         environment["OTA_INSTALL_DIR"] = installDirectory

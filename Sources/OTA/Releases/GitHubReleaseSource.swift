@@ -2,17 +2,20 @@ import Foundation
 import Logging
 import NIOHTTP1
 
-/// Releases from GitHub's REST API, GitHub Enterprise (`https://host/api/v3`) or an `ota serve` mirror.
+/// Releases from GitHub's REST API, GitHub Enterprise (`https://host/api/v3`), Gitea or Forgejo
+/// (`https://host/api/v1`) or an `ota serve` mirror.
 ///
 /// Lists `GET /repos/{owner}/{repo}/releases` page by page (following `Link: rel="next"`), because
 /// `/releases/latest` is ordered by creation date, not by version. The first page is requested with
 /// `If-None-Match`; a `304 Not Modified` reuses the cached list and, when authorized, costs no
-/// rate-limit quota. Rate limits, retries and time-outs follow SPEC §6.
+/// rate-limit quota. Rate limits are respected, failed requests retried. The list is read up to
+/// ``maxListBytes`` of JSON across all pages: pages past that are left out with a warning, and a
+/// first page larger than that is refused.
 public final class GitHubReleaseSource: ReleaseSource {
     /// Pages fetched at most (100 releases each).
     static let maxPages = 20
-    /// The largest page body accepted.
-    static let maxPageBytes = 8 << 20
+    /// The most JSON read for one release list, all pages together.
+    static let maxListBytes = 4 << 20
     /// The GitHub API version this client speaks.
     static let apiVersion = "2022-11-28"
 
@@ -44,16 +47,17 @@ public final class GitHubReleaseSource: ReleaseSource {
     }
 
     /// The raw release objects, from the network or, after a 304, from the cache.
-    func fetchReleases() async throws(TransferError) -> [GitHubJSON.Release] {
+    func fetchReleases() async throws(TransferError) -> [ReleaseEntry] {
         let first = listURL
         var cache = cachePath.map { ReleaseListCache.load(from: $0, url: first.absoluteString) }
             ?? ReleaseListCache(url: first.absoluteString, etag: nil, releases: [], rateLimitedUntil: nil)
-        if let until = cache.rateLimitedUntil, until > Date() {
+        if let until = RateLimit.pending(cache.rateLimitedUntil) {
             throw RateLimit.error(repository: repository, until: until, authenticated: transport.configuration.token != nil)
         }
-        var all: [GitHubJSON.Release] = []
+        var all: [ReleaseEntry] = []
         var next: URL? = first
         var page = 0
+        var budget = Self.maxListBytes
         while let url = next {
             page += 1
             guard page <= Self.maxPages else {
@@ -63,7 +67,10 @@ public final class GitHubReleaseSource: ReleaseSource {
             let etag = page == 1 ? cache.etag : nil
             let answer: PageAnswer
             do {
-                answer = try await fetchPage(url, etag: etag)
+                answer = try await fetchPage(url, etag: etag, limit: budget)
+            } catch where error.code == .responseTooLarge && page > 1 {
+                logger.warning("release list truncated", metadata: ["ota.pages": "\(page - 1)", "ota.bytes": "\(Self.maxListBytes)"])
+                break
             } catch where error.code == .rateLimited {
                 cache.rateLimitedUntil = error.retryAfter
                 saveCache(cache)
@@ -73,8 +80,9 @@ public final class GitHubReleaseSource: ReleaseSource {
             case .notModified:
                 logger.debug("release list not modified", metadata: ["ota.repo": "\(repository)"])
                 return cache.releases
-            case .page(let releases, let link, let newETag):
+            case .page(let releases, let link, let newETag, let size):
                 all += releases
+                budget -= size
                 if page == 1 { cache.etag = newETag }
                 next = link
             }
@@ -87,10 +95,10 @@ public final class GitHubReleaseSource: ReleaseSource {
 
     private enum PageAnswer {
         case notModified
-        case page([GitHubJSON.Release], next: URL?, etag: String?)
+        case page([ReleaseEntry], next: URL?, etag: String?, bytes: Int)
     }
 
-    private func fetchPage(_ url: URL, etag: String?) async throws(TransferError) -> PageAnswer {
+    private func fetchPage(_ url: URL, etag: String?, limit: Int) async throws(TransferError) -> PageAnswer {
         var headers = HTTPHeaders()
         headers.add(name: "Accept", value: "application/vnd.github+json")
         headers.add(name: "X-GitHub-Api-Version", value: Self.apiVersion)
@@ -99,11 +107,11 @@ public final class GitHubReleaseSource: ReleaseSource {
             logger.warning("retrying release list", metadata: ["ota.attempt": "\(attempt)", "ota.error": "\(error.message)", "ota.wait": "\(wait)"])
         }) { _ throws(TransferError) in
             let response = try await transport.get(url, headers: headers)
-            return try await interpret(response, etag: etag)
+            return try await interpret(response, etag: etag, limit: limit)
         }
     }
 
-    private func interpret(_ response: HTTPTransport.Response, etag: String?) async throws(TransferError) -> PageAnswer {
+    private func interpret(_ response: HTTPTransport.Response, etag: String?, limit: Int) async throws(TransferError) -> PageAnswer {
         let status = response.status
         if status == 304, etag != nil { return .notModified }
         if let until = RateLimit.nextAllowed(status: status, headers: response.headers) {
@@ -114,12 +122,17 @@ public final class GitHubReleaseSource: ReleaseSource {
             }
             throw error
         }
-        let body = try await HTTPTransport.collect(response.body, limit: Self.maxPageBytes, url: response.url)
+        let body: Data
+        do {
+            body = try await HTTPTransport.collect(response.body, limit: limit, url: response.url)
+        } catch where error.code == .responseTooLarge {
+            throw TransferError(.responseTooLarge, "the release list of \(repository) from \(response.url.host ?? "the server") is larger than \(Self.maxListBytes) bytes of JSON; refusing it", status: status)
+        }
         switch status {
         case 200:
             do {
-                let releases = try JSONDecoder().decode([GitHubJSON.Release].self, from: body)
-                return .page(releases, next: Self.nextLink(response.headers), etag: response.headers.first(name: "etag"))
+                let releases = try JSONDecoder().decode([ReleaseEntry].self, from: body)
+                return .page(releases, next: Self.nextLink(response.headers), etag: response.headers.first(name: "etag"), bytes: body.count)
             } catch {
                 throw TransferError(.invalidResponse, "the release list of \(repository) from \(response.url.host ?? "") is not the JSON GitHub sends: \(Self.describe(error))", status: status)
             }
@@ -143,7 +156,7 @@ public final class GitHubReleaseSource: ReleaseSource {
     }
 
     /// The `rel="next"` URL of a `Link` header.
-    static func nextLink(_ headers: HTTPHeaders) -> URL? {
+    package static func nextLink(_ headers: HTTPHeaders) -> URL? {
         guard let link = headers.first(name: "link") else { return nil }
         for part in link.split(separator: ",") {
             let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -154,15 +167,15 @@ public final class GitHubReleaseSource: ReleaseSource {
         return nil
     }
 
-    /// A ``Release`` for a GitHub release object, or `nil` (with a warning) when its tag is not SemVer.
-    package static func release(from json: GitHubJSON.Release, logger: Logger) -> Release? {
+    /// A ``Release`` for a release object, or `nil` (with a warning) when its tag is not SemVer.
+    package static func release(from json: ReleaseEntry, logger: Logger) -> Release? {
         guard let version = SemanticVersion(tag: json.tagName) else {
             logger.warning("skipping release whose tag is not a semantic version", metadata: ["ota.tag": "\(json.tagName)"])
             return nil
         }
         let published = json.publishedAt.flatMap { UTCTime.date(iso8601: $0) }
         let assets = json.assets.map {
-            ReleaseAsset(id: $0.id, name: $0.name, size: $0.size, digest: $0.digest, apiURL: $0.url,
+            ReleaseAsset(id: $0.id, name: $0.name, size: $0.size, digest: $0.digest, apiURL: $0.downloadURL,
                          browserDownloadURL: $0.browserDownloadURL, contentType: $0.contentType)
         }
         return Release(tag: json.tagName, version: version, name: json.name, notes: json.body, publishedAt: published,
@@ -205,13 +218,17 @@ extension GitHubReleaseSource {
 }
 
 extension HTTPTransport {
-    /// A transport with the configuration's time-out, HTTP policy and token (sent to the API origin only).
+    /// A transport with the configuration's time-outs, rate floor, HTTP policy and token (sent to the API origin only).
     convenience init(for configuration: OTAConfiguration, logger: Logger) throws(TransferError) {
         guard let apiURL = URL(string: configuration.githubAPIURL) else {
             throw TransferError(.invalidURL, "github_api_url '\(configuration.githubAPIURL)' is not a URL")
         }
         var settings = Configuration()
-        settings.idleTimeout = .seconds(configuration.downloadTimeout)
+        // Beyond 68 years a time-out means "none"; capping keeps the arithmetic on durations in range.
+        let timeout = Duration.seconds(min(configuration.downloadTimeout, Int(Int32.max)))
+        settings.idleTimeout = timeout
+        settings.minimumRate = configuration.minDownloadRate
+        settings.rateWindow = timeout * 6
         settings.redirectPolicy = RedirectPolicy(maxRedirects: 5, allowInsecureHTTP: configuration.allowInsecureHTTP)
         settings.apiOrigin = RedirectPolicy.origin(of: apiURL)
         settings.token = configuration.githubToken

@@ -7,7 +7,7 @@ import Foundation
 struct ReleaseListCache: Codable, Sendable {
     var url: String
     var etag: String?
-    var releases: [GitHubJSON.Release]
+    var releases: [ReleaseEntry]
     var rateLimitedUntil: Date?
 
     enum CodingKeys: String, CodingKey {

@@ -23,9 +23,9 @@ public struct Artifact: Sendable, Equatable {
         self.url = url
     }
 
-    /// The size the release announces, if any.
+    /// The size the release announces, if any (a negative size announces nothing).
     public var expectedSize: Int? {
-        if case .asset(let asset) = kind { return asset.size }
+        if case .asset(let asset) = kind, asset.size >= 0 { return asset.size }
         return nil
     }
 }

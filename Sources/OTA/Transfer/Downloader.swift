@@ -11,7 +11,8 @@ import Glibc
 /// A download goes to `directory/<name>.part`, is SHA-256-hashed while it streams, and is fsync'd and
 /// renamed to `directory/<name>` only when complete and of the announced size. A dropped connection is
 /// retried (`max_retries`, backoff) and resumed with `Range` + `If-Range`; a server that ignores the range
-/// makes it start over. A body longer than the announced size is refused as soon as it exceeds it.
+/// makes it start over. A body longer than the announced size is refused as soon as it exceeds it; a
+/// download of unknown size (the source tarball) is cut off beyond ``maxDownloadBytes``.
 public final class Downloader: Sendable {
     /// Progress of one download: bytes on disk so far, and the total when known.
     public struct Progress: Sendable {
@@ -25,12 +26,15 @@ public final class Downloader: Sendable {
     let directory: String
     let transport: HTTPTransport
     let retry: RetryPolicy
+    /// The most bytes a download without an announced size may have (`max_download_bytes`).
+    let maxDownloadBytes: Int
     let logger: Logger
 
-    init(directory: String, transport: HTTPTransport, retry: RetryPolicy, logger: Logger) {
+    init(directory: String, transport: HTTPTransport, retry: RetryPolicy, maxDownloadBytes: Int = 2 << 30, logger: Logger) {
         self.directory = directory
         self.transport = transport
         self.retry = retry
+        self.maxDownloadBytes = maxDownloadBytes
         self.logger = logger
     }
 
@@ -74,7 +78,7 @@ public final class Downloader: Sendable {
             guard response.status == 200 else {
                 throw Self.statusError(response.status, name: asset.name, host: response.url.host)
             }
-            return try await HTTPTransport.collect(response.body, limit: min(Self.maxCompanionBytes, max(asset.size, 0) + 1), url: response.url)
+            return try await HTTPTransport.collect(response.body, limit: Self.companionLimit(announcedSize: asset.size), url: response.url)
         }
     }
 
@@ -91,7 +95,7 @@ public final class Downloader: Sendable {
         var offset = 0
         let saved = PartialDownload.load(from: sidecar)
         if let saved, saved.url == url.absoluteString, saved.validator != nil, let size = Self.fileSize(part), size > 0 {
-            if let expected, size > expected {
+            if size > expected ?? maxDownloadBytes {
                 unlink(part)
             } else {
                 hasher = try Self.hash(existing: part, bytes: size)
@@ -114,7 +118,7 @@ public final class Downloader: Sendable {
         let response = try await transport.get(url, headers: headers)
         switch response.status {
         case 206 where offset > 0:
-            guard Self.contentRangeStart(response.headers) == offset else {
+            guard HeaderValues.contentRange(response.headers)?.first == offset else {
                 throw TransferError(.invalidResponse, "\(response.url.host ?? "the server") answered the resume request with the wrong range; starting over next time")
             }
         case 200:
@@ -131,9 +135,18 @@ public final class Downloader: Sendable {
         default:
             throw Self.statusError(response.status, name: artifact.fileName, host: response.url.host)
         }
-        let announced = response.headers.first(name: "content-length").flatMap(Int.init)
-        if let expected, let announced, offset + announced > expected {
-            throw TransferError(.responseTooLarge, "\(response.url.host ?? "the server") announces \(offset + announced) bytes for \(artifact.fileName), but the release says \(expected); refusing it")
+        let limit = expected ?? maxDownloadBytes
+        if let announced = HeaderValues.contentLength(response.headers) {
+            switch Self.announcedSize(announced, after: offset, expected: expected, maxDownloadBytes: maxDownloadBytes) {
+            case .fits:
+                break
+            case .beyondRelease(let total):
+                throw TransferError(.responseTooLarge, "\(response.url.host ?? "the server") announces \(total.map(String.init) ?? "more than \(Int.max)") bytes for \(artifact.fileName), but the release says \(expected ?? 0); refusing it")
+            case .beyondLimit:
+                unlink(part)
+                unlink(sidecar)
+                throw tooLarge(artifact.fileName, host: response.url.host)
+            }
         }
         if offset == 0 {
             let record = PartialDownload(url: url.absoluteString, etag: response.headers.first(name: "etag"),
@@ -148,7 +161,8 @@ public final class Downloader: Sendable {
         var written = offset
         do {
             for try await chunk in response.body {
-                if let expected, written + chunk.readableBytes > expected {
+                if chunk.readableBytes > limit - written {
+                    guard let expected else { throw tooLarge(artifact.fileName, host: response.url.host) }
                     throw TransferError(.responseTooLarge, "\(response.url.host ?? "the server") sent more than the \(expected) bytes announced for \(artifact.fileName); refusing it")
                 }
                 try chunk.withUnsafeReadableBytes { (buffer: UnsafeRawBufferPointer) throws(TransferError) in
@@ -169,6 +183,31 @@ public final class Downloader: Sendable {
         }
         guard fsync(fd) == 0 else { throw TransferError(.fileSystem, SystemError.last("fsync \(part)").message) }
         return Outcome(size: written, sha256: Self.hex(hasher.finalize()))
+    }
+
+    /// The error for a download of unknown size that passes ``maxDownloadBytes``.
+    private func tooLarge(_ name: String, host: String?) -> TransferError {
+        TransferError(.responseTooLarge, "the download of \(name) from \(host ?? "the server") is larger than max_download_bytes (\(maxDownloadBytes) bytes); refusing it (raise max_download_bytes if the release really is that large)")
+    }
+
+    /// What a `Content-Length` of `announced` bytes after `offset` resumed ones means for a download.
+    package enum AnnouncedSize: Equatable, Sendable {
+        case fits
+        /// More than the release announced (`total` is `nil` when the sum does not fit in `Int`).
+        case beyondRelease(total: Int?)
+        /// A download of unknown size beyond `max_download_bytes`.
+        case beyondLimit
+    }
+
+    package static func announcedSize(_ announced: Int, after offset: Int, expected: Int?, maxDownloadBytes: Int) -> AnnouncedSize {
+        let total = offset.adding(checked: announced)
+        if let expected { return total.map { $0 > expected } ?? true ? .beyondRelease(total: total) : .fits }
+        return total.map { $0 > maxDownloadBytes } ?? true ? .beyondLimit : .fits
+    }
+
+    /// The most bytes read for a companion file whose release announces `announcedSize`.
+    package static func companionLimit(announcedSize: Int) -> Int {
+        min(maxCompanionBytes, max(announcedSize, 0).adding(checked: 1) ?? maxCompanionBytes)
     }
 
     private func createDirectory() throws(TransferError) {
@@ -198,12 +237,6 @@ public final class Downloader: Sendable {
             }
             offset += n
         }
-    }
-
-    /// The start offset of a `Content-Range: bytes a-b/n` header.
-    static func contentRangeStart(_ headers: HTTPHeaders) -> Int? {
-        guard let value = headers.first(name: "content-range"), value.hasPrefix("bytes ") else { return nil }
-        return value.dropFirst(6).split(separator: "-").first.flatMap { Int($0) }
     }
 
     static func fileSize(_ path: String) -> Int? {
@@ -236,11 +269,12 @@ public final class Downloader: Sendable {
 }
 
 extension Downloader {
-    /// A downloader into `state_dir/downloads` with the configuration's retry settings.
+    /// A downloader into `state_dir/downloads` with the configuration's retry settings and `max_download_bytes`.
     convenience init(configuration: OTAConfiguration, transport: HTTPTransport, logger: Logger,
                      sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
         var retry = RetryPolicy(maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryDelay))
         if let sleep { retry.sleep = sleep }
-        self.init(directory: StateDirectory(configuration: configuration).downloadsPath, transport: transport, retry: retry, logger: logger)
+        self.init(directory: StateDirectory(configuration: configuration).downloadsPath, transport: transport, retry: retry,
+                  maxDownloadBytes: configuration.maxDownloadBytes, logger: logger)
     }
 }

@@ -5,17 +5,23 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// The one place swift-ota sends HTTP requests from: redirects, credentials and time-outs by SPEC §6.
+/// The one place swift-ota sends HTTP requests from: redirects, credentials, time-outs and rate floor.
 ///
 /// AsyncHTTPClient's own redirect handling is off (it would follow HTTPS → HTTP); this type follows
 /// redirects itself through ``RedirectPolicy`` and adds `Authorization` to a hop only when that hop's
 /// origin (scheme, host, port) is the API origin — so a storage host that GitHub redirects an asset
 /// download to never sees the token. Automatic decompression stays off (it would break hashes and `Range`).
-/// `idleTimeout` bounds the time without a received byte, for API calls and downloads alike.
+/// `idleTimeout` bounds the time without a received byte, for API calls and downloads alike;
+/// `rateWindow` bounds the time until the response head, and a body slower than `minimumRate` on
+/// average over `rateWindow` fails (``TransferBody``).
 final class HTTPTransport: Sendable {
     struct Configuration: Sendable {
         /// No byte received for this long fails the attempt (`download_timeout`).
         var idleTimeout: Duration = .seconds(30)
+        /// The lowest average rate in bytes per second over ``rateWindow`` (`min_download_rate`); 0 = none.
+        var minimumRate = 1024
+        /// The span the rate is averaged over (`download_timeout × 6`), and the longest wait for a response head.
+        var rateWindow: Duration = .seconds(180)
         var redirectPolicy = RedirectPolicy()
         /// The API origin (`https://api.github.com:443`) that may receive ``token``.
         var apiOrigin: String?
@@ -28,7 +34,7 @@ final class HTTPTransport: Sendable {
         var status: Int
         var headers: HTTPHeaders
         var url: URL
-        var body: HTTPClientResponse.Body
+        var body: TransferBody
     }
 
     let configuration: Configuration
@@ -48,8 +54,7 @@ final class HTTPTransport: Sendable {
             let client: HTTPClient? = state.withLock { state in
                 guard !state.shutDown else { return nil }
                 if let client = state.client { return client }
-                let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
-                    + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+                let idle = Self.timeAmount(configuration.idleTimeout)
                 var settings = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: idle, read: idle),
                                                         decompression: .disabled)
                 settings.httpVersion = .automatic
@@ -101,13 +106,14 @@ final class HTTPTransport: Sendable {
             }
             let response: HTTPClientResponse
             do {
-                response = try await client.execute(request, deadline: .now() + .hours(24), logger: nil)
+                response = try await client.execute(request, deadline: .now() + Self.timeAmount(configuration.rateWindow), logger: nil)
             } catch {
                 throw Self.transferError(for: error, url: current)
             }
             let status = Int(response.status.code)
             guard [301, 302, 303, 307, 308].contains(status) else {
-                return Response(status: status, headers: response.headers, url: current, body: response.body)
+                let body = TransferBody(body: response.body, minimumRate: configuration.minimumRate, window: configuration.rateWindow, url: current)
+                return Response(status: status, headers: response.headers, url: current, body: body)
             }
             let next = try configuration.redirectPolicy.follow(location: response.headers.first(name: "location"), from: current, visited: visited)
             logger.debug("following redirect", metadata: ["ota.http.status": "\(status)", "ota.http.host": "\(next.host ?? "")"])
@@ -117,11 +123,11 @@ final class HTTPTransport: Sendable {
     }
 
     /// Reads a whole body of at most `limit` bytes.
-    static func collect(_ body: HTTPClientResponse.Body, limit: Int, url: URL) async throws(TransferError) -> Data {
+    static func collect(_ body: TransferBody, limit: Int, url: URL) async throws(TransferError) -> Data {
         var data = Data()
         do {
             for try await chunk in body {
-                guard data.count + chunk.readableBytes <= limit else {
+                guard chunk.readableBytes <= limit - data.count else {
                     throw TransferError(.responseTooLarge, "the answer from \(url.host ?? "the server") is larger than \(limit) bytes; refusing it")
                 }
                 data.append(contentsOf: chunk.readableBytesView)
@@ -140,8 +146,10 @@ final class HTTPTransport: Sendable {
         let host = url.host ?? "the server"
         if let client = error as? HTTPClientError {
             switch client {
-            case .readTimeout, .deadlineExceeded, .connectTimeout:
+            case .readTimeout, .connectTimeout:
                 return TransferError(.timedOut, "no data from \(host) within the time-out (download_timeout); check the network or raise download_timeout", underlying: client)
+            case .deadlineExceeded:
+                return TransferError(.timedOut, "\(host) did not send its answer's head within download_timeout × 6; check the network or raise download_timeout", underlying: client)
             case .remoteConnectionClosed, .bodyLengthMismatch:
                 return TransferError(.connectionFailed, "the connection to \(host) closed before the answer was complete", underlying: client)
             default:
@@ -149,5 +157,14 @@ final class HTTPTransport: Sendable {
             }
         }
         return TransferError(.connectionFailed, "cannot reach \(host): \(error)", underlying: error)
+    }
+
+    /// `duration` as NIO's `TimeAmount`, saturating instead of overflowing.
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        guard !overflow, !carry else { return .nanoseconds(seconds < 0 ? .min : .max) }
+        return .nanoseconds(total)
     }
 }

@@ -1,35 +1,47 @@
 import Foundation
 import NIOHTTP1
 
-/// GitHub's rate-limit signals in a response (SPEC §6).
+/// GitHub's rate-limit signals in a response.
 ///
 /// A 403 or 429 with `Retry-After`, or with `X-RateLimit-Remaining: 0` and `X-RateLimit-Reset`, means
 /// "not before this time". A wait of up to ``shortWait`` is waited out; a longer one fails at once with
-/// the time of the next allowed request.
-enum RateLimit {
+/// the time of the next allowed request. No wait is ever longer than ``longestWait``: a server that
+/// asks for more (a reset in 2100, `Retry-After: 9223372036854775807`) gets an hour.
+package enum RateLimit {
     /// The longest wait that is simply waited out.
     static let shortWait: TimeInterval = 10
+    /// The longest wait a server can impose, whatever it asks for.
+    package static let longestWait: TimeInterval = 3600
 
-    /// When the next request is allowed, if `status` and `headers` say the limit was hit.
-    static func nextAllowed(status: Int, headers: HTTPHeaders, now: Date = Date()) -> Date? {
+    /// When the next request is allowed, if `status` and `headers` say the limit was hit: a time from
+    /// `now` to `now + longestWait`.
+    package static func nextAllowed(status: Int, headers: HTTPHeaders, now: Date = Date()) -> Date? {
         guard status == 403 || status == 429 else { return nil }
+        let latest = now.addingTimeInterval(longestWait)
         if let retryAfter = headers.first(name: "retry-after")?.trimmingCharacters(in: .whitespaces) {
-            if let seconds = Int(retryAfter), seconds >= 0 {
-                return now.addingTimeInterval(TimeInterval(seconds))
+            if let seconds = HeaderValues.nonNegativeInteger(retryAfter) {
+                return now.addingTimeInterval(min(TimeInterval(seconds), longestWait))
             }
-            if let date = httpDate(retryAfter) { return max(date, now) }
+            if let date = httpDate(retryAfter) { return min(max(date, now), latest) }
         }
-        if headers.first(name: "x-ratelimit-remaining") == "0" {
-            if let reset = headers.first(name: "x-ratelimit-reset").flatMap(TimeInterval.init) {
-                return max(Date(timeIntervalSince1970: reset), now)
+        if headers.first(name: "x-ratelimit-remaining")?.trimmingCharacters(in: .whitespaces) == "0" {
+            if let reset = headers.first(name: "x-ratelimit-reset").flatMap({ HeaderValues.nonNegativeInteger($0) }) {
+                return min(max(Date(timeIntervalSince1970: TimeInterval(reset)), now), latest)
             }
             return now.addingTimeInterval(60)
         }
         return status == 429 ? now.addingTimeInterval(60) : nil
     }
 
+    /// A stored "not before" time, if it is still ahead of `now` and believable: a time more than
+    /// ``longestWait`` ahead (written by an older version, or before the clock was set back) is dropped.
+    package static func pending(_ stored: Date?, now: Date = Date()) -> Date? {
+        guard let stored, stored > now, stored <= now.addingTimeInterval(longestWait) else { return nil }
+        return stored
+    }
+
     /// The error for a limit that lasts until `date`.
-    static func error(repository: String, until date: Date, authenticated: Bool, status: Int? = nil) -> TransferError {
+    package static func error(repository: String, until date: Date, authenticated: Bool, status: Int? = nil) -> TransferError {
         let sameDay = UTCTime.dateTime(date).prefix(10) == UTCTime.dateTime(Date()).prefix(10)
         let shown = sameDay ? UTCTime.time(date) : UTCTime.dateTime(date)
         let hint = authenticated ? "" : " (set github_token to raise the limit)"

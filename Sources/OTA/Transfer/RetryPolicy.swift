@@ -1,3 +1,5 @@
+import Foundation
+
 /// How often and how patiently a failed request is tried again.
 ///
 /// The delay before retry *n* (1-based) is `retryDelay × 2^(n-1)`, capped at ``maxDelay``, multiplied by a
@@ -42,7 +44,7 @@ public struct RetryPolicy: Sendable {
                 return try await operation(attempt)
             } catch where error.isTransient && attempt < maxRetries {
                 attempt += 1
-                let wait = error.retryAfter.map { max(.zero, Duration.seconds($0.timeIntervalSinceNow)) } ?? delay(beforeRetry: attempt)
+                let wait = error.retryAfter.map(Self.wait(until:)) ?? delay(beforeRetry: attempt)
                 onRetry(error, attempt, wait)
                 do {
                     try await sleep(wait)
@@ -51,5 +53,12 @@ public struct RetryPolicy: Sendable {
                 }
             }
         }
+    }
+
+    /// The wait until `date`: from zero up to ``RateLimit/longestWait``, whatever the date.
+    package static func wait(until date: Date) -> Duration {
+        let seconds = date.timeIntervalSinceNow
+        guard seconds.isFinite, seconds > 0 else { return .zero }
+        return .seconds(min(seconds, RateLimit.longestWait))
     }
 }

@@ -9,8 +9,11 @@ public struct TransferError: OTAError {
         case insecureURL
         /// A redirect was refused (HTTPS → HTTP, too many hops, a loop, no `Location`).
         case redirectRefused
-        /// No byte arrived for `download_timeout` seconds.
+        /// No byte arrived for `download_timeout` seconds, or the response head took longer than
+        /// `download_timeout × 6` seconds.
         case timedOut
+        /// The transfer ran slower than `min_download_rate` over `download_timeout × 6` seconds.
+        case tooSlow
         /// The connection could not be made or broke off.
         case connectionFailed
         /// The rate limit is exhausted; see ``retryAfter``.
@@ -21,7 +24,7 @@ public struct TransferError: OTAError {
         case notFound
         /// Any other unsuccessful HTTP status.
         case httpStatus
-        /// The response body was larger than allowed or announced.
+        /// The response body was larger than allowed or announced (`max_download_bytes`, the release list cap).
         case responseTooLarge
         /// The response could not be understood (bad JSON, missing fields).
         case invalidResponse
@@ -50,10 +53,10 @@ public struct TransferError: OTAError {
         self.underlying = underlying
     }
 
-    /// Whether another attempt may succeed: connection problems, time-outs, 5xx, 408 and 429.
+    /// Whether another attempt may succeed: connection problems, time-outs, slow transfers, 5xx, 408 and 429.
     public var isTransient: Bool {
         switch code {
-        case .timedOut, .connectionFailed: true
+        case .timedOut, .tooSlow, .connectionFailed: true
         case .httpStatus: status.map { $0 >= 500 || $0 == 408 || $0 == 429 } ?? false
         default: false
         }

@@ -69,7 +69,7 @@ extension OTAUpdater {
         record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
                             startedAt: started, finishedAt: Date(), error: nil))
         if let restart = configuration.restartCommand {
-            try await HookRunner(installDirectory: configuration.installDirectory, logger: logger)
+            try await HookRunner(configuration: configuration, logger: logger)
                 .run(.restart, command: restart, from: current, to: chosen.version, timeout: .seconds(configuration.healthCheckTimeout))
         }
         return chosen.version

@@ -96,7 +96,7 @@ extension OTAUpdater {
     /// Runs `pre_update`, stages, swaps and probes a verified artifact; commits or rolls back.
     private func apply(_ verified: VerifiedArtifact, from current: SemanticVersion) async throws {
         let release = verified.downloaded.artifact.release
-        let hooks = HookRunner(installDirectory: configuration.installDirectory, logger: logger)
+        let hooks = HookRunner(configuration: configuration, logger: logger)
         // A stop (SIGTERM, `stop()`) that arrives before the swap ends the update here, unchanged.
         try Task.checkCancellation()
         if let command = configuration.preUpdate {

@@ -51,7 +51,9 @@ struct ConfigurationLoadingTests {
         #expect(config.maxArchiveEntries == 100_000)
         #expect(config.githubTokenFile == nil)
         #expect(config.allowUnsigned == false)
-        #expect(ConfigurationKeys.all.count == 33)
+        #expect(config.maxDownloadBytes == 2 << 30)
+        #expect(config.minDownloadRate == 1024)
+        #expect(ConfigurationKeys.all.count == 35)
     }
 
     @Test("every key is read with its type")

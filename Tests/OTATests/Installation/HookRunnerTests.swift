@@ -61,4 +61,46 @@ struct HookRunnerTests {
         }
         #expect(error.code == .couldNotStart)
     }
+
+    /// The variables a hook saw, from `env -0` written to `env.out`.
+    func hookEnvironment(_ runner: HookRunner, hook: HookRunner.Hook, in directory: TemporaryDirectory) async throws -> [String: String] {
+        try await runner.run(hook, command: "env -0 > env.out", from: from, to: to, timeout: .seconds(10))
+        var seen: [String: String] = [:]
+        for entry in try directory.read("env.out").split(separator: "\0") {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            seen[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return seen
+    }
+
+    @Test("no hook sees a secret: not the token variables, nor a variable the token was read from",
+          arguments: [HookRunner.Hook.preUpdate, .postUpdate, .restart, .healthCheck])
+    func secretsScrubbed(_ hook: HookRunner.Hook) async throws {
+        let directory = try TemporaryDirectory()
+        let token = "ghp_s3cretValue1234567890"
+        let environment = ["MY_TOKEN": token, "OTHER": "plain", "PATH": "/usr/bin:/bin"]
+        let config = try OTAConfiguration.parse(yaml: "github_repo: o/app\ngithub_token: ${MY_TOKEN}\ninstall_dir: \(directory.path)\n",
+                                                environment: ConfigurationEnvironment(environment))
+        var runner = HookRunner(configuration: config)
+        runner.baseEnvironment = environment.merging([
+            "GITHUB_TOKEN": "ghp_other", "CREDENTIALS_DIRECTORY": "/run/credentials/ota.service", "OTA_SERVE_TOKEN": "mirror-secret",
+            "AUTH_HEADER": "Bearer \(token)",
+        ]) { $1 }
+        let seen = try await hookEnvironment(runner, hook: hook, in: directory)
+        for name in ["MY_TOKEN", "GITHUB_TOKEN", "CREDENTIALS_DIRECTORY", "OTA_SERVE_TOKEN", "AUTH_HEADER"] {
+            #expect(seen[name] == nil, "\(hook.rawValue) saw \(name)")
+        }
+        #expect(!seen.values.contains { $0.contains(token) })
+        #expect(seen["OTHER"] == "plain")
+        #expect(seen["OTA_TO_VERSION"] == "1.1.0-rc.1" && seen["OTA_INSTALL_DIR"] == directory.path)
+    }
+
+    @Test("without a token only the fixed secret variables are removed")
+    func fixedSecretVariables() async throws {
+        let directory = try TemporaryDirectory()
+        let runner = HookRunner(installDirectory: directory.path, baseEnvironment: ["GITHUB_TOKEN": "x", "CREDENTIALS_DIRECTORY": "/run/c", "HOME": "/root", "PATH": "/usr/bin:/bin"])
+        let seen = try await hookEnvironment(runner, hook: .postUpdate, in: directory)
+        #expect(seen["GITHUB_TOKEN"] == nil && seen["CREDENTIALS_DIRECTORY"] == nil)
+        #expect(seen["HOME"] == "/root")
+    }
 }

@@ -78,7 +78,7 @@ struct RedirectPolicyTests {
             == Date(timeIntervalSince1970: 1_700_000_600))
         #expect(RateLimit.nextAllowed(status: 403, headers: ["X-RateLimit-Remaining": "12"], now: now) == nil)
         #expect(RateLimit.nextAllowed(status: 200, headers: ["Retry-After": "30"], now: now) == nil)
-        #expect(RateLimit.nextAllowed(status: 429, headers: ["Retry-After": "Wed, 15 Nov 2023 00:00:00 GMT"], now: now)
-            == Date(timeIntervalSince1970: 1_700_006_400))
+        #expect(RateLimit.nextAllowed(status: 429, headers: ["Retry-After": "Tue, 14 Nov 2023 23:00:00 GMT"], now: now)
+            == Date(timeIntervalSince1970: 1_700_002_800))
     }
 }
