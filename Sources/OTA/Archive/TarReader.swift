@@ -40,7 +40,9 @@ public final class TarReader {
 
     /// Opens the tar or gzip-compressed tar at `path` (detected by content) for listing.
     ///
-    /// - Parameter outputLimit: the most bytes a gzip stream may inflate to (bomb guard).
+    /// - Parameters:
+    ///   - path: the archive file.
+    ///   - outputLimit: the most bytes a gzip stream may inflate to (bomb guard).
     public convenience init(contentsOf path: String, outputLimit: Int64 = 64 << 30) throws(ArchiveError) {
         let format = try ArchiveFormat.detect(fileAt: path)
         guard format != .zip else { throw ArchiveError(.unsupportedFormat, "\(path) is a zip archive, not a tar") }

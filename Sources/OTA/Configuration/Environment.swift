@@ -93,7 +93,9 @@ public struct ConfigurationEnvironment: Sendable {
     /// Replaces `${NAME}` and `${NAME:-default}` in `text`; `$$` stands for a literal `$`.
     ///
     /// `${NAME:-default}` takes the default when `NAME` is unset or empty, as in the shell.
-    /// - Parameter key: the configuration key the text belongs to, named in errors.
+    /// - Parameters:
+    ///   - text: the value as written in the file.
+    ///   - key: the configuration key the text belongs to, named in errors.
     public func substitute(_ text: String, key: String) throws(ConfigurationError) -> String {
         guard text.contains("$") else { return text }
         var result = ""

@@ -2,7 +2,7 @@ import Foundation
 
 /// The `backup.json` inside every backup: what was saved, so that a restore can check it first.
 ///
-/// Written record by record by ``ManifestWriter`` (never built in memory for a whole tree); decoded by
+/// Written record by record by `ManifestWriter` (never built in memory for a whole tree); decoded by
 /// ``BackupStore/verify(_:)``.
 ///
 /// ```json

@@ -12,9 +12,9 @@ import Foundation
 ///
 /// - Important: An update on the installation's filesystem does not copy anything: the
 ///   ``InPlaceInstaller``'s journaled transaction **moves** each swapped-out old path into the partial
-///   folder (``beginMove(version:installDirectory:paths:from:)``); a rollback (or crash recovery) moves
+///   folder (`beginMove(version:installDirectory:paths:from:)`); a rollback (or crash recovery) moves
 ///   everything back. At commit, after the new version was restarted and found healthy, the backup is
-///   hashed into `backup.json` and renamed to its final name (``seal(_:as:)``, redone by recovery after
+///   hashed into `backup.json` and renamed to its final name (`seal(_:as:)`, redone by recovery after
 ///   a crash). The backup holds the very inodes that were installed, so there is nothing to remove at
 ///   commit, and whatever the old version wrote into its tree until it was stopped is described too.
 ///   ``create(version:installDirectory:paths:)`` (on another filesystem or mount, and

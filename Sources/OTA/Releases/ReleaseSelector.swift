@@ -32,7 +32,11 @@ public struct ReleaseSelector: Sendable {
 
     /// The release with exactly `version` (`ota update --version V`).
     ///
-    /// - Parameter force: also allow an older or equal version (a reinstall or downgrade).
+    /// - Parameters:
+    ///   - version: the version to install.
+    ///   - releases: the published releases.
+    ///   - current: the installed version.
+    ///   - force: also allow an older or equal version (a reinstall or downgrade).
     /// - Throws: ``SelectionError`` when no non-draft release has that version, or when it is not newer
     ///   than `current` and neither `force` nor `allow_downgrade` is set.
     public func release(_ version: SemanticVersion, in releases: [Release], current: SemanticVersion, force: Bool = false) throws(SelectionError) -> Release {

@@ -22,6 +22,7 @@ extension OTAUpdater {
     ///   - version: install exactly this version (`ota update --version V`) instead of the newest.
     ///   - force: allow `version` to be older than or equal to the installed one.
     ///   - dryRun: only report what would be installed; download nothing, change nothing.
+    ///   - progress: called as the download advances (bytes on disk, and the total when known).
     /// - Throws: any stage's error; the installation is then exactly as before, and `state.json`'s
     ///   `last_update` says `failed` or `rolled_back` with the error.
     public func update(to version: SemanticVersion? = nil, force: Bool = false, dryRun: Bool = false,

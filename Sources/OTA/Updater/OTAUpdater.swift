@@ -24,7 +24,7 @@ public actor OTAUpdater {
 
     /// The last check's outcome, if a check ran.
     public private(set) var lastCheck: UpdateCheck?
-    /// The verified artifact of the last ``downloadUpdate(progress:)``, ready to install.
+    /// The verified artifact of the last ``downloadUpdate(_:progress:)``, ready to install.
     public internal(set) var verifiedArtifact: VerifiedArtifact?
     /// The background checker started by ``start()``.
     private var agent: (group: ServiceGroup, run: Task<Void, any Error>)?

@@ -24,6 +24,10 @@ public struct UpdateService: Service {
     let maxCycles: Int?
 
     /// - Parameters:
+    ///   - updater: the updater that checks and installs.
+    ///   - schedule: when to check (default: from the updater's configuration).
+    ///   - autoUpdate: install what a check finds (default: the configuration's `auto_update`).
+    ///   - logger: receives the agent's messages.
     ///   - sleep: waits between checks (tests inject one that returns at once and records the delays).
     ///   - maxCycles: stop after this many checks (`nil`: run until shut down; `ota run --once` uses 1).
     public init(updater: OTAUpdater, schedule: CheckSchedule? = nil, autoUpdate: Bool? = nil, logger: Logger = Logger(label: "ota.service"),

@@ -2,7 +2,7 @@ import Foundation
 
 /// BLAKE2b (RFC 7693), unkeyed, streaming: the hash minisign's prehashed `ED` signatures sign.
 ///
-/// Feed the input in any number of ``update(_:)`` calls of any size, then call ``finalize()`` once.
+/// Feed the input in any number of ``update(_:)-(DataProtocol)`` calls of any size, then call ``finalize()`` once.
 /// Memory stays constant whatever the input's length.
 ///
 /// ```swift

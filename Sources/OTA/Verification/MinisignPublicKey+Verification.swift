@@ -11,7 +11,10 @@ extension MinisignPublicKey {
     ///
     /// A prehashed (`ED`) signature streams the file through BLAKE2b-512 in constant memory; a legacy
     /// (`Ed`) one reads the whole file and refuses files over ``legacyMaximumFileByteCount``.
-    /// - Parameter signatureName: how errors name the signature (`app.tar.gz.minisig`).
+    /// - Parameters:
+    ///   - signature: the parsed `.minisig` file.
+    ///   - path: the signed file.
+    ///   - signatureName: how errors name the signature (`app.tar.gz.minisig`).
     public func verify(_ signature: MinisignSignature, fileAt path: String, signatureName: String) throws(VerificationError) {
         try checkKeyID(of: signature, signatureName: signatureName)
         let message: [UInt8]
