@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 import OTA
 
-/// Extracts fuzzed archives in a throw-away sandbox and checks SPEC §6 from the outside.
+/// Extracts fuzzed archives in a throw-away sandbox and checks the archive safety policy from the outside.
 ///
 /// Invariants: the extractor either succeeds or throws an `ArchiveError` (never traps); on failure the
 /// staging directory is gone and the sandbox holds exactly what it held before; on success nothing

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import OTA
 
-/// The mirror's endpoints (SPEC §7), each answering like GitHub's REST API.
+/// The mirror's endpoints, each answering like GitHub's REST API.
 ///
 /// Path parameters are percent-decoded and only ever looked up in the catalog (names that came from
 /// directory listings), never joined into a file path, so `..`, `%2e%2e` or absolute names find nothing.

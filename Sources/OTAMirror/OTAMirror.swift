@@ -4,7 +4,7 @@ import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
-/// A GitHub-compatible release server for a directory of releases (SPEC §7, `ota serve`).
+/// A GitHub-compatible release server for a directory of releases (`ota serve`).
 ///
 /// `ROOT/OWNER/REPO/TAG/` holds one release: an optional `release.json`, an optional `source.tar.gz`
 /// (the tarball) and its assets. The mirror answers `GET /repos/O/R` (the repository),

@@ -7,7 +7,7 @@ import Foundation
 import Logging
 import OTA
 
-/// The releases found under the mirror root, read from disk (SPEC §7).
+/// The releases found under the mirror root, read from disk.
 ///
 /// Layout: `ROOT/OWNER/REPO/TAG/` per release, an optional `release.json`, an optional
 /// `source.tar.gz` (the tarball) and any other regular file as an asset. Hidden names (`.x`) are

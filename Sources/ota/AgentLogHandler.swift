@@ -23,7 +23,8 @@ struct AgentLogHandler: LogHandler {
         if let explicit = event.metadata { all.merge(explicit) { $1 } }
         let level = event.level, message = event.message
         let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoted("\($0.value)"))" }.joined(separator: " ")
-        let text = "\(level.rawValue.uppercased()) \(label): \(message)\(fields.isEmpty ? "" : " " + fields)"
+        // One line per event, whatever a server put into a release's tag or an error's text.
+        let text = PrintableText.escaped("\(level.rawValue.uppercased()) \(label): \(message)\(fields.isEmpty ? "" : " " + fields)")
         Terminal.writeStandardError(text + "\n")
         Self.fileLog.append(text)
     }

@@ -4,9 +4,10 @@ import Glibc
 
 /// Writing to stdout and stderr.
 enum Terminal {
-    /// Prints `error: <message>` on stderr.
+    /// Prints `error: <message>` on stderr, control characters escaped (a message can quote a server's
+    /// text, such as a release tag, which must not drive the terminal).
     static func printError(_ message: String) {
-        writeStandardError("error: \(message)\n")
+        writeStandardError("error: \(PrintableText.escaped(message))\n")
     }
 
     static func writeStandardError(_ text: String) {

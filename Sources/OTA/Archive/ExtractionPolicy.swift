@@ -1,4 +1,4 @@
-/// The limits an archive must respect to be extracted (SPEC §6).
+/// The limits an archive must respect to be extracted.
 ///
 /// Defaults: 100,000 entries, 4 GiB of file data, and a 200:1 expansion ratio against the compressed
 /// (archive file) size. The ratio is not applied to the first 16 MiB of inflated data

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Extracts a `.tar`, `.tar.gz`/`.tgz` or `.zip` archive into a fresh staging directory under the
-/// safety policy of SPEC §6.
+/// archive safety policy.
 ///
 /// - Important: the archive is accepted or rejected as a whole. On any ``ArchiveError`` the staging
 ///   directory is removed, and nothing outside it was ever created: every path is created relative

@@ -82,7 +82,7 @@ extension OTAConfiguration {
                 }
                 let key = keyScalar.string
                 guard let apply = Self.keyTable[key] else {
-                    let hint = ConfigurationKeys.suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "; see the configuration reference in README.md"
+                    let hint = ConfigurationKeys.suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "; see docs/configuration.md for the keys"
                     throw ConfigurationError(.unknownKey, key: key, "unknown configuration key '\(key)' in \(fileName)\(hint)")
                 }
                 let value = ConfigurationValue(key: key, node: valueNode, environment: environment)

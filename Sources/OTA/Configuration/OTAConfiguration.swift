@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything swift-ota needs to know about one installation and where its releases come from.
 ///
-/// Every property has the default of SPEC §3 except ``githubRepo``. Load it from YAML with
+/// Every property has its documented default (docs/configuration.md) except ``githubRepo``. Load it from YAML with
 /// ``load(from:environment:workingDirectory:)``, or build it in code:
 ///
 /// ```swift

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 
-/// The backups of an `in_place` installation under `backup_path` (SPEC §5.5).
+/// The backups of an `in_place` installation under `backup_path`.
 ///
 /// Each backup is `backup_{version}_{YYYYMMDD_HHMMSS}` (UTC; `_2`, `_3`… when several land in
 /// one second), mode 0700, holding the managed paths and a ``BackupManifest`` (`backup.json`).

@@ -3,7 +3,7 @@ import Logging
 /// Lays a ``StagedTree`` onto the installation as one journaled ``Transaction``.
 ///
 /// Open for new layouts: ``InPlaceInstaller`` (`in_place`) and ``ReleasesInstaller`` (`releases`)
-/// are the two of SPEC §5.6. The caller holds the ``Lock`` and has run
+/// are the two layouts (`in_place`, `releases`). The caller holds the ``Lock`` and has run
 /// ``Journal/recoverIfNeeded(logger:)`` first.
 ///
 /// ```swift

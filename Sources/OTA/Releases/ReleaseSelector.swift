@@ -1,4 +1,4 @@
-/// Chooses the release to install (SPEC §5.1).
+/// Chooses the release to install.
 ///
 /// Eligible: not a draft; a pre-release (GitHub's flag or a SemVer pre-release tag) only with
 /// `include_prereleases`. The newest eligible release by SemVer precedence is offered when it is

@@ -2,7 +2,7 @@ import Foundation
 
 /// What happened to the last update: `last_update` in `state.json` and `ota status --json`.
 public struct UpdateStatus: Codable, Sendable, Equatable {
-    /// The outcome, as SPEC §4 spells it.
+    /// The outcome, as `ota status --json` spells it.
     public enum Result: String, Codable, Sendable {
         case succeeded, failed
         case rolledBack = "rolled_back"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which URLs swift-ota may talk to, and which redirects it follows (SPEC §6).
+/// Which URLs swift-ota may talk to, and which redirects it follows.
 ///
 /// - `https://` always; `http://` only to loopback (`localhost`, `127.0.0.0/8`, `::1`) unless
 ///   `allowInsecureHTTP`; any other scheme never.

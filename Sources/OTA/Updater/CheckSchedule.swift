@@ -1,6 +1,6 @@
 import Foundation
 
-/// When the background checker runs next (SPEC §4 `ota run`, §6 rate limits).
+/// When the background checker runs next (`ota run`, and the rate limits).
 ///
 /// - After a successful check: `check_interval` ± `check_jitter` (uniformly spread).
 /// - After a rate limit: exactly until the next allowed time (at least 1 s).

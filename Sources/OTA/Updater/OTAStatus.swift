@@ -2,7 +2,7 @@ import Foundation
 
 /// A snapshot of the agent: what `ota status` shows and ``OTAUpdater/status()`` returns.
 ///
-/// Encodes to the JSON of SPEC §4 with snake_case keys, `null` for what is unknown.
+/// Encodes to the JSON of `ota status --json` with snake_case keys, `null` for what is unknown.
 public struct OTAStatus: Sendable, Encodable {
     /// One backup a rollback can return to.
     public struct BackupInfo: Sendable, Encodable, Equatable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Verification of a downloaded artifact as SPEC §5.3 asks, before anything is extracted.
+/// Verification of a downloaded artifact (size, SHA-256, checksums file, signature), before anything is extracted.
 ///
 /// The standard chain, in order: ``SizeVerifier`` (size = the asset's `size`), ``DigestVerifier``
 /// (SHA-256 = GitHub's `digest` when present), ``ChecksumsFileVerifier`` (SHA-256 = the entry in the
@@ -26,7 +26,7 @@ public struct ArtifactVerifier: Sendable {
     /// The checks run, in order.
     public let verifiers: [any Verifier]
 
-    /// The standard chain of SPEC §5.3; with `publicKey`, releases must be signed by it.
+    /// The standard chain (size, digest, checksums file, signature); with `publicKey`, releases must be signed by it.
     public init(publicKey: MinisignPublicKey? = nil) {
         self.publicKey = publicKey
         var verifiers: [any Verifier] = [SizeVerifier(), DigestVerifier(), ChecksumsFileVerifier()]

@@ -1,4 +1,4 @@
-/// Checks the artifact's SHA-256 against its entry in the release's checksums file (SPEC §5.3).
+/// Checks the artifact's SHA-256 against its entry in the release's checksums file.
 ///
 /// When the release has a checksums file, the artifact must be listed in it with the same SHA-256;
 /// an artifact missing from it is refused. Without a checksums file nothing is checked. GitHub's

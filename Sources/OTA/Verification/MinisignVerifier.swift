@@ -1,6 +1,6 @@
 import Foundation
 
-/// Requires a valid minisign signature by the configured key (SPEC §5.3, `public_key`).
+/// Requires a valid minisign signature by the configured key (`public_key`).
 ///
 /// Accepted, in this order:
 /// 1. `<artifact>.minisig` over the artifact itself (either format);

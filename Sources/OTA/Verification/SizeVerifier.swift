@@ -1,4 +1,4 @@
-/// Checks that the artifact has exactly the size its release announces (SPEC §5.3).
+/// Checks that the artifact has exactly the size its release announces.
 ///
 /// Both the size the downloader counted and the size of the file on disk must equal the asset's
 /// `size`. The source tarball announces no size, so nothing is checked for it.

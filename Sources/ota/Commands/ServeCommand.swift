@@ -4,7 +4,7 @@ import Logging
 import OTA
 import OTAMirror
 
-/// `ota serve`: serves a directory of releases as a GitHub-compatible API (SPEC §7).
+/// `ota serve`: serves a directory of releases as a GitHub-compatible API.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",

@@ -2,7 +2,7 @@ import Foundation
 import OTA
 
 /// What `ota check` prints: the status after the check plus the newest eligible release, as text or
-/// as the JSON of SPEC §4 (the `ota status --json` object with a `release` key added).
+/// as JSON (the `ota status --json` object with a `release` key added).
 struct CheckReport: Encodable {
     struct ReleaseInfo: Encodable {
         var tag: String

@@ -5,7 +5,7 @@ import Testing
 /// Driven by `scripts/bench-download`: with the configuration `OTA_BENCH_CONFIG` (an `ota serve` mirror
 /// on loopback, an `asset_pattern` naming one asset), finds the newest release, then times
 /// ``OTAUpdater/downloadUpdate(_:progress:)`` — download, SHA-256 while writing, fsync, rename, and the
-/// checks of SPEC §5.3 (size and the mirror's `digest`) — and prints one machine-readable line with the
+/// checks (size and the mirror's `digest`) — and prints one machine-readable line with the
 /// time and the peak RSS before and after. The downloaded file is deleted afterwards.
 /// Disabled unless the variable is set, so a normal test run never pays for it.
 @Suite("Transfer: download benchmark (scripts/bench-download)")

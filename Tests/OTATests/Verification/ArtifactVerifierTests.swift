@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import OTA
 
-@Suite("Artifact verification (SPEC §5.3)")
+@Suite("Artifact verification")
 struct ArtifactVerifierTests {
     func failure(_ verifier: ArtifactVerifier, _ downloaded: DownloadedArtifact, _ material: VerificationMaterial = .init()) throws -> VerificationError {
         try #require(throws: VerificationError.self) { try verifier.verify(downloaded, material: material) }
