@@ -34,10 +34,11 @@ struct PyGithubTests {
     static let script = """
         import hashlib, json, os, sys, tempfile
         from github import Auth, Github, GithubException
+        # timeout only catches a hung server: a loaded 2-core machine can stall a request for many seconds.
 
         base_url, token, asset_name = sys.argv[1:4]
         github = Github(base_url=base_url, auth=Auth.Token(token) if token else None, per_page=2,
-                        seconds_between_requests=0, seconds_between_writes=0, retry=None)
+                        seconds_between_requests=0, seconds_between_writes=0, retry=None, timeout=300)
         try:
             repo = github.get_repo("o/r")
             result = {"full_name": repo.full_name, "name": repo.name, "owner": repo.owner.login, "id": repo.id,

@@ -17,6 +17,8 @@ public struct ConfigurationError: OTAError, Equatable {
         case invalidValue
         /// `${VAR}` names a variable that is not set and has no `:-default`.
         case unsetVariable
+        /// The configuration file, its `.env` or `public_key_file` could be changed by another user.
+        case untrustedFile
     }
 
     public let code: Code

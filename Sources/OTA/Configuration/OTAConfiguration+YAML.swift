@@ -31,6 +31,7 @@ extension OTAConfiguration {
         guard FileManager.default.fileExists(atPath: filePath) else {
             throw ConfigurationError(.fileNotFound, "configuration file \(filePath) not found; pass --config PATH, set OTA_CONFIG, or create config/ota_config.yaml")
         }
+        try checkTrusted(filePath, what: "the configuration file")
         guard let data = FileManager.default.contents(atPath: filePath), let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(.unreadableFile, "cannot read the configuration file \(filePath) as UTF-8 text; check its permissions")
         }
@@ -38,6 +39,7 @@ extension OTAConfiguration {
         if let environment {
             variables = environment
         } else {
+            try checkTrusted(workingDirectory + "/.env", what: "the .env file")
             variables = try ConfigurationEnvironment.current(dotEnvPath: workingDirectory + "/.env")
         }
         var configuration = try parse(yaml: text, environment: variables, fileName: filePath)
@@ -127,6 +129,17 @@ extension OTAConfiguration {
             if !token.isEmpty { return Secret(token) }
         }
         return nil
+    }
+
+    /// Refuses a file that decides what runs (hooks, keys, paths) when another user could change it:
+    /// it must belong to root or the running user, and neither it nor a folder above it may be writable by
+    /// group or others, as OpenSSH's `StrictModes` asks of `~/.ssh`.
+    static func checkTrusted(_ path: String, what: String) throws(ConfigurationError) {
+        do {
+            try PathTrust.checkFile(path)
+        } catch {
+            throw ConfigurationError(.untrustedFile, "\(what) \(path) cannot be trusted: \(error.path) \(error.reason)")
+        }
     }
 
     /// Refuses a token file that group or others may read or write, as OpenSSH refuses such a private key.

@@ -261,7 +261,7 @@ public struct BackupStore: Sendable {
         let found = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let listed = Set(manifest.files.map(\.path))
         if let extra = entries.first(where: { !listed.contains($0.path) }) {
-            throw corrupt("\(extra.path) is not listed in \(BackupManifest.fileName)")
+            throw corrupt("\(extra.path) is not in the record this agent made of the backup")
         }
         for file in manifest.files {
             guard let entry = found[file.path] else { throw corrupt("\(file.path) is missing") }
@@ -274,7 +274,7 @@ public struct BackupStore: Sendable {
             guard entry.size == file.size else { throw corrupt("\(file.path) has \(entry.size) bytes instead of \(file.size ?? 0)") }
             let digest: String
             do { digest = try FileSystem.sha256(backup.path + "/" + file.path) } catch { throw corrupt("\(file.path) cannot be read (\(error.message))") }
-            guard digest == file.sha256 else { throw corrupt("the SHA-256 of \(file.path) does not match \(BackupManifest.fileName)") }
+            guard digest == file.sha256 else { throw corrupt("the SHA-256 of \(file.path) differs from the record this agent made of the backup") }
         }
         return manifest
     }

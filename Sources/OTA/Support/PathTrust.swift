@@ -52,6 +52,21 @@ enum PathTrust {
         }
     }
 
+    /// Throws the first ``Problem`` of a file whose content decides what runs as root (the configuration,
+    /// its `.env`, `public_key_file`): after symlinks, it must be owned by root or the running user and not
+    /// writable by group or others, and its folders must pass ``checkDirectory(_:user:)``.
+    static func checkFile(_ path: String, user: uid_t = geteuid()) throws(Problem) {
+        guard let resolved = realPath(path) else { return }
+        var info = stat()
+        guard stat(resolved, &info) == 0 else { return }
+        try checkOwner(info, resolved, user: user)
+        guard info.st_mode & 0o022 == 0 else {
+            throw Problem(path: resolved, reason: "is writable by group or others (mode \(Hex.octalMode(info.st_mode & 0o7777))); run 'chmod go-w \(resolved)'")
+        }
+        let folder = resolved.split(separator: "/").dropLast().joined(separator: "/")
+        try checkDirectory("/" + folder, user: user)
+    }
+
     /// Owned by root or `user`.
     private static func checkOwner(_ info: stat, _ path: String, user: uid_t) throws(Problem) {
         guard info.st_uid == 0 || info.st_uid == user else {

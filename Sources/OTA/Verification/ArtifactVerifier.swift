@@ -45,6 +45,11 @@ public struct ArtifactVerifier: Sendable {
         if let base64 = configuration.publicKey {
             try self.init(publicKey: MinisignPublicKey(base64: base64))
         } else if let path = configuration.publicKeyFilePath {
+            do {
+                try PathTrust.checkFile(path)
+            } catch {
+                throw VerificationError(.untrustedKeyFile, "public_key_file \(path) cannot be trusted: \(error.path) \(error.reason)")
+            }
             try self.init(publicKey: MinisignPublicKey(fromFile: path))
         } else {
             self.init(publicKey: nil)

@@ -55,6 +55,6 @@ enum ChunkedFileReader {
     }
 
     private static func unreadable(_ path: String, _ error: SystemError) -> VerificationError {
-        VerificationError(.unreadableFile, "Cannot read \(path) to verify it: \(error.message).", underlying: error)
+        VerificationError(.unreadableFile, "Cannot read \(path): \(error.message).", underlying: error)
     }
 }

@@ -59,6 +59,8 @@ public struct VerificationError: OTAError, Equatable {
         // Input/output.
         /// A file to verify (artifact, key file) cannot be read.
         case unreadableFile
+        /// `public_key_file` could be replaced by another user (its owner or mode, or a folder above it).
+        case untrustedKeyFile
     }
 
     /// What failed.
