@@ -62,9 +62,16 @@ public final class Lock: @unchecked Sendable {
         state.lock()
         defer { state.unlock() }
         guard descriptor >= 0 else { return }
-        close(descriptor)
+        Self.unlockAndClose(descriptor)
         descriptor = -1
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit { if descriptor >= 0 { Self.unlockAndClose(descriptor) } }
+
+    /// Unlocks before closing: a process that another thread is spawning holds a copy of the descriptor
+    /// until it execs, and closing only this copy would leave the lock taken until then.
+    private static func unlockAndClose(_ descriptor: Int32) {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
 }

@@ -35,4 +35,25 @@ struct LockTests {
         let lock = try Lock.acquire(stateDirectory: temp.url("state"))
         lock.release()
     }
+
+    @Test("release frees the lock even while a process being spawned still holds a copy of its descriptor")
+    func releaseWithInheritedCopy() throws {
+        let temp = try TemporaryDirectory()
+        let lock = try Lock.acquire(stateDirectory: temp.url("state"))
+        // A child that another thread is spawning holds a copy of every descriptor until it execs.
+        let copy = dup(try #require(Self.descriptor(of: temp.url("state/lock"))))
+        defer { close(copy) }
+        lock.release()
+        let again = try Lock.acquire(stateDirectory: temp.url("state"))
+        again.release()
+    }
+
+    /// The descriptor of this process that has `path` open.
+    static func descriptor(of path: String) -> Int32? {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return names.lazy.compactMap(Int32.init).first { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == target
+        }
+    }
 }
