@@ -106,10 +106,12 @@ extension OTAUpdater {
         try Task.checkCancellation()
         let staged = try stage(verified, version: release.version)
         defer { try? FileManager.default.removeItem(atPath: staged.container) }
+        await checkpoint?(.staged)
         try Task.checkCancellation()
         let installer = makeInstaller(configuration: configuration, logger: logger)
         let transaction = try installer.install(StagedTree(root: staged.root, version: release.version))
         appendToLog("applied \(current) -> \(release.version), transaction \(transaction.id)")
+        await checkpoint?(.swapped)
         // From here on the transaction must finish or roll back, even if the caller is cancelled
         // (SIGTERM): a detached task does not inherit the cancellation.
         try await Task.detached { [self] in

@@ -28,6 +28,8 @@ public actor OTAUpdater {
     public internal(set) var verifiedArtifact: VerifiedArtifact?
     /// The background checker started by ``start()``.
     private var agent: (group: ServiceGroup, run: Task<Void, any Error>)?
+    /// Awaited at each ``UpdateCheckpoint`` of an update, in the update's task (tests pause there); `nil` otherwise.
+    var checkpoint: (@Sendable (UpdateCheckpoint) async -> Void)?
 
     /// An updater for `configuration`, talking to GitHub (or the configured mirror).
     public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota")) throws(TransferError) {
@@ -165,4 +167,12 @@ public actor OTAUpdater {
         await stop()
         await transport.shutdown()
     }
+}
+
+/// A point in an update where ``OTAUpdater/checkpoint`` is awaited.
+enum UpdateCheckpoint: Sendable {
+    /// The release is extracted into the staging folder; the swap has not begun.
+    case staged
+    /// The swap is done; the health check and the commit (or rollback) come next.
+    case swapped
 }

@@ -118,16 +118,19 @@ struct UpdateServiceTests {
         let (updater, _) = try updater(source)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let service = UpdateService(updater: updater, logger: logger)
+        let sleeping = AsyncSignal(), cutShort = AsyncSignal()
+        let service = UpdateService(updater: updater, logger: logger, sleep: { duration in
+            sleeping.fire()
+            do { try await Task.sleep(for: duration) } catch { cutShort.fire(); throw error }
+        })
         let group = ServiceGroup(services: [service], logger: logger)
-        let started = ContinuousClock.now
         async let running: Void = group.run()
-        try await Task.sleep(for: .milliseconds(200))
+        await sleeping.wait()
         await group.triggerGracefulShutdown()
         try await running
-        // The service sleeps for check_interval (600 s) between checks: ending well before that means the
-        // sleep was cancelled. The bound is loose because a loaded CI machine can be slow to start the group.
-        #expect(ContinuousClock.now - started < .seconds(60))
+        // Every wait lasts at least until the shutdown (the first check is up to 30 s away, the next 600 s):
+        // the service ended because the wait was cancelled, not because it ran out.
+        #expect(cutShort.hasFired)
         #expect(source.calls <= 1)
         await updater.shutdown()
     }
@@ -150,54 +153,59 @@ struct UpdateServiceShutdownTests {
         return logger
     }
 
-    @Test("a shutdown during a download stops promptly and changes nothing")
+    /// Runs one automatic update cycle in a service group that `trigger` can shut down; returns when it has stopped.
+    func runOnce(_ updater: OTAUpdater, trigger: GracefulTrigger = GracefulTrigger(), shutdownWhen started: AsyncSignal? = nil) async throws {
+        let service = UpdateService(updater: updater, autoUpdate: true, logger: logger(), sleep: { _ in }, maxCycles: 1)
+        let group = ServiceGroup(services: [service], logger: logger())
+        trigger.group = group
+        async let running: Void = group.run()
+        if let started {
+            await started.wait()
+            await group.triggerGracefulShutdown()
+        }
+        try await running
+    }
+
+    @Test("a shutdown during a download stops it at once and changes nothing")
     func stopDuringDownload() async throws {
         var fixture = try UpdateFixture()
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
-        // A storage host that sends a little and then stalls, like a slow link.
+        // A storage host that sends a little and then stalls until the test ends: with a download time-out
+        // longer than the test's time limit, only the shutdown can end this download (and the service run).
+        let sending = AsyncSignal()
+        let testEnded = DispatchSemaphore(value: 0)
+        defer { testEnded.signal() }
         let slow = try FakeHTTPServer { _, connection in
             connection.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n")
             connection.write([UInt8](repeating: 1, count: 1000))
-            Thread.sleep(forTimeInterval: 8)
+            sending.fire()
+            testEnded.wait()
+            testEnded.signal()
         }
-        fixture.configuration.downloadTimeout = 30
+        fixture.configuration.downloadTimeout = 3600
         let source = ScriptedSource([.success([Release(tag: "v1.1.0", version: SemanticVersion(1, 1, 0), assets: [
             ReleaseAsset(id: 1, name: "app-1.1.0.tar.gz", size: 1_000_000, apiURL: slow.baseURL + "/asset"),
         ])])])
         let updater = try OTAUpdater(configuration: fixture.configuration, source: source, logger: logger())
-        let service = UpdateService(updater: updater, autoUpdate: true, logger: logger(), sleep: { _ in }, maxCycles: 1)
-        let group = ServiceGroup(services: [service], logger: logger())
-        async let running: Void = group.run()
-        while slow.requests.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
-        try await Task.sleep(for: .milliseconds(200))
-        let stopAsked = ContinuousClock.now
-        await group.triggerGracefulShutdown()
-        try await running
-        #expect(ContinuousClock.now - stopAsked < .seconds(3))
+        try await runOnce(updater, shutdownWhen: sending)
         #expect(try fixture.tree() == UpdateFixture.oldFiles)
+        #expect(await updater.status().lastUpdate?.result == .failed)
         await updater.shutdown()
     }
 
-    @Test("a shutdown that arrives during extraction stops before the swap and changes nothing")
+    @Test("a shutdown that arrives once the release is extracted stops before the swap and changes nothing")
     func stopBeforeSwap() async throws {
         let fixture = try UpdateFixture()
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
-        // When the release is extracted, ask for a shutdown and wait (in the update's own task) until
-        // the cancellation has reached it.
+        let updater = try fixture.updater()
+        // Once the release is staged, ask for a shutdown and hold the update there until it is cancelled.
         let trigger = GracefulTrigger()
-        let logger = Logger(label: "test") { _ in
-            CallbackLogHandler { message in
-                guard message == "extracted" else { return }
-                trigger.fire()
-                let deadline = Date().addingTimeInterval(20)
-                while !Task.isCancelled && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-            }
+        await updater.setCheckpoint { point in
+            guard point == .staged else { return }
+            trigger.fire()
+            await untilCancelled()
         }
-        let updater = try OTAUpdater(configuration: fixture.configuration, logger: logger)
-        let service = UpdateService(updater: updater, autoUpdate: true, logger: self.logger(), sleep: { _ in }, maxCycles: 1)
-        let group = ServiceGroup(services: [service], logger: self.logger())
-        trigger.group = group
-        try await group.run()
+        try await runOnce(updater, trigger: trigger)
         #expect(try fixture.tree() == UpdateFixture.oldFiles)
         #expect(try Journal(stateDirectory: fixture.configuration.stateDirectory).load() == nil)
         let status = await updater.status()
@@ -206,24 +214,33 @@ struct UpdateServiceShutdownTests {
         await updater.shutdown()
     }
 
-    @Test("a shutdown during the health check lets the swap finish and commit")
+    @Test("a shutdown that arrives once the swap is done lets the health check run and the update commit")
     func stopDuringSwap() async throws {
         var fixture = try UpdateFixture()
-        let marker = fixture.directory.url("health-started")
-        fixture.configuration.healthCheck = "touch \(marker); sleep 1"
+        let marker = fixture.directory.url("health-checked")
+        fixture.configuration.healthCheck = "touch \(marker)"
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         let updater = try fixture.updater()
-        let service = UpdateService(updater: updater, autoUpdate: true, logger: logger(), sleep: { _ in }, maxCycles: 1)
-        let group = ServiceGroup(services: [service], logger: logger())
-        async let running: Void = group.run()
-        while !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(20)) }
-        await group.triggerGracefulShutdown()
-        try await running
+        // Right after the swap, ask for a shutdown and hold the update there until it is cancelled.
+        let trigger = GracefulTrigger()
+        await updater.setCheckpoint { point in
+            guard point == .swapped else { return }
+            trigger.fire()
+            await untilCancelled()
+        }
+        try await runOnce(updater, trigger: trigger)
+        #expect(FileManager.default.fileExists(atPath: marker), "the health check runs after the shutdown arrived")
         #expect(try fixture.tree()["VERSION"] == "1.1.0\n")
         #expect(try Journal(stateDirectory: fixture.configuration.stateDirectory).load() == nil)
         let status = await updater.status()
         #expect(status.lastUpdate?.result == .succeeded)
         await updater.shutdown()
+    }
+}
+
+extension OTAUpdater {
+    func setCheckpoint(_ checkpoint: @escaping @Sendable (UpdateCheckpoint) async -> Void) {
+        self.checkpoint = checkpoint
     }
 }
 
