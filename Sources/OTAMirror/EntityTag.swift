@@ -1,12 +1,13 @@
 import Crypto
 import Foundation
+import OTA
 
 /// Strong entity tags and the conditional-request rules the mirror applies (RFC 9110 §13).
 enum EntityTag {
     /// A strong ETag (`"<hex>"`) for response bytes: SHA-256 of the body, truncated to 32 hex digits.
     static func forBody(_ bytes: some DataProtocol) -> String {
         let digest = SHA256.hash(data: Data(bytes))
-        return "\"" + digest.prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        return "\"" + Hex.lowercase(digest.prefix(16)) + "\""
     }
 
     /// A strong ETag for a file whose SHA-256 is `sha256` (hex).

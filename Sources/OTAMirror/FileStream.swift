@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Hummingbird
+import OTA
 
 /// A response body that streams a byte range of an open file in fixed-size chunks.
 ///
@@ -30,9 +31,7 @@ enum FileStream {
                 var buffer = ByteBuffer()
                 buffer.reserveCapacity(wanted)
                 let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { pointer in
-                    var result: Int
-                    repeat { result = pread(descriptor, pointer.baseAddress, wanted, off_t(offset)) } while result < 0 && errno == EINTR
-                    return max(0, result)
+                    max(0, Syscall.retryingInterrupts { pread(descriptor, pointer.baseAddress, wanted, off_t(offset)) })
                 }
                 guard count > 0 else {
                     throw MirrorError(.unreadableFile, "\(path) ended at byte \(offset) while \(end) were announced; it changed while being served.")

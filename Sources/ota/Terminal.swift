@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import OTA
 
 /// Writing to stdout and stderr.
 enum Terminal {
@@ -11,13 +12,7 @@ enum Terminal {
     }
 
     static func writeStandardError(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }
-            offset += written
-        }
+        // Nowhere is left to report a failure to write the error itself.
+        try? Syscall.writeAll(STDERR_FILENO, Array(text.utf8), "write to standard error")
     }
 }

@@ -33,17 +33,12 @@ public enum ArchiveFormat: String, Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ArchiveError(.io, "cannot open \(path)", underlying: .last("open \(path)")) }
         defer { close(fd) }
-        var prefix = [UInt8](repeating: 0, count: TarHeader.blockSize)
-        var filled = 0
-        while filled < prefix.count {
-            let n = prefix.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw ArchiveError(.io, "cannot read \(path)", underlying: .last("read \(path)")) }
-            if n == 0 { break }
-            filled += n
+        let prefix: [UInt8]
+        do { prefix = try Syscall.readAll(fd, limit: TarHeader.blockSize, "read \(path)") } catch {
+            throw ArchiveError(.io, "cannot read \(path)", underlying: error)
         }
-        guard let format = detect(prefix: Array(prefix[0..<filled])) else {
-            if filled == 0 { throw ArchiveError(.truncated, "\(path) is empty") }
+        guard let format = detect(prefix: prefix) else {
+            if prefix.isEmpty { throw ArchiveError(.truncated, "\(path) is empty") }
             throw ArchiveError(.unsupportedFormat, "\(path) is neither a tar, a gzip-compressed tar nor a zip archive")
         }
         return format

@@ -16,12 +16,11 @@ final class FileByteSource: ByteSource {
     init(fd: Int32) { self.fd = fd }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) -> Int {
-        guard buffer.count > 0 else { return 0 }
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { bytesRead += Int64(n); return n }
-            if errno == EINTR { continue }
-            throw ArchiveError(.io, "cannot read the archive", underlying: .last("read"))
+        let n: Int
+        do { n = try Syscall.read(fd, into: buffer, "read") } catch {
+            throw ArchiveError(.io, "cannot read the archive", underlying: error)
         }
+        bytesRead += Int64(n)
+        return n
     }
 }

@@ -51,7 +51,10 @@ final class StagingTree {
     }
 
     static func failure(_ operation: String, entry: String) -> ArchiveError {
-        let error = SystemError.last(operation)
+        failure(SystemError.last(operation), entry: entry)
+    }
+
+    static func failure(_ error: SystemError, entry: String) -> ArchiveError {
         switch error.errno {
         case ENOSPC, EDQUOT:
             return ArchiveError(.diskFull, entry: entry, "the disk is full", underlying: error)
@@ -100,20 +103,11 @@ final class StagingTree {
     }
 
     func write(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, entry: String) throws(ArchiveError) {
-        var offset = 0
-        while offset < chunk.count {
-            if let fault, bytesWritten + Int64(chunk.count - offset) > fault.afterBytes {
-                errno = fault.errno
-                throw Self.failure("write \(entry)", entry: entry)
-            }
-            let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Self.failure("write \(entry)", entry: entry)
-            }
-            offset += n
-            bytesWritten += Int64(n)
+        if let fault, bytesWritten + Int64(chunk.count) > fault.afterBytes {
+            throw Self.failure(SystemError("write \(entry)", errno: fault.errno), entry: entry)
         }
+        do { try Syscall.writeAll(fd, chunk, "write \(entry)") } catch { throw Self.failure(error, entry: entry) }
+        bytesWritten += Int64(chunk.count)
     }
 
     /// Creates a folder (mode 0755 until ``applyFolderAttributes(_:)``); an implicit one may exist already.

@@ -119,7 +119,7 @@ public struct BackupStore: Sendable {
     static func seal(_ partial: String, as path: String, recordingIn stateDirectory: StateDirectory) throws(InstallationError) {
         guard FileSystem.exists(partial) else { return }
         do throws(SystemError) {
-            guard let backup = Backup(name: (path as NSString).lastPathComponent, in: FileSystem.parent(path)) else {
+            guard let backup = Backup(name: PathName.lastComponent(of: path), in: FileSystem.parent(path)) else {
                 throw SystemError("name the backup \(path)", errno: EINVAL)
             }
             var names: [String] = []
@@ -273,7 +273,7 @@ public struct BackupStore: Sendable {
             guard entry.kind == .file else { continue }
             guard entry.size == file.size else { throw corrupt("\(file.path) has \(entry.size) bytes instead of \(file.size ?? 0)") }
             let digest: String
-            do { digest = try FileSystem.sha256(backup.path + "/" + file.path) } catch { throw corrupt("\(file.path) cannot be read (\(error.message))") }
+            do { digest = try FileDigest.sha256(ofFileAt: backup.path + "/" + file.path) } catch { throw corrupt("\(file.path) cannot be read (\(error.message))") }
             guard digest == file.sha256 else { throw corrupt("the SHA-256 of \(file.path) differs from the record this agent made of the backup") }
         }
         return manifest

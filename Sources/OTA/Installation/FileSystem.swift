@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import COTASystem
-import Crypto
 import Foundation
 
 /// The few POSIX file operations the installation engine is built from, each throwing a ``SystemError``.
@@ -41,7 +40,7 @@ enum FileSystem {
     static func isDirectory(_ path: String) -> Bool { lstatInfo(path).map { kind(of: $0) == .directory } ?? false }
 
     static func parent(_ path: String) -> String {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathName.deletingLastComponent(of: path)
         return parent.isEmpty ? "." : parent
     }
 
@@ -152,18 +151,8 @@ enum FileSystem {
         defer { if !closed { close(output) } }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
-        while true {
-            let count = read(input, buffer.baseAddress, buffer.count)
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw SystemError.last("read \(source)") }
-            if count == 0 { break }
-            var offset = 0
-            while offset < count {
-                let written = write(output, buffer.baseAddress! + offset, count - offset)
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else { throw SystemError.last("write \(destination)") }
-                offset += written
-            }
+        try Syscall.forEachChunk(of: input, buffer: buffer, "read \(source)") { (chunk) throws(SystemError) in
+            try Syscall.writeAll(output, chunk, "write \(destination)")
         }
         guard fchmod(output, mode) == 0 else { throw SystemError.last("chmod \(destination)") }
         if durable { guard fsync(output) == 0 else { throw SystemError.last("fsync \(destination)") } }
@@ -171,27 +160,8 @@ enum FileSystem {
         guard close(output) == 0 else { throw SystemError.last("close \(destination)") }
     }
 
-    /// Size of the (uninitialised, per call) read buffer of ``copyFile(_:to:mode:durable:)`` and ``sha256(_:)``.
+    /// Size of the (uninitialised, per call) read buffer of ``copyFile(_:to:mode:durable:)``.
     static let bufferSize = 256 << 10
-
-    /// The lowercase hex SHA-256 of a file's content, read in 256 KiB chunks — through `reusing`
-    /// when given (a caller hashing many files keeps one buffer), else through a buffer of its own.
-    static func sha256(_ path: String, reusing shared: UnsafeMutableRawBufferPointer? = nil) throws(SystemError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SystemError.last("open \(path)") }
-        defer { close(fd) }
-        var hasher = SHA256()
-        let buffer = shared ?? UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-        defer { if shared == nil { buffer.deallocate() } }
-        while true {
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw SystemError.last("read \(path)") }
-            if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        }
-        return Hex.lowercase(hasher.finalize())
-    }
 
     /// Flushes the whole filesystem holding `path` with one `syncfs`.
     static func syncFilesystem(_ path: String) throws(SystemError) {

@@ -21,11 +21,11 @@ final class ManifestWriter {
     /// Creates the temporary file and writes the header.
     init(path: String, version: SemanticVersion, createdAt: Date) throws(SystemError) {
         self.path = path
-        temporary = FileSystem.parent(path) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        temporary = FileSystem.parent(path) + "/.\(PathName.lastComponent(of: path)).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SystemError.last("create \(temporary)") }
         self.fd = fd
-        readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileSystem.bufferSize, alignment: 16)
+        readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileDigest.chunkSize, alignment: 16)
         output.reserveCapacity(Self.flushSize + 4096)
         append("{\n  \"version\" : ")
         appendString(version.description)
@@ -93,13 +93,7 @@ final class ManifestWriter {
     private static let flushSize = 64 << 10
 
     private func flush() throws(SystemError) {
-        var offset = 0
-        while offset < output.count {
-            let written = output[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { throw SystemError.last("write \(temporary)") }
-            offset += written
-        }
+        try Syscall.writeAll(fd, output, "write \(temporary)")
         output.removeAll(keepingCapacity: true)
     }
 
@@ -115,8 +109,7 @@ final class ManifestWriter {
                 output.append(byte)
             case 0..<0x20:
                 output.append(contentsOf: Array("\\u00".utf8))
-                output.append(Self.hexDigits[Int(byte >> 4)])
-                output.append(Self.hexDigits[Int(byte & 0x0f)])
+                Hex.appendLowercase(byte, to: &output)
             default:
                 output.append(byte)
             }
@@ -124,10 +117,8 @@ final class ManifestWriter {
         output.append(UInt8(ascii: "\""))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// The lowercase hex SHA-256 of a file, read through the shared buffer.
     private func sha256(_ path: String) throws(SystemError) -> String {
-        try FileSystem.sha256(path, reusing: readBuffer)
+        try FileDigest.sha256(ofFileAt: path, reusing: readBuffer)
     }
 }

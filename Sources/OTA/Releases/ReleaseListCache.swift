@@ -26,7 +26,7 @@ struct ReleaseListCache: Codable, Sendable {
 
     /// Writes the cache atomically, creating its folder (mode 0700).
     func save(to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathName.deletingLastComponent(of: path)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try AtomicFile.write(Array(try Self.encoder.encode(self)), to: path, mode: 0o600)
     }

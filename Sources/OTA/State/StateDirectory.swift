@@ -113,16 +113,10 @@ public struct StateDirectory: Sendable, Hashable {
         let fd: Int32
         do { fd = try open(name, in: folder, flags: O_RDONLY) } catch where error.errno == ENOENT { return nil }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = Glibc.read(fd, &buffer, buffer.count)
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw SystemError.last("read \(path)/\(name)") }
-            if count == 0 { return bytes }
-            bytes += buffer[..<count]
-            guard bytes.count <= limit else { throw SystemError("read \(path)/\(name) (larger than \(limit) bytes)", errno: EFBIG) }
-        }
+        // One byte past the limit tells a file that is too large from one that just fits.
+        let bytes = try Syscall.readAll(fd, limit: limit.addingReportingOverflow(1).overflow ? limit : limit + 1, "read \(path)/\(name)")
+        guard bytes.count <= limit else { throw SystemError("read \(path)/\(name) (larger than \(limit) bytes)", errno: EFBIG) }
+        return bytes
     }
 
     /// Replaces the entry `name` atomically and durably (mode 0600 by default).

@@ -14,12 +14,12 @@ public enum AtomicFile {
     ///
     /// - Parameter mode: permission bits of the new file (`0o644` by default; `0o600` for state).
     public static func write(_ data: some Collection<UInt8>, to path: String, mode: mode_t = 0o644) throws(SystemError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathName.deletingLastComponent(of: path)
         let folder = directory.isEmpty ? "." : directory
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError.last("open directory \(folder)") }
         defer { close(fd) }
-        try write(data, named: (path as NSString).lastPathComponent, in: fd, folder: folder, mode: mode)
+        try write(data, named: PathName.lastComponent(of: path), in: fd, folder: folder, mode: mode)
     }
 
     /// Replaces the entry `name` of the open folder `directory` (shown as `folder` in errors) atomically
@@ -34,16 +34,7 @@ public enum AtomicFile {
             if !closed { close(fd) }
         }
         do throws(SystemError) {
-            let bytes = Array(data)
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw SystemError.last("write \(shown)")
-                }
-                offset += written
-            }
+            try Syscall.writeAll(fd, Array(data), "write \(shown)")
             guard fchmod(fd, mode) == 0 else { throw SystemError.last("chmod \(shown)") }
             guard fsync(fd) == 0 else { throw SystemError.last("fsync \(shown)") }
             closed = true

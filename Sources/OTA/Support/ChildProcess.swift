@@ -97,7 +97,7 @@ final class ChildProcess: @unchecked Sendable {
     private func stop() {
         kill(-pid, SIGKILL)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = Syscall.retryingInterrupts { waitpid(pid, &status, 0) }
     }
 
     /// What the child printed (the last 64 KiB), as text. Call after ``wait(timeout:)``: it waits up to
@@ -122,13 +122,12 @@ final class ChildProcess: @unchecked Sendable {
             close(fd)
             lock.withLock { outputClosed = true }
         }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
+        defer { buffer.deallocate() }
+        // A read error ends the output like the end of the pipe does.
+        _ = try? Syscall.forEachChunk(of: fd, buffer: buffer, "read the output of \(pid)") { chunk in
             lock.withLock {
-                output.append(contentsOf: buffer[0..<n])
+                output.append(contentsOf: chunk)
                 if output.count > Self.outputLimit { output.removeFirst(output.count - Self.outputLimit) }
             }
         }

@@ -2,27 +2,41 @@
 import Glibc
 #endif
 
-/// Fast text forms of digests and file modes, for code that produces one per file.
+/// Text forms of bytes and file modes: lowercase hexadecimal (digests, key ids, escapes) with
+/// strict recognition, and octal modes.
 ///
-/// Foundation's `String(format:)` costs microseconds per call on Linux (it goes through
-/// CoreFoundation's format parser); hashing a backup of 20,000 files called it 640,000 times.
-/// These produce exactly what `String(format: "%02x")` (joined) and `String(format: "%04o")` do.
-enum Hex {
+/// Built by hand rather than with Foundation's printf-style formatting, which costs microseconds per call
+/// on Linux (it goes through CoreFoundation's format parser); hashing a backup of 20,000 files
+/// formats 640,000 bytes. The text is what printf's `%02x` (joined) and `%04o` give.
+package enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Lowercase hex of `bytes`, two digits per byte (a SHA-256 digest gives 64 characters).
-    static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
+    package static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
         var text: [UInt8] = []
         text.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
+        for byte in bytes { appendLowercase(byte, to: &text) }
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// Appends the two lowercase hex digits of `byte` to `text`.
+    @inline(__always)
+    package static func appendLowercase(_ byte: UInt8, to text: inout [UInt8]) {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0f)])
+    }
+
+    /// Whether `text` is exactly `count` hex digits (either case).
+    package static func isHex(_ text: some StringProtocol, count: Int) -> Bool {
+        text.utf8.count == count && text.utf8.allSatisfy { byte in
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+        }
+    }
+
     /// The permission bits of `mode` in octal, at least four digits (`0644`, `4755`), like `%04o`.
-    static func octalMode(_ mode: mode_t) -> String {
+    package static func octalMode(_ mode: mode_t) -> String {
         var value = UInt64(mode)
         var text: [UInt8] = []
         repeat {

@@ -31,7 +31,7 @@ final class PinnedFile: Sendable {
 
     /// The lowercase hex SHA-256 of the file's content.
     func sha256() throws(SystemError) -> String {
-        try FileSystem.sha256(path)
+        try FileDigest.sha256(ofFileAt: path)
     }
 
     deinit { close(descriptor) }

@@ -31,6 +31,20 @@ package enum DiskSpace {
             value /= 1000
             unit += 1
         }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+        guard unit > 0 else { return "\(bytes) B" }
+        let tenths = roundedTenths(value)
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+
+    /// `value` (at least 0) in tenths, rounded as printf's `%.1f` rounds: to the nearest, exact ties
+    /// to even. Each comparison with a fused multiply-add is exact, so no tie is decided by a
+    /// rounding error.
+    static func roundedTenths(_ value: Double) -> Int {
+        var tenths = (value * 10).rounded(.down)
+        while (-tenths).addingProduct(value, 10) < 0 { tenths -= 1 }
+        while (-(tenths + 1)).addingProduct(value, 10) >= 0 { tenths += 1 }
+        let aboveHalf = (-(tenths + 0.5)).addingProduct(value, 10)
+        if aboveHalf > 0 || (aboveHalf == 0 && tenths.truncatingRemainder(dividingBy: 2) == 1) { tenths += 1 }
+        return Int(tenths)
     }
 }

@@ -106,7 +106,7 @@ public final class Downloader: Sendable {
         }
         if let expected, offset == expected, offset > 0 {
             // Complete already: asking for a range at EOF would only earn a 416.
-            return Outcome(size: offset, sha256: Self.hex(hasher.finalize()))
+            return Outcome(size: offset, sha256: Hex.lowercase(hasher.finalize()))
         }
 
         var headers = HTTPHeaders()
@@ -167,7 +167,7 @@ public final class Downloader: Sendable {
                 }
                 try chunk.withUnsafeReadableBytes { (buffer: UnsafeRawBufferPointer) throws(TransferError) in
                     hasher.update(bufferPointer: buffer)
-                    try Self.writeAll(fd, buffer, path: part)
+                    do throws(SystemError) { try Syscall.writeAll(fd, buffer, "write \(part)") } catch { throw TransferError(.fileSystem, error.message) }
                 }
                 written += chunk.readableBytes
                 progress?(Progress(received: Int64(written), total: expected.map(Int64.init)))
@@ -182,7 +182,7 @@ public final class Downloader: Sendable {
             throw TransferError(.connectionFailed, "the download of \(artifact.fileName) stopped at \(written) of \(expected) bytes")
         }
         guard fsync(fd) == 0 else { throw TransferError(.fileSystem, SystemError.last("fsync \(part)").message) }
-        return Outcome(size: written, sha256: Self.hex(hasher.finalize()))
+        return Outcome(size: written, sha256: Hex.lowercase(hasher.finalize()))
     }
 
     /// The error for a download of unknown size that passes ``maxDownloadBytes``.
@@ -227,18 +227,6 @@ public final class Downloader: Sendable {
         }
     }
 
-    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(TransferError) {
-        var offset = 0
-        while offset < buffer.count {
-            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TransferError(.fileSystem, SystemError.last("write \(path)").message)
-            }
-            offset += n
-        }
-    }
-
     static func fileSize(_ path: String) -> Int? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
@@ -248,23 +236,12 @@ public final class Downloader: Sendable {
     /// SHA-256 state after the first `bytes` bytes of an existing partial file.
     static func hash(existing path: String, bytes: Int) throws(TransferError) -> SHA256 {
         var hasher = SHA256()
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw TransferError(.fileSystem, SystemError.last("open \(path)").message) }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var remaining = bytes
-        while remaining > 0 {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, remaining)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw TransferError(.fileSystem, "\(path) ended early while hashing it") }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            remaining -= n
+        let hashed: Int
+        do { hashed = try FileDigest.update(&hasher, withFileAt: path, limit: bytes) } catch {
+            throw TransferError(.fileSystem, error.message)
         }
+        guard hashed == bytes else { throw TransferError(.fileSystem, "\(path) ended early while hashing it") }
         return hasher
-    }
-
-    static func hex(_ digest: SHA256.Digest) -> String {
-        Hex.lowercase(digest)
     }
 }
 

@@ -52,7 +52,7 @@ public struct ChecksumsFile: Sendable, Equatable {
         let escaped = rest.first == "\\"
         if escaped { rest = rest.dropFirst() }
         let digest = rest.prefix(64)
-        guard HexText.isHex(digest, count: 64) else { return nil }
+        guard Hex.isHex(digest, count: 64) else { return nil }
         rest = rest.dropFirst(64)
         // Exactly one space, then a space (text mode) or '*' (binary mode), then the name.
         guard rest.first == " " else { return nil }

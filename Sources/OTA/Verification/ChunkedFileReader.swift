@@ -11,18 +11,14 @@ enum ChunkedFileReader {
 
     /// Calls `body` with each successive chunk of the file at `path` (never with an empty chunk).
     static func forEachChunk(ofFileAt path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(VerificationError) {
-        let fd = try open(path)
-        defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkByteCount, alignment: 16)
         defer { buffer.deallocate() }
-        while true {
-            let count = read(fd, buffer.baseAddress, chunkByteCount)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw unreadable(path, SystemError.last("read \(path)"))
-            }
-            if count == 0 { return }
-            body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        do throws(SystemError) {
+            let fd = try Syscall.retryingInterrupts("open \(path)") { Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+            defer { close(fd) }
+            try Syscall.forEachChunk(of: fd, buffer: buffer, "read \(path)") { chunk in body(chunk) }
+        } catch {
+            throw unreadable(path, error)
         }
     }
 
@@ -43,15 +39,6 @@ enum ChunkedFileReader {
         // The file may have grown after stat.
         guard bytes.count <= limit else { throw tooLarge(bytes.count) }
         return bytes
-    }
-
-    private static func open(_ path: String) throws(VerificationError) -> Int32 {
-        while true {
-            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-            if fd >= 0 { return fd }
-            if errno == EINTR { continue }
-            throw unreadable(path, SystemError.last("open \(path)"))
-        }
     }
 
     private static func unreadable(_ path: String, _ error: SystemError) -> VerificationError {

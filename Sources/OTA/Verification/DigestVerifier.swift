@@ -19,7 +19,7 @@ public struct DigestVerifier: Verifier {
         guard algorithm == "sha256" else {
             return [.skipped("GitHub digest uses \(algorithm), only sha256 is supported")]
         }
-        guard HexText.isHex(value, count: 64) else {
+        guard Hex.isHex(value, count: 64) else {
             throw VerificationError(.malformedDigest, "GitHub's sha256 digest for \(name) is not 64 hex digits; the release data is damaged, try again later.")
         }
         guard value.lowercased() == artifact.sha256.lowercased() else {

@@ -28,7 +28,7 @@ extension MinisignPublicKey {
                 VerificationError(.legacySignatureFileTooLarge, "The signature \(signatureName) uses minisign's legacy format, which cannot be checked for a \(size)-byte file (the limit is \(Self.legacyMaximumFileByteCount) bytes); re-sign it with minisign 0.10 or later without -l (prehashed signatures, the default).")
             }
         }
-        try check(signature, message: message, signatureName: signatureName, subject: (path as NSString).lastPathComponent)
+        try check(signature, message: message, signatureName: signatureName, subject: PathName.lastComponent(of: path))
     }
 
     /// Checks that `signature` was made by this key over `data` (a checksums file), trusted comment included.

@@ -95,6 +95,6 @@ public struct MinisignPublicKey: Sendable, Equatable {
         if bytes.allSatisfy({ (0x21...0x7E).contains($0) }) {
             return String(decoding: bytes, as: UTF8.self)
         }
-        return "0x" + HexText.encode(bytes)
+        return "0x" + Hex.lowercase(bytes)
     }
 }

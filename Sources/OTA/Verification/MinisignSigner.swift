@@ -39,7 +39,7 @@ public struct MinisignSigner: Sendable {
 
     /// The contents of a `.minisig` file for the file at `path`, with minisign's default trusted comment.
     public func signature(forFileAt path: String) throws(VerificationError) -> Data {
-        try signature(forFileAt: path, trustedComment: Self.defaultTrustedComment(fileName: (path as NSString).lastPathComponent))
+        try signature(forFileAt: path, trustedComment: Self.defaultTrustedComment(fileName: PathName.lastComponent(of: path)))
     }
 
     /// The contents of a `.minisig` file for the file at `path`, with `trustedComment` (one line).

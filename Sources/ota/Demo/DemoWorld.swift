@@ -73,7 +73,7 @@ struct DemoWorld {
     }
 
     static func write(_ path: String, _ text: String, executable: Bool = false) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: PathName.deletingLastComponent(of: path), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
     }

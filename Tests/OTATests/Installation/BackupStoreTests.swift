@@ -83,7 +83,7 @@ struct BackupStoreTests {
         #expect(manifest.version == "1.2.0")
         let run = try #require(manifest.files.first { $0.path == "src/bin/run.sh" })
         #expect(run.mode == "0755" && run.type == "file" && run.size == "#!/bin/sh\necho backed-up\n".utf8.count)
-        #expect(run.sha256 == (try FileSystem.sha256(temp.url("install/src/bin/run.sh"))))
+        #expect(run.sha256 == (try FileDigest.sha256(ofFileAt: temp.url("install/src/bin/run.sh"))))
         #expect(manifest.files.first { $0.path == "src/latest" }?.target == "core/file1.txt")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: backup.path + "/backup.json"))) as? [String: Any]
         #expect(Set(json?.keys.map { $0 } ?? []) == ["version", "created_at", "files"])

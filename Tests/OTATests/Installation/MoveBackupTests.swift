@@ -42,7 +42,7 @@ struct MoveBackupTests {
         let manifest = try BackupStore(configuration: fixture.config).verify(backup)
         #expect(manifest.version == "1.0.0")
         #expect(manifest.files.contains { $0.path == "vendor/tools" && $0.type == "directory" })
-        #expect(manifest.files.first { $0.path == "src/bin/run.sh" }?.sha256 == (try FileSystem.sha256(backup.path + "/src/bin/run.sh")))
+        #expect(manifest.files.first { $0.path == "src/bin/run.sh" }?.sha256 == (try FileDigest.sha256(ofFileAt: backup.path + "/src/bin/run.sh")))
         #expect(!FileManager.default.fileExists(atPath: fixture.state + "/journal.json"))
 
         let restore = try installer.restore(backup: backup)

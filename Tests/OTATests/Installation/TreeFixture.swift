@@ -39,7 +39,7 @@ enum TreeFixture {
         }.map { entry in
             var line = "\(entry.path) \(entry.kind.rawValue)"
             switch entry.kind {
-            case .file: line += " \(String(entry.mode, radix: 8)) \(try FileSystem.sha256(root + "/" + entry.path))"
+            case .file: line += " \(String(entry.mode, radix: 8)) \(try FileDigest.sha256(ofFileAt: root + "/" + entry.path))"
             case .symlink: line += " -> \(entry.target ?? "")"
             default: line += " \(String(entry.mode, radix: 8))"
             }

@@ -25,4 +25,20 @@ struct HexTests {
     func modes(mode: mode_t) {
         #expect(Hex.octalMode(mode) == String(format: "%04o", mode))
     }
+
+    @Test("isHex accepts exactly count digits of either case")
+    func recognition() {
+        #expect(Hex.isHex("09afAF", count: 6))
+        #expect(!Hex.isHex("09afAF", count: 5))
+        #expect(!Hex.isHex("09agAF", count: 6))
+        #expect(!Hex.isHex("", count: 1))
+        #expect(Hex.isHex(String(repeating: "e", count: 64), count: 64))
+    }
+
+    @Test("appendLowercase adds the two digits of one byte")
+    func appendByte() {
+        var text: [UInt8] = Array("\\u00".utf8)
+        Hex.appendLowercase(0x1f, to: &text)
+        #expect(String(decoding: text, as: UTF8.self) == "\\u001f")
+    }
 }

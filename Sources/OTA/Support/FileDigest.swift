@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+
+/// SHA-256 of file contents, read in fixed-size chunks so that memory does not grow with the file.
+package enum FileDigest {
+    /// The size of the read buffer a call allocates when the caller gives none.
+    package static let chunkSize = 256 << 10
+
+    /// The lowercase hex SHA-256 of the file at `path`, read through `buffer` when given (a caller
+    /// hashing many files keeps one) or else through a buffer of ``chunkSize`` bytes.
+    package static func sha256(ofFileAt path: String, reusing buffer: UnsafeMutableRawBufferPointer? = nil) throws(SystemError) -> String {
+        var hasher = SHA256()
+        try update(&hasher, withFileAt: path, reusing: buffer)
+        return Hex.lowercase(hasher.finalize())
+    }
+
+    /// Feeds the first `limit` bytes of the file at `path` (all of it by default) into `hasher`;
+    /// returns how many bytes that was, fewer than `limit` when the file is shorter.
+    @discardableResult
+    package static func update(_ hasher: inout SHA256, withFileAt path: String, limit: Int = .max,
+                               reusing shared: UnsafeMutableRawBufferPointer? = nil) throws(SystemError) -> Int {
+        let fd = try Syscall.retryingInterrupts("open \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        let buffer = shared ?? UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { if shared == nil { buffer.deallocate() } }
+        return try Syscall.forEachChunk(of: fd, buffer: buffer, limit: limit, "read \(path)") { chunk in
+            hasher.update(bufferPointer: chunk)
+        }
+    }
+}
