@@ -30,16 +30,20 @@ public final class FakeHTTPServer: @unchecked Sendable {
         let fd: Int32
         init(fd: Int32) { self.fd = fd }
 
-        public func write(_ bytes: [UInt8]) {
+        /// Writes all of `bytes`; `false` once the client has gone (the handler can stop then).
+        @discardableResult
+        public func write(_ bytes: [UInt8]) -> Bool {
             var offset = 0
             while offset < bytes.count {
                 let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if n <= 0 { return }
+                if n <= 0 { return false }
                 offset += n
             }
+            return true
         }
 
-        public func write(_ text: String) { write(Array(text.utf8)) }
+        @discardableResult
+        public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
 
         /// Writes a complete response with `Content-Length` unless `headers` sets it.
         public func respond(status: Int, reason: String = "OK", headers: [String: String] = [:], body: [UInt8] = []) {

@@ -41,9 +41,11 @@ struct EndlessDataTests {
     func tricklingBody() async throws {
         let server = try FakeHTTPServer { _, connection in
             connection.write("HTTP/1.1 200 OK\r\nContent-Length: 200\r\nConnection: close\r\n\r\n")
+            // 10 bytes/s at most, whatever the scheduling: even if a loaded machine delivers them in
+            // one burst, no window of any length can average the floor of 1024 bytes/s.
             for _ in 0..<200 {
-                connection.write([UInt8(ascii: "a")])
-                Thread.sleep(forTimeInterval: 0.02)
+                guard connection.write([UInt8(ascii: "a")]) else { return }
+                Thread.sleep(forTimeInterval: 0.1)
             }
         }
         let directory = try TemporaryDirectory()
@@ -61,9 +63,10 @@ struct EndlessDataTests {
     func tricklingHead() async throws {
         let server = try FakeHTTPServer { _, connection in
             connection.write("HTTP/1.1 200 OK\r\n")
-            for index in 0..<80 {
-                connection.write("X-Padding-\(index): y\r\n")
-                Thread.sleep(forTimeInterval: 0.05)
+            // A head that keeps coming for longer than the test may run: only the deadline can end it.
+            for index in 0..<600 {
+                guard connection.write("X-Padding-\(index): y\r\n") else { return }
+                Thread.sleep(forTimeInterval: 0.1)
             }
             connection.write("Content-Length: 2\r\nConnection: close\r\n\r\nok")
         }
