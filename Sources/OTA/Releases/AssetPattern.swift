@@ -9,7 +9,7 @@ import Glibc
 /// `{tag}` (`v1.2.0`), `{os}` (`linux`) and `{arch}`. `{arch}` matches this machine's architecture under
 /// any of its usual names: `aarch64`/`arm64`, `x86_64`/`amd64`/`x64`, `armv7l`/`armv7`/`armhf`/`arm`,
 /// `armv6l`/`armv6`/`armel`, `i686`/`i386`/`x86`, `riscv64`, `ppc64le`, `s390x` — as a whole token of
-/// the file name only (``ArchitectureNames``): on `i686`, `x86` does not match the start of `x86_64`.
+/// the file name only: on `i686`, `x86` does not match the start of `x86_64`.
 /// An asset whose name holds another architecture's name is never chosen, whatever the pattern says.
 /// Signature and checksum files (`.minisig`, `.sig`, `.asc`, `.sha256`, `SHA256SUMS`, `checksums.txt`) never match.
 public struct AssetPattern: Sendable {

@@ -9,7 +9,7 @@ import NIOHTTP1
 /// `/releases/latest` is ordered by creation date, not by version. The first page is requested with
 /// `If-None-Match`; a `304 Not Modified` reuses the cached list and, when authorized, costs no
 /// rate-limit quota. Rate limits are respected, failed requests retried. The list is read up to
-/// ``maxListBytes`` of JSON across all pages: pages past that are left out with a warning, and a
+/// 4 MiB of JSON across all pages: pages past that are left out with a warning, and a
 /// first page larger than that is refused.
 public final class GitHubReleaseSource: ReleaseSource {
     /// Pages fetched at most (100 releases each).

@@ -14,7 +14,9 @@ public struct UpdateLog: Sendable {
     /// `state_dir/ota.log`.
     public var path: String { directory.logPath }
 
-    /// - Parameter maxBytes: size at which the log is rotated (1 MiB by default).
+    /// - Parameters:
+    ///   - directory: the state folder whose `ota.log` this writes.
+    ///   - maxBytes: size at which the log is rotated (1 MiB by default).
     public init(directory: StateDirectory, maxBytes: Int = 1 << 20) {
         self.directory = directory
         self.maxBytes = maxBytes

@@ -12,7 +12,10 @@ import Foundation
 public enum AtomicFile {
     /// Replaces `path` with `data` atomically and durably.
     ///
-    /// - Parameter mode: permission bits of the new file (`0o644` by default; `0o600` for state).
+    /// - Parameters:
+    ///   - data: the new content.
+    ///   - path: the file to replace (or create).
+    ///   - mode: permission bits of the new file (`0o644` by default; `0o600` for state).
     public static func write(_ data: some Collection<UInt8>, to path: String, mode: mode_t = 0o644) throws(SystemError) {
         let directory = PathName.deletingLastComponent(of: path)
         let folder = directory.isEmpty ? "." : directory

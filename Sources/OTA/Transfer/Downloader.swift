@@ -12,7 +12,7 @@ import Glibc
 /// renamed to `directory/<name>` only when complete and of the announced size. A dropped connection is
 /// retried (`max_retries`, backoff) and resumed with `Range` + `If-Range`; a server that ignores the range
 /// makes it start over. A body longer than the announced size is refused as soon as it exceeds it; a
-/// download of unknown size (the source tarball) is cut off beyond ``maxDownloadBytes``.
+/// download of unknown size (the source tarball) is cut off beyond `max_download_bytes`.
 public final class Downloader: Sendable {
     /// Progress of one download: bytes on disk so far, and the total when known.
     public struct Progress: Sendable {
