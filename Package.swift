@@ -42,8 +42,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]
+            ],
+            // The crash tests' kill points (FaultInjection.swift): debug builds only, never in a release build.
+            swiftSettings: [.define("OTA_FAULT_INJECTION", .when(configuration: .debug))]
         ),
+        // Packs a folder into a release `.tar.gz`: for `ota demo` and the tests, not part of the OTA product.
+        .target(name: "OTAArchiveWriter", dependencies: ["OTA", "COTASystem"]),
         .target(
             name: "OTAMirror",
             dependencies: [
@@ -61,6 +65,7 @@ let package = Package(
             dependencies: [
                 "OTA",
                 "OTAMirror",
+                "OTAArchiveWriter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,7 +90,7 @@ let package = Package(
         .testTarget(
             name: "OTATests",
             dependencies: [
-                "OTA", "COTASystem", "OTATestSupport", "OTAFuzz", "ota-install-harness",
+                "OTA", "COTASystem", "OTAArchiveWriter", "OTATestSupport", "OTAFuzz", "ota-install-harness",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -98,7 +103,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "OTACommandTests", dependencies: ["OTA", "OTAMirror", "ota", "OTATestSupport"]),
+        .testTarget(name: "OTACommandTests", dependencies: ["OTA", "OTAMirror", "OTAArchiveWriter", "ota", "OTATestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

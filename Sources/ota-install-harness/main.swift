@@ -1,5 +1,6 @@
 // Test-only driver of the installation engine, run as a separate process so that the crash
-// tests can SIGKILL it (OTA_FAULT_STEP or a timer) and then run recovery in a fresh one.
+// tests can SIGKILL it (OTA_FAULT_STEP, honoured by debug builds only, or a timer) and then run
+// recovery in a fresh one.
 //
 //   ota-install-harness apply install=DIR state=DIR backup=DIR staged=DIR version=V
 //                       [layout=in_place|releases] [managed=a,b,c] [exchange=no] [max_backups=N]

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OTA
+import OTAArchiveWriter
 import OTAMirror
 import OTATestSupport
 import Testing

@@ -132,7 +132,9 @@ public struct BackupStore: Sendable {
             try writer.finish()
             try AtomicFile.syncDirectory(partial)
             try record(partial + "/" + BackupManifest.fileName, of: backup.name, in: stateDirectory)
+            #if OTA_FAULT_INJECTION
             FaultInjection.point("seal")
+            #endif
             try FileSystem.rename(partial, path)
             try AtomicFile.syncDirectory(FileSystem.parent(path))
         } catch {

@@ -1,9 +1,13 @@
+#if OTA_FAULT_INJECTION
 #if canImport(Glibc)
 import Glibc
 #endif
 import Foundation
 
 /// Test-only crash points: `OTA_FAULT_STEP=<point>` makes the process `SIGKILL` itself there.
+///
+/// Compiled only when `OTA_FAULT_INJECTION` is defined (debug builds, which the crash tests use):
+/// a release build has neither this type nor its calls.
 ///
 /// Points: `N` — journaled step N (1-based) is recorded as started but has not run;
 /// `N+` — step N has run but is not yet recorded as done; `commit` — the commit is recorded
@@ -19,3 +23,4 @@ enum FaultInjection {
         kill(getpid(), SIGKILL)
     }
 }
+#endif

@@ -20,7 +20,9 @@ extension Journal {
             do throws(InstallationError) {
                 transaction.steps[index].state = .started
                 try save(transaction)
+                #if OTA_FAULT_INJECTION
                 FaultInjection.point("\(index + 1)")
+                #endif
                 let action = transaction.steps[index].action
                 do {
                     try action.perform()
@@ -28,7 +30,9 @@ extension Journal {
                 } catch {
                     throw InstallationError(.stepFailed, "installation step \(index + 1) failed and the update was rolled back: \(error.message)", underlying: error)
                 }
+                #if OTA_FAULT_INJECTION
                 FaultInjection.point("\(index + 1)+")
+                #endif
                 // Saved with the next step's `started` (one fsync'd write per step), or below after the last.
                 transaction.steps[index].state = .done
                 if index == transaction.steps.indices.last { try save(transaction) }
@@ -47,7 +51,9 @@ extension Journal {
     /// Undoes the started and done steps in reverse order, removes the staged leftovers and clears the journal.
     func rollBack(_ transaction: Transaction) throws(InstallationError) {
         for index in transaction.steps.indices.reversed() where transaction.steps[index].state != .pending {
+            #if OTA_FAULT_INJECTION
             FaultInjection.point("undo-\(index + 1)")
+            #endif
             let action = transaction.steps[index].action
             do {
                 try action.undo()
@@ -67,7 +73,9 @@ extension Journal {
     func commit(_ transaction: inout Transaction) throws(InstallationError) {
         transaction.phase = .committed
         try save(transaction)
+        #if OTA_FAULT_INJECTION
         FaultInjection.point("commit")
+        #endif
         try finishCommit(transaction)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import OTA
+import OTAArchiveWriter
 
 /// The demo's files: an installation of "monitor" at 0.1.0 and a mirror root of signed releases.
 struct DemoWorld {

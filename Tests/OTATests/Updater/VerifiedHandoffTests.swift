@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTA
+import OTAArchiveWriter
 
 @Suite("Verified artifact handed to the extractor")
 struct VerifiedHandoffTests {

@@ -3,6 +3,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import OTA
 
 /// Packs a folder into a `.tar.gz` (ustar): what a publisher attaches to a release.
 ///
