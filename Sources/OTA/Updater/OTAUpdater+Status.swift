@@ -67,7 +67,7 @@ extension OTAUpdater {
         try installer.commit(transaction)
         appendToLog("rolled back \(current) -> \(chosen.version) from \(chosen.name)")
         record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
-                            startedAt: started, finishedAt: Date(), error: nil))
+                            startedAt: started, finishedAt: Date(), error: nil), installed: chosen.version)
         if let restart = configuration.restartCommand {
             try await HookRunner(configuration: configuration, logger: logger)
                 .run(.restart, command: restart, from: current, to: chosen.version, timeout: .seconds(configuration.healthCheckTimeout))

@@ -205,15 +205,18 @@ extension OTAUpdater {
             appendToLog("recovered: rolled back interrupted update \(transaction.fromVersion) -> \(transaction.toVersion)")
             record(UpdateStatus(fromVersion: transaction.fromVersion.description, toVersion: transaction.toVersion.description,
                                 result: .rolledBack, startedAt: transaction.startedAt, finishedAt: Date(),
-                                error: "the update was interrupted (crash or power loss) and was rolled back"))
+                                error: "the update was interrupted (crash or power loss) and was rolled back"),
+                   installed: transaction.fromVersion)
         }
         return recovery
     }
 
-    func record(_ status: UpdateStatus) {
+    /// Records `status` as `last_update`; `installed` is the version now in place when a rollback restored one.
+    func record(_ status: UpdateStatus, installed: SemanticVersion? = nil) {
         do {
             _ = try StateStore(stateDirectory: configuration.stateDirectory, logger: logger).update { state in
                 state.lastUpdate = status
+                if let installed { state.currentVersion = installed.description }
                 if status.result == .succeeded {
                     state.currentVersion = status.toVersion
                     state.highestInstalledVersion = SemanticVersion.highest(state.highestInstalledVersion, status.toVersion, status.fromVersion)
@@ -238,7 +241,9 @@ struct UpdateFailure: Error {
 extension Error {
     /// The user-facing sentence of any error.
     var localizedMessage: String {
-        if self is CancellationError { return "stopped before the swap (the agent or program was shutting down); nothing was changed" }
+        if self is CancellationError || (self as? TransferError)?.underlying is CancellationError {
+            return "stopped before the swap (the agent or program was shutting down); nothing was changed"
+        }
         return (self as? any OTAError)?.message ?? "\(self)"
     }
 }

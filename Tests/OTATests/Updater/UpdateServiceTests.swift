@@ -189,7 +189,9 @@ struct UpdateServiceShutdownTests {
         let updater = try OTAUpdater(configuration: fixture.configuration, source: source, logger: logger())
         try await runOnce(updater, shutdownWhen: sending)
         #expect(try fixture.tree() == UpdateFixture.oldFiles)
-        #expect(await updater.status().lastUpdate?.result == .failed)
+        let lastUpdate = await updater.status().lastUpdate
+        #expect(lastUpdate?.result == .failed)
+        #expect(lastUpdate?.error?.contains("stopped before the swap") == true, "\(String(describing: lastUpdate?.error))")
         await updater.shutdown()
     }
 

@@ -20,6 +20,9 @@ struct UpdaterBackupTests {
         #expect((state["last_update"] as? [String: Any])?["result"] as? String == "succeeded")
         #expect(try await updater.rollback() == SemanticVersion(1, 1, 0))
         #expect(try fixture.tree() == afterFirst)
+        // state.json says what is installed now: the restored version.
+        #expect(try fixture.state()["current_version"] as? String == "1.1.0")
+        #expect(try fixture.state()["highest_installed_version"] as? String == "1.2.0")
         await updater.shutdown()
     }
 }
