@@ -23,14 +23,18 @@ public struct HookRunner: Sendable {
     /// Variables that hold or lead to a secret, removed from every hook's environment.
     public static let secretVariables: Set<String> = ["GITHUB_TOKEN", "CREDENTIALS_DIRECTORY", "OTA_SERVE_TOKEN"]
 
+    /// The folder hooks run in (`sh -c` with this working directory).
     public var installDirectory: String
     /// Secrets the agent holds: a variable whose value contains one (`github_token: ${MY_TOKEN}` makes
     /// `MY_TOKEN` one) is removed from hook environments as well.
     public var secrets: [Secret]
     /// The environment hooks start from, before it is scrubbed; the agent's own by default.
     public var baseEnvironment: [String: String]
+    /// Where the hooks' output goes.
     public var logger: Logger
 
+    /// A runner for hooks in `installDirectory`; `secrets` and the fixed ``secretVariables`` are kept out of
+    /// their environment, which starts from `baseEnvironment`.
     public init(installDirectory: String, secrets: [Secret] = [], baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "ota.hooks")) {
         self.installDirectory = installDirectory

@@ -13,6 +13,7 @@ import Logging
 /// try store.update { $0.lastCheck = Date() }
 /// ```
 public struct StateStore: Sendable {
+    /// The state folder holding `state.json`.
     public let directory: StateDirectory
     let logger: Logger
     /// `state_dir/state.json`.
@@ -20,6 +21,7 @@ public struct StateStore: Sendable {
     /// `state_dir`.
     public var stateDirectory: String { directory.path }
 
+    /// The store of `directory`'s `state.json`; problems reading it are logged to `logger`.
     public init(directory: StateDirectory, logger: Logger = Logger(label: "ota.state")) {
         self.directory = directory
         self.logger = logger

@@ -9,7 +9,9 @@ import Foundation
 /// (replacing the previous one), so the log never holds more than about twice that. The file is
 /// opened relative to the state folder without following symlinks (``StateDirectory``).
 public struct UpdateLog: Sendable {
+    /// The state folder holding `ota.log`.
     public let directory: StateDirectory
+    /// The size at which `ota.log` is rotated to `ota.log.1`.
     public let maxBytes: Int
     /// `state_dir/ota.log`.
     public var path: String { directory.logPath }
