@@ -70,6 +70,7 @@ do {
         }
         let transaction = try installer.install(StagedTree(root: option("staged"), version: version))
         try installer.commit(transaction)
+        installer.pruneBackups()
         print("installed \(transaction.toVersion)")
     default:
         fail("unknown command \(command)")

@@ -22,7 +22,7 @@ import Logging
 /// (instead of into the holding folder); the commit hashes it into `backup.json` and gives it its final
 /// name, and has no old tree to remove; a rollback moves everything back. Otherwise the backup is
 /// copied before the first step.
-public struct InPlaceInstaller: Installer, DeferredPruning {
+public struct InPlaceInstaller: Installer {
     public let configuration: OTAConfiguration
     let logger: Logger
     /// Whether to swap with `renameat2(RENAME_EXCHANGE)` when a probe shows the filesystem supports it
@@ -139,19 +139,14 @@ public struct InPlaceInstaller: Installer, DeferredPruning {
     }
 
     public func commit(_ transaction: Transaction) throws(InstallationError) {
-        try commit(transaction, pruning: true)
-    }
-
-    func commit(_ transaction: Transaction, pruning: Bool) throws(InstallationError) {
         var current = try inProgress(transaction)
         try journal.commit(&current)
         if current.backupPartial != nil, let path = current.backupPath, !FileSystem.exists(path) {
             logger.warning("the update is committed but its backup could not be completed", metadata: ["ota.backup": "\(path)"])
         }
-        if pruning { pruneBackups() }
     }
 
-    func pruneBackups() {
+    public func pruneBackups() {
         do { try backupStore.prune() } catch {
             logger.warning("the update is committed but old backups could not be pruned", metadata: ["ota.error": "\(error.message)"])
         }

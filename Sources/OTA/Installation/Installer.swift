@@ -9,7 +9,7 @@ import Logging
 /// ```swift
 /// let installer = InPlaceInstaller(configuration: config)
 /// let transaction = try installer.install(StagedTree(root: staging, version: release.version))
-/// if healthy { try installer.commit(transaction) } else { try installer.rollback(transaction) }
+/// if healthy { try installer.commit(transaction); installer.pruneBackups() } else { try installer.rollback(transaction) }
 /// ```
 public protocol Installer: Sendable {
     /// The version installed now (`0.0.0` for an empty installation).
@@ -22,8 +22,13 @@ public protocol Installer: Sendable {
     func install(_ staged: StagedTree) throws(InstallationError) -> Transaction
 
     /// Makes `transaction` final: removes the staged leftovers (and the old tree, unless it was moved
-    /// into the backup) and prunes backups to `max_backups`.
+    /// into the backup). Old backups stay until ``pruneBackups()``.
     func commit(_ transaction: Transaction) throws(InstallationError)
+
+    /// Removes the backups beyond `max_backups`, oldest first. A failure is logged, not thrown: the
+    /// update is committed already. Removing a backup is one `rmdir` per folder of a whole tree (seconds
+    /// on a filesystem mounted with `discard`), so callers prune after recording the update's outcome.
+    func pruneBackups()
 
     /// Puts back exactly the tree that was there before `transaction`.
     func rollback(_ transaction: Transaction) throws(InstallationError)
@@ -41,15 +46,4 @@ public func makeInstaller(configuration: OTAConfiguration, logger: Logger = Logg
     case .inPlace: InPlaceInstaller(configuration: configuration, logger: logger)
     case .releases: ReleasesInstaller(configuration: configuration, logger: logger)
     }
-}
-
-/// An installer whose pruning of old backups can run after the update's outcome is recorded.
-///
-/// Removing a backup is one `rmdir` per folder of a whole tree (seconds on a filesystem mounted with
-/// `discard`), so ``OTAUpdater`` commits with `pruning: false`, records `last_update`, then prunes.
-protocol DeferredPruning: Installer {
-    /// ``Installer/commit(_:)``, pruning only when `pruning` is true.
-    func commit(_ transaction: Transaction, pruning: Bool) throws(InstallationError)
-    /// Removes the backups beyond `max_backups` (a failure is logged: the update is committed already).
-    func pruneBackups()
 }

@@ -14,7 +14,7 @@ import Logging
 /// and ``restore(backup:)`` only points `current` back. They have no `backup.json`: a release
 /// folder is the tree that was running, so a restore checks only that it exists and holds a
 /// version file. An install with no `current` is version 0.0.0 (provisioning).
-public struct ReleasesInstaller: Installer, DeferredPruning {
+public struct ReleasesInstaller: Installer {
     public let configuration: OTAConfiguration
     let logger: Logger
 
@@ -77,16 +77,11 @@ public struct ReleasesInstaller: Installer, DeferredPruning {
     }
 
     public func commit(_ transaction: Transaction) throws(InstallationError) {
-        try commit(transaction, pruning: true)
-    }
-
-    func commit(_ transaction: Transaction, pruning: Bool) throws(InstallationError) {
         var current = try inProgress(transaction)
         try journal.commit(&current)
-        if pruning { pruneBackups() }
     }
 
-    func pruneBackups() {
+    public func pruneBackups() {
         do {
             for backup in try backups().dropFirst(max(0, configuration.maxBackups)) { try FileSystem.removeTree(backup.path) }
         } catch {

@@ -24,14 +24,17 @@ public final class GitHubReleaseSource: ReleaseSource {
     let transport: HTTPTransport
     let retry: RetryPolicy
     let cachePath: String?
+    /// Chooses each release's artifact and fetches what proves it.
+    let assets: ReleaseAssets
     let logger: Logger
 
-    init(repository: String, apiRoot: URL, transport: HTTPTransport, retry: RetryPolicy, cachePath: String?, logger: Logger) {
+    init(repository: String, apiRoot: URL, transport: HTTPTransport, retry: RetryPolicy, cachePath: String?, assets: ReleaseAssets, logger: Logger) {
         self.repository = repository
         self.apiRoot = apiRoot
         self.transport = transport
         self.retry = retry
         self.cachePath = cachePath
+        self.assets = assets
         self.logger = logger
     }
 
@@ -44,6 +47,16 @@ public final class GitHubReleaseSource: ReleaseSource {
     public func releases() async throws -> [Release] {
         try await fetchReleases().compactMap { Self.release(from: $0, logger: logger) }
             .sorted { $0.version > $1.version }
+    }
+
+    /// The asset matching `asset_pattern`, else the source tarball.
+    public func artifact(for release: Release) throws(SelectionError) -> Artifact {
+        try assets.artifact(for: release)
+    }
+
+    /// The release's checksums file and, with a public key, the signatures; an error without a key unless `allow_unsigned`.
+    public func proof(for artifact: Artifact) async throws -> ArtifactProof {
+        try await assets.proof(for: artifact)
     }
 
     /// The raw release objects, from the network or, after a 304, from the cache.
@@ -207,8 +220,11 @@ extension GitHubReleaseSource {
                      sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
         var retry = RetryPolicy(maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryDelay))
         if let sleep { retry.sleep = sleep }
+        let companions = Downloader(configuration: configuration, transport: transport, logger: logger, sleep: sleep)
         self.init(repository: configuration.githubRepo, apiRoot: URL(string: configuration.githubAPIURL)!, transport: transport,
-                  retry: retry, cachePath: StateDirectory(configuration: configuration).cachePath + "/releases.json", logger: logger)
+                  retry: retry, cachePath: StateDirectory(configuration: configuration).cachePath + "/releases.json",
+                  assets: ReleaseAssets(configuration: configuration, fetch: { asset in try await companions.fetchCompanion(asset) }),
+                  logger: logger)
     }
 
     /// Closes the source's connections.

@@ -1,10 +1,21 @@
-/// Where releases come from: GitHub (or a GitHub-compatible mirror) today; a signed static manifest
-/// or Eclipse hawkBit later.
+/// Where releases come from, and which file of a release this device installs.
 ///
-/// A source reports what is published; choosing among releases is ``ReleaseSelector``'s job, and
-/// fetching files is the ``Downloader``'s, so a new kind of source only implements this.
+/// ``GitHubReleaseSource`` (GitHub, GitHub Enterprise, Gitea, Forgejo or an `ota serve` mirror) is one
+/// conformer; a signed repository is another. A source reports what is published and chooses the artifact
+/// of a release with what proves it; choosing among releases is ``ReleaseSelector``'s job and fetching the
+/// artifact is the ``Downloader``'s, so a new kind of source implements only these three requirements.
 public protocol ReleaseSource: Sendable {
-    /// Every published release whose tag is a semantic version (drafts and pre-releases included),
+    /// Every published release whose version is a semantic version (drafts and pre-releases included),
     /// newest first by SemVer precedence.
     func releases() async throws -> [Release]
+
+    /// The file of `release` this device installs (its platform's asset, say); sends no request.
+    /// - Throws: ``SelectionError`` when the release has no file for this device.
+    func artifact(for release: Release) throws(SelectionError) -> Artifact
+
+    /// What proves a download of `artifact`: the checks to run and the material they need (a checksums
+    /// file, signatures, signed hashes), fetched now, before the artifact itself is downloaded.
+    /// - Throws: ``VerificationError`` when nothing could prove it and the configuration does not allow
+    ///   that (no key and no `allow_unsigned`), or ``TransferError`` when the material cannot be fetched.
+    func proof(for artifact: Artifact) async throws -> ArtifactProof
 }

@@ -5,7 +5,7 @@ extension OTAUpdater {
     ///
     /// Reads `state.json`, the `VERSION` file, the backups and the journal; sends no request.
     public func status() -> OTAStatus {
-        let state = StateStore(stateDirectory: configuration.stateDirectory, logger: logger).load()
+        let state = pipeline.records.store.load()
         let current = (try? currentVersion())?.description ?? state.currentVersion ?? "unknown"
         let latest = lastCheck?.latestRelease?.version.description ?? state.latestVersion
         let updateAvailable: Bool
@@ -14,7 +14,7 @@ extension OTAUpdater {
         } else {
             updateAvailable = false
         }
-        let backups = ((try? makeInstaller(configuration: configuration, logger: logger).backups()) ?? []).map {
+        let backups = ((try? pipeline.installer.backups()) ?? []).map {
             OTAStatus.BackupInfo(name: $0.name, version: $0.version.description, createdAt: $0.createdAt, path: $0.path)
         }
         let pending = (try? Journal(configuration: configuration).load()).flatMap { $0 }
@@ -28,7 +28,7 @@ extension OTAUpdater {
 
     /// The backups a rollback can return to, newest first.
     public func backups() throws -> [Backup] {
-        try makeInstaller(configuration: configuration, logger: logger).backups()
+        try pipeline.installer.backups()
     }
 
     /// The backup called `name` (as ``backups()`` and `ota backups` list them).
@@ -41,10 +41,10 @@ extension OTAUpdater {
 
     /// Makes a backup of the managed paths now (the step-by-step flow of the original design).
     ///
-    /// ``update(to:force:dryRun:progress:)`` and ``applyUpdate()`` also back up by themselves when
+    /// ``update(to:force:dryRun:progress:)`` and ``applyUpdate(_:)`` also back up by themselves when
     /// `backup_enabled`; a backup made here is an extra one, pruned with the others to `max_backups`.
     public func createBackup() throws -> Backup {
-        let lock = try Lock.acquire(in: StateDirectory(configuration: configuration))
+        let lock = try Lock.acquire(in: pipeline.directory)
         defer { lock.release() }
         let store = BackupStore(configuration: configuration)
         return try store.create(version: try currentVersion(), installDirectory: configuration.installDirectory, paths: configuration.managedPaths)
@@ -54,10 +54,10 @@ extension OTAUpdater {
     /// `restart_command`. Returns the restored version.
     @discardableResult
     public func rollback(to backup: Backup? = nil) async throws -> SemanticVersion {
-        let lock = try Lock.acquire(in: StateDirectory(configuration: configuration))
+        let lock = try Lock.acquire(in: pipeline.directory)
         defer { lock.release() }
-        try recoverInterruptedUpdate()
-        let installer = makeInstaller(configuration: configuration, logger: logger)
+        try pipeline.recover()
+        let installer = pipeline.installer
         guard let chosen = try backup ?? installer.backups().first else {
             throw InstallationError(.backupNotFound, "there is no backup to roll back to in \(configuration.backupDirectory)")
         }
@@ -65,12 +65,12 @@ extension OTAUpdater {
         let started = Date()
         let transaction = try installer.restore(backup: chosen)
         try installer.commit(transaction)
-        appendToLog("rolled back \(current) -> \(chosen.version) from \(chosen.name)")
-        record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
-                            startedAt: started, finishedAt: Date(), error: nil), installed: chosen.version)
+        pipeline.records.log("rolled back \(current) -> \(chosen.version) from \(chosen.name)")
+        pipeline.records.record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
+                                             startedAt: started, finishedAt: Date(), error: nil), installed: chosen.version)
+        installer.pruneBackups()
         if let restart = configuration.restartCommand {
-            try await HookRunner(configuration: configuration, logger: logger)
-                .run(.restart, command: restart, from: current, to: chosen.version, timeout: .seconds(configuration.healthCheckTimeout))
+            try await pipeline.hooks.run(.restart, command: restart, from: current, to: chosen.version, timeout: .seconds(configuration.healthCheckTimeout))
         }
         return chosen.version
     }

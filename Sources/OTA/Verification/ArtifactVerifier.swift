@@ -9,7 +9,7 @@ import Foundation
 ///
 /// ```swift
 /// let verifier = try ArtifactVerifier(configuration: config)
-/// let companions = verifier.companionAssets(for: artifact)    // fetch these next to the artifact
+/// let companions = verifier.companionAssets(for: artifact)    // fetch these next to the artifact (``ReleaseAssets`` does)
 /// let verified = try verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: fetched))
 /// logger.info("verified", metadata: ["ota.checks": "\(verified.checks)"])
 /// ```
@@ -42,9 +42,15 @@ public struct ArtifactVerifier: Sendable {
 
     /// The standard chain with the key of `public_key` or `public_key_file`, if either is set.
     public init(configuration: OTAConfiguration) throws(VerificationError) {
-        if let base64 = configuration.publicKey {
+        try self.init(publicKey: configuration.publicKey, publicKeyFile: configuration.publicKeyFilePath)
+    }
+
+    /// The standard chain with the key given in base64 or, else, in a minisign `.pub` file, if either is given.
+    /// - Throws: ``VerificationError`` when the key is malformed, or the file cannot be read or trusted.
+    public init(publicKey base64: String?, publicKeyFile path: String?) throws(VerificationError) {
+        if let base64 {
             try self.init(publicKey: MinisignPublicKey(base64: base64))
-        } else if let path = configuration.publicKeyFilePath {
+        } else if let path {
             do {
                 try PathTrust.checkFile(path)
             } catch {

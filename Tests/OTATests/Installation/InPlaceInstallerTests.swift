@@ -204,6 +204,7 @@ struct InPlaceInstallerTests {
         let installer = fixture.installer
         for version in ["1.1.0", "1.2.0", "1.3.0", "1.4.0"] {
             try installer.commit(try installer.install(try fixture.stage(version, Self.new)))
+            installer.pruneBackups()
         }
         #expect(try installer.backups().map(\.version.description) == ["1.3.0", "1.2.0"])
         #expect(try FileSystem.names(in: fixture.config.backupDirectory).count == 2)

@@ -25,6 +25,7 @@ struct ReleasesInstallerTests {
         #expect(try installer.currentVersion() == SemanticVersion(2, 0, 0))
         for version in ["2.1.0", "2.2.0", "2.3.0"] {
             try installer.commit(try installer.install(try fixture.stage(version, Self.new)))
+            installer.pruneBackups()
         }
         #expect(try installer.backups().map(\.name) == ["2.2.0", "2.1.0"])
         #expect(try FileSystem.names(in: fixture.install + "/releases") == ["2.1.0", "2.2.0", "2.3.0"])

@@ -4,13 +4,18 @@ import ServiceLifecycle
 import Testing
 @testable import OTA
 
-/// A release source that answers from a script, one entry per call (the last one repeats).
+/// A release source that answers from a script, one entry per call (the last one repeats); its releases'
+/// files are chosen and proven by `assets`, as a GitHub source's are.
 final class ScriptedSource: ReleaseSource, @unchecked Sendable {
     private let lock = NSLock()
     private var script: [Result<[Release], TransferError>]
+    private let assets: ReleaseAssets?
     private(set) var calls = 0
 
-    init(_ script: [Result<[Release], TransferError>]) { self.script = script }
+    init(_ script: [Result<[Release], TransferError>], assets: ReleaseAssets? = nil) {
+        self.script = script
+        self.assets = assets
+    }
 
     func releases() async throws -> [Release] {
         let next: Result<[Release], TransferError> = lock.withLock {
@@ -18,6 +23,16 @@ final class ScriptedSource: ReleaseSource, @unchecked Sendable {
             return script.count > 1 ? script.removeFirst() : script[0]
         }
         return try next.get()
+    }
+
+    func artifact(for release: Release) throws(SelectionError) -> Artifact {
+        guard let assets else { throw SelectionError(.noMatchingAsset, "this scripted source has no files") }
+        return try assets.artifact(for: release)
+    }
+
+    func proof(for artifact: Artifact) async throws -> ArtifactProof {
+        guard let assets else { throw SelectionError(.noMatchingAsset, "this scripted source has no files") }
+        return try await assets.proof(for: artifact)
     }
 }
 
@@ -186,7 +201,9 @@ struct UpdateServiceShutdownTests {
         fixture.configuration.downloadTimeout = 3600
         let source = ScriptedSource([.success([Release(tag: "v1.1.0", version: SemanticVersion(1, 1, 0), assets: [
             ReleaseAsset(id: 1, name: "app-1.1.0.tar.gz", size: 1_000_000, apiURL: slow.baseURL + "/asset"),
-        ])])])
+        ])])], assets: ReleaseAssets(configuration: fixture.configuration) { asset in
+            throw TransferError(.notFound, "\(asset.name) is not published")
+        })
         let updater = try OTAUpdater(configuration: fixture.configuration, source: source, logger: logger())
         try await runOnce(updater, shutdownWhen: sending)
         #expect(try fixture.tree() == UpdateFixture.oldFiles)

@@ -259,7 +259,7 @@ struct UpdaterTests {
         let fixture = try UpdateFixture()
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         let updater = try fixture.updater()
-        await #expect(throws: SelectionError.self) { try await updater.applyUpdate() }
+        await #expect(throws: SelectionError.self) { try await updater.downloadUpdate() }
         let release = try #require(try await updater.checkForUpdates())
         #expect(release.version == SemanticVersion(1, 1, 0))
         let artifact = try await updater.downloadUpdate()
@@ -267,7 +267,7 @@ struct UpdaterTests {
         #expect(try fixture.tree() == UpdateFixture.oldFiles, "downloading changes nothing")
         let backup = try await updater.createBackup()
         #expect(backup.version == SemanticVersion(1, 0, 0))
-        #expect(try await updater.applyUpdate() == SemanticVersion(1, 1, 0))
+        #expect(try await updater.applyUpdate(artifact) == SemanticVersion(1, 1, 0))
         #expect(try fixture.tree()["VERSION"] == "1.1.0\n")
         #expect(await updater.status().lastUpdate?.result == .succeeded)
         try await updater.rollback(to: backup)
@@ -275,11 +275,11 @@ struct UpdaterTests {
         await updater.shutdown()
     }
 
-    @Test("start() runs the background checker, which updates by itself; stop() ends it")
-    func startStop() async throws {
+    @Test("run() runs the background checker, which updates by itself; cancelling its task ends it")
+    func runUntilCancelled() async throws {
         var fixture = try UpdateFixture()
-        // The first check comes within 0.36 s, the next one an hour later: stop() returns within the
-        // test's time limit only if it cuts that wait short.
+        // The first check comes within 0.36 s, the next one an hour later: the task ends within the
+        // test's time limit only if the cancellation cuts that wait short.
         fixture.configuration.checkInterval = 3600
         fixture.configuration.checkJitter = 0.0001
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
@@ -292,12 +292,28 @@ struct UpdaterTests {
         }
         logger.logLevel = .debug
         let updater = try OTAUpdater(configuration: fixture.configuration, logger: logger)
-        try await updater.start()
+        let agent = Task { try await updater.run() }
         await checked.wait()
         #expect(try fixture.tree()["VERSION"] == "1.1.0\n")
         #expect(!stopped.hasFired)
-        await updater.stop()
+        agent.cancel()
+        try await agent.value
         #expect(stopped.hasFired)
+        await updater.shutdown()
+    }
+
+    @Test("a verified artifact that update() already installed and removed is refused by applyUpdate with a clear error, nothing changed")
+    func applyAfterUpdate() async throws {
+        let fixture = try UpdateFixture()
+        try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
+        let updater = try fixture.updater()
+        _ = try #require(try await updater.checkForUpdates())
+        let verified = try await updater.downloadUpdate()
+        #expect(try await updater.update() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        let installed = try fixture.tree()
+        let error = try await #require(throws: VerificationError.self) { try await updater.applyUpdate(verified) }
+        #expect(error.message.contains("cannot be opened") && error.message.contains("download the update again"))
+        #expect(try fixture.tree() == installed)
         await updater.shutdown()
     }
 }

@@ -19,7 +19,7 @@ struct VerifiedHandoffTests {
         try TarGzipWriter.write(directory: fixture.directory.url("evil"), to: replacement, prefix: "app-1.1.0")
         try FileSystem.rename(replacement, verified.downloaded.path)
 
-        let error = try await #require(throws: VerificationError.self) { try await updater.applyUpdate() }
+        let error = try await #require(throws: VerificationError.self) { try await updater.applyUpdate(verified) }
         #expect(error.message.contains("changed after it was verified"))
         #expect(try fixture.tree() == UpdateFixture.oldFiles)
         await updater.shutdown()

@@ -1,0 +1,119 @@
+import Foundation
+
+/// A point in an update where ``OTAUpdater``'s checkpoint is awaited (tests pause there).
+enum UpdateCheckpoint: Sendable {
+    /// The release is extracted into the staging folder; the swap has not begun.
+    case staged
+    /// The swap is done; the health check and the commit (or rollback) come next.
+    case swapped
+}
+
+/// How a swapped-in release ended.
+enum SwapOutcome: Sendable {
+    /// Healthy and committed.
+    case committed
+    /// Unhealthy (`cause`), and the old version is back.
+    case rolledBack(cause: any Error)
+}
+
+extension UpdatePipeline {
+    typealias Checkpoint = @Sendable (UpdateCheckpoint) async -> Void
+
+    /// Runs `body` (a download and install of `target`) and records its outcome as `last_update`:
+    /// succeeded, failed, or rolled_back with the cause.
+    func recordingOutcome(from current: SemanticVersion, to target: SemanticVersion, _ body: () async throws -> SwapOutcome) async throws {
+        let started = Date()
+        func record(_ result: UpdateStatus.Result, _ error: (any Error)?) {
+            records.record(UpdateStatus(fromVersion: current.description, toVersion: target.description, result: result,
+                                        startedAt: started, finishedAt: Date(), error: error?.localizedMessage))
+        }
+        let outcome: SwapOutcome
+        do {
+            outcome = try await body()
+        } catch {
+            record(.failed, error)
+            throw error
+        }
+        switch outcome {
+        case .committed:
+            record(.succeeded, nil)
+        case .rolledBack(let cause):
+            record(.rolledBack, cause)
+            throw cause
+        }
+    }
+
+    /// Runs `pre_update`, stages, swaps and probes a verified artifact; commits or rolls back.
+    /// The caller holds the lock and has run ``recover()``.
+    func install(_ verified: VerifiedArtifact, from current: SemanticVersion, checkpoint: Checkpoint?) async throws -> SwapOutcome {
+        let release = verified.downloaded.artifact.release
+        // A stop (SIGTERM, a cancelled task) that arrives before the swap ends the update here, unchanged.
+        try Task.checkCancellation()
+        if let command = configuration.preUpdate {
+            try await hooks.run(.preUpdate, command: command, from: current, to: release.version, timeout: hookTimeout)
+        }
+        try Task.checkCancellation()
+        let staged = try stage(verified, version: release.version)
+        defer { try? FileManager.default.removeItem(atPath: staged.container) }
+        await checkpoint?(.staged)
+        try Task.checkCancellation()
+        let transaction = try installer.install(StagedTree(root: staged.root, version: release.version))
+        records.log("applied \(current) -> \(release.version), transaction \(transaction.id)")
+        await checkpoint?(.swapped)
+        // From here on the transaction must finish or roll back, even if the caller is cancelled
+        // (SIGTERM): a detached task does not inherit the cancellation.
+        return try await Task.detached { [self] in
+            try await self.finish(transaction, release: release, from: current, download: verified.downloaded.path)
+        }.value
+    }
+
+    private var hookTimeout: Duration { .seconds(configuration.healthCheckTimeout) }
+
+    /// Probes the swapped-in version; commits it, or rolls back and restarts the old one.
+    /// - Throws: only when the rollback itself fails.
+    private func finish(_ transaction: Transaction, release: Release, from current: SemanticVersion, download: String) async throws -> SwapOutcome {
+        do {
+            try await probe(from: current, to: release.version)
+        } catch {
+            logger.error("new version unhealthy; rolling back", metadata: ["ota.error": "\(error.localizedMessage)"])
+            try installer.rollback(transaction)
+            records.log("rolled back \(release.version) -> \(current): \(error.localizedMessage)")
+            if let restart = configuration.restartCommand {
+                try? await hooks.run(.restart, command: restart, from: release.version, to: current, timeout: hookTimeout)
+            }
+            return .rolledBack(cause: error)
+        }
+        try installer.commit(transaction)
+        try? FileManager.default.removeItem(atPath: download)
+        records.log("committed \(release.version)")
+        return .committed
+    }
+
+    /// `post_update`, `restart_command`, then `health_check`: any failure means the new version is not healthy.
+    private func probe(from: SemanticVersion, to: SemanticVersion) async throws {
+        if let command = configuration.postUpdate { try await hooks.run(.postUpdate, command: command, from: from, to: to, timeout: hookTimeout) }
+        if let command = configuration.restartCommand { try await hooks.run(.restart, command: command, from: from, to: to, timeout: hookTimeout) }
+        if let command = configuration.healthCheck { try await hooks.run(.healthCheck, command: command, from: from, to: to, timeout: hookTimeout) }
+    }
+
+    /// Extracts a verified artifact into a fresh folder under `state_dir/staging`.
+    private func stage(_ verified: VerifiedArtifact, version: SemanticVersion) throws -> (container: String, root: String) {
+        let stagingRoot = directory.stagingPath
+        try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let container = stagingRoot + "/\(version)-\(UUID().uuidString.prefix(8))"
+        // What is extracted is what was verified: one open file, checked against the verified SHA-256, then extracted.
+        let archive: PinnedFile
+        do {
+            archive = try PinnedFile(opening: verified.downloaded.path)
+        } catch {
+            throw VerificationError(.digestMismatch, "the verified download \(verified.downloaded.path) cannot be opened (\(error.message)); nothing was installed: download the update again")
+        }
+        let digest = try archive.sha256()
+        guard digest == verified.downloaded.sha256.lowercased() else {
+            throw VerificationError(.digestMismatch, "\(verified.downloaded.path) changed after it was verified (SHA-256 \(digest), verified \(verified.downloaded.sha256)); nothing was installed: run the update again")
+        }
+        let result = try Extractor(policy: ExtractionPolicy(configuration: configuration)).extract(archiveAt: archive.path, into: container)
+        logger.info("extracted", metadata: ["ota.entries": "\(result.entryCount)", "ota.bytes": "\(result.byteCount)"])
+        return (container, result.root)
+    }
+}
