@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "OTATests",
             dependencies: [
-                "OTA", "COTASystem", "OTAArchiveWriter", "OTATestSupport",
+                "OTA", "OTAArchiveWriter", "OTATestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -127,3 +127,20 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The benchmarks (Benchmarks/OTABenchmarks, package-benchmark) exist only when OTA_BENCHMARKS is set, as
+// scripts/bench does: an ordinary build, test run or CI never fetches or builds the benchmark package.
+// Of its traits only the malloc interposer is taken (the allocation counts).
+if Context.environment["OTA_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "OTABenchmarks",
+            dependencies: ["OTA", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/OTABenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}
