@@ -60,11 +60,13 @@ final class BenchmarkFixtures: Sendable {
     /// A staging path that does not exist yet, for one extraction.
     func freshStaging() -> String { scratch + "/staging-\(UUID().uuidString)" }
 
-    /// Removes what a measured run left in the scratch folder.
+    /// Removes what a measured run left in the scratch folder and flushes the file systems, so that
+    /// each run starts without the previous one's writes pending (as scripts/bench-extract does).
     func clearScratch() throws {
         for name in try FileManager.default.contentsOfDirectory(atPath: scratch) {
             try FileManager.default.removeItem(atPath: scratch + "/" + name)
         }
+        sync()
     }
 
     private static func removeAll() {

@@ -7,7 +7,6 @@ import OTA
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .throughput, .peakMemoryResident, .mallocCountTotal],
-        timeUnits: .milliseconds,
         maxDuration: .seconds(10),
         maxIterations: 20
     )
