@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -85,15 +85,34 @@ let package = Package(
                                                 .product(name: "NIOHTTP1", package: "swift-nio")]),
         // libFuzzer entry points when built by scripts/fuzz (-DOTA_FUZZ); otherwise an input replayer.
         .executableTarget(name: "ota-fuzz", dependencies: ["OTAFuzz"]),
-        // Helpers shared by the test targets: temporary folders, a scriptable HTTP server, GitHub JSON.
-        .target(name: "OTATestSupport", dependencies: ["OTA"], path: "Tests/OTATestSupport"),
+        // Helpers shared by the test targets: temporary folders, scriptable servers, GitHub JSON, tar and
+        // installation fixtures.
+        .target(
+            name: "OTATestSupport",
+            dependencies: ["OTA", "COTASystem", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Tests/OTATestSupport"
+        ),
+        // Unit tests of the library, one folder per Sources/OTA folder.
         .testTarget(
             name: "OTATests",
             dependencies: [
-                "OTA", "COTASystem", "OTAArchiveWriter", "OTATestSupport", "OTAFuzz", "ota-install-harness",
+                "OTA", "OTAArchiveWriter", "OTATestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Real processes and the whole agent: kill -9 crash tests (ota-install-harness), full and
+        // bind-mounted file systems, updates end to end, and the drivers of scripts/bench-*.
+        .testTarget(
+            name: "OTAIntegrationTests",
+            dependencies: [
+                "OTA", "OTAArchiveWriter", "OTATestSupport", "ota-install-harness",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Replays the committed fuzz corpora and regressions (Fuzz/), seeded mutations, and checks the
+        // fuzzers' own invariant checks.
+        .testTarget(name: "OTAFuzzReplayTests", dependencies: ["OTA", "OTAFuzz", "OTATestSupport"]),
         .testTarget(
             name: "OTAMirrorTests",
             dependencies: [
@@ -103,7 +122,25 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The `ota` executable run as a user runs it.
         .testTarget(name: "OTACommandTests", dependencies: ["OTA", "OTAMirror", "OTAArchiveWriter", "ota", "OTATestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The benchmarks (Benchmarks/OTABenchmarks, package-benchmark) exist only when OTA_BENCHMARKS is set, as
+// scripts/bench does: an ordinary build, test run or CI never fetches or builds the benchmark package.
+// Of its traits only the malloc interposer is taken (the allocation counts).
+if Context.environment["OTA_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "OTABenchmarks",
+            dependencies: ["OTA", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/OTABenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}

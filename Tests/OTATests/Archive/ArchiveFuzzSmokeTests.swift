@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 /// Seeded random mutations of a rich archive: the extractor must either succeed with every link
 /// inside the tree, or throw an ``ArchiveError`` with staging removed — never crash, hang or escape.

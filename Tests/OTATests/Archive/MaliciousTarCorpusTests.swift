@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 /// One crafted archive the extractor must refuse.
 struct RejectionCase: CustomTestStringConvertible, Sendable {

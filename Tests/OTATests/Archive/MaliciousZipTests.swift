@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 /// A zip built by Python's zipfile from a short script body (`z` is the open ZipFile, `U` makes a unix ZipInfo).
 struct ZipCase: CustomTestStringConvertible, Sendable {

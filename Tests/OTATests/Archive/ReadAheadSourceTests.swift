@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 @Suite("Archive: reading ahead on a thread", .timeLimit(.minutes(1)))
 struct ReadAheadSourceTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 /// Archives written by GNU tar and Python's tarfile/zipfile, extracted and compared with their source tree.
 @Suite("Archive: archives made by real tools")

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 @Suite("Journal and recovery")
 struct JournalTests {

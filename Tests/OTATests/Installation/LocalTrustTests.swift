@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 /// What the installation engine refuses to take from files other local users could have written:
 /// journals naming foreign paths, backups the agent did not make, special mode bits.
@@ -11,7 +12,6 @@ import Testing
 struct LocalTrustTests {
     static let old = TreeFixture.release("old", files: 8)
     static let new = TreeFixture.release("new", files: 8)
-    static let otherUser: uid_t = 65534
 
     /// Writes `transaction` as `state_dir/journal.json` directly, as someone planting it would.
     func plant(_ transaction: Transaction, in fixture: InstallFixture) throws {
@@ -61,28 +61,6 @@ struct LocalTrustTests {
         #expect(error.message.contains("passes through the symlink \(fixture.install)/link"))
         #expect(FileSystem.exists(outside + "/keep/file"))
         #expect(FileSystem.exists(planted))
-    }
-
-    @Test("a user other than state_dir's owner never runs crash recovery", .enabled(if: Harness.isBuilt && geteuid() == 0))
-    func recoveryOnlyByOwner() throws {
-        let fixture = try InstallFixture()
-        try fixture.installInitial("1.0.0", Self.old)
-        let planted = fixture.install + "/b"
-        try TreeFixture.make(fixture.install, ["b": .file("moved\n")])
-        for path in [fixture.install, planted] { chown(path, Self.otherUser, Self.otherUser) }
-        // state_dir is root's but readable, with a lock anyone may take: only ownership stands in the way.
-        try plant(try forged(from: fixture.install + "/a", planted: planted, removing: []), in: fixture)
-        chmod(fixture.state, 0o755)
-        chmod(fixture.state + "/journal.json", 0o644)
-        try TreeFixture.make(fixture.state, ["lock": .file("", mode: 0o666)])
-
-        let run = try Harness.run(["recover", "install=\(fixture.install)", "state=\(fixture.state)", "uid=\(Self.otherUser)"])
-        #expect(run.status != 0)
-        #expect(FileSystem.exists(planted) && !FileSystem.exists(fixture.install + "/a"), "the other user's recovery changed nothing")
-        #expect(FileSystem.exists(fixture.state + "/journal.json"))
-
-        #expect(try Journal(configuration: fixture.config).recoverIfNeeded() != .nothingToDo, "the owner recovers")
-        #expect(FileSystem.exists(fixture.install + "/a") && !FileSystem.exists(planted))
     }
 
     @Test("the audit's planted backup_1.0.0_20991231_235959 with a setuid file and a matching backup.json is never listed or restored")

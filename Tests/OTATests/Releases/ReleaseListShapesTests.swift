@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 /// The client reads only the release fields it uses, so other servers' lists work: Gitea and Forgejo
 /// (`/api/v1`), proxies that trim objects, and any list within the 4 MiB cap.

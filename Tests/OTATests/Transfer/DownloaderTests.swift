@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 @Suite("Downloader", .timeLimit(.minutes(1)))
 struct DownloaderTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 @Suite("GitHub release source", .timeLimit(.minutes(1)))
 struct GitHubReleaseSourceTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import OTA
 import NIOHTTP1
+@testable import OTATestSupport
 
 /// Numbers a server sends (rate-limit times, sizes, lengths, ranges) never trap the process and never
 /// make it wait longer than an hour.

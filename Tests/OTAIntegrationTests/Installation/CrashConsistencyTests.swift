@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 /// SIGKILLs the installer at every journaled step (OTA_FAULT_STEP) and at random instants, then runs
 /// recovery in a fresh process: the installation must be exactly the old tree or exactly the new one.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import OTA
 @testable import OTAFuzz
-import OTATestSupport
+@testable import OTATestSupport
 
 /// The fuzzers' invariant checks must catch what they claim to catch: trees that escape, mutated
 /// signatures, archives that are refused without trace.

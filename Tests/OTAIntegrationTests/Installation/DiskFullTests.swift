@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 @testable import OTA
+@testable import OTATestSupport
 
 /// A small tmpfs (mode 0755, as a trusted folder must be) mounted for one test (needs root; the tests
 /// are skipped where `mount` is refused).

@@ -1,0 +1,2 @@
+// Test helpers shared with the other test targets (TemporaryDirectory, FakeHTTPServer, FakeGitHub).
+@_exported import OTATestSupport
