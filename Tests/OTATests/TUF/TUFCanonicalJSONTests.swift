@@ -17,6 +17,8 @@ struct TUFCanonicalJSONTests {
         // Code point order: ｆ (U+FF46) before 𝒜 (U+1D49C), where UTF-16 order (surrogate 0xD835) would swap them.
         #expect(try Self.canonical(#"{"é": 1, "a": 2, "Z": 3, "\uff46": 4, "\ud835\udc9c": 5}"#)
                 == #"{"Z":3,"a":2,"é":1,"ｆ":4,"𝒜":5}"#)
+        // A decomposed é (e + U+0301) sorts by its bytes, before f: never by Unicode normalisation.
+        #expect(try Self.canonical(#"{"f": 1, "e\u0301": 2}"#) == "{\"e\u{301}\":2,\"f\":1}")
     }
 
     @Test("canonical bytes equal securesystemslib's encode_canonical for the same document")
@@ -24,7 +26,7 @@ struct TUFCanonicalJSONTests {
         let document = #"""
         {"signed": {"_type": "targets", "version": 7, "z": [], "y": {}, "ünï": "cödé ✓ 😀",
          "esc": "a\"b\\c\/d\b\f\n\r\t\u0001\u001f", "neg": -42, "big": 98765432109876543210,
-         "\u00e9": "composed", "nested": {"b": [1, {"d": null, "c": true}], "a": false}},
+         "\u00e9": "composed", "f": "between", "e\u0301x": "decomposed", "nested": {"b": [1, {"d": null, "c": true}], "a": false}},
          "signatures": [{"keyid": "ab", "sig": "cd"}]}
         """#
         let python = try TUFPythonTool.run(["canonical"], input: Data(document.utf8))

@@ -85,6 +85,13 @@ struct TUFDelegationTests {
         let open = self.repository(roles: [TUFBuild.delegatedRole("first", keys: [key], paths: ["app/*"]), roles[1]],
                                    files: ["first": [:], "second": ["app/file": "second"]])
         #expect(try search("app/file", in: open).found?.role == "second")
+        // Reached deeper, a terminating role also drops the roles still waiting above it.
+        let inner = TUFBuild.delegations(keys: [key], roles: [TUFBuild.delegatedRole("inner", keys: [key], terminating: true, paths: ["app/*"])])
+        let nested = self.repository(roles: [TUFBuild.delegatedRole("outer", keys: [key], paths: ["app/*"]), roles[1]],
+                                     files: ["outer": [:], "inner": [:], "second": ["app/file": "second"]], delegations: ["outer": inner])
+        let (deep, deepLoaded) = try search("app/file", in: nested)
+        #expect(deep == nil)
+        #expect(deepLoaded == ["outer", "inner"])
     }
 
     @Test("path hash prefixes select roles by the SHA-256 of the target path")

@@ -128,11 +128,25 @@ struct TUFRootUpdateTests {
     @Test("malformed roots are refused with the field named", arguments: [
         (#"{"signatures": [], "signed": {"_type": "root"}}"#, "signed.spec_version is missing"),
         (#"{"signatures": {}, "signed": {}}"#, "signatures must be a list"),
+        (#"{"signatures": [], "signed": {"_type": "root", "spec_version": "1.0", "version": 0}}"#, "signed.version must be an integer of at least 1"),
+        (#"{"signatures": [], "signed": {"_type": "root", "spec_version": "1.0", "version": 1, "expires": "2030-01-01T00:00:00.5Z"}}"#,
+         "signed.expires \"2030-01-01T00:00:00.5Z\" is not a UTC time of the form 2030-01-31T23:59:59Z"),
+        (#"{"signatures": [], "signed": {"_type": "root", "spec_version": "1.0", "version": 1, "expires": "2030-02-30T00:00:00Z"}}"#,
+         "signed.expires \"2030-02-30T00:00:00Z\" is not a UTC time of the form 2030-01-31T23:59:59Z"),
+        (#"{"signatures": [], "signed": {"_type": "root", "spec_version": "1.x", "version": 1}}"#, "signed.spec_version \"1.x\" is not a version number"),
     ])
     func malformed(text: String, problem: String) throws {
         let error = try #require(throws: TUFError.self) { try TUFTrustedMetadata(trustedRoot: Data(text.utf8), now: TUFBuild.now) }
         #expect(error.code == .malformedMetadata)
         #expect(error.message == "The TUF metadata root.json is malformed: \(problem); the repository served a damaged or incompatible file, so report it to its publisher.")
+    }
+
+    @Test("metadata of another major version of the specification is refused")
+    func specVersion() throws {
+        let text = #"{"signatures": [], "signed": {"_type": "root", "spec_version": "2.0.0", "version": 1}}"#
+        let error = try #require(throws: TUFError.self) { try TUFTrustedMetadata(trustedRoot: Data(text.utf8), now: TUFBuild.now) }
+        #expect(error.code == .unsupportedSpecVersion)
+        #expect(error.message == "The TUF metadata root.json follows version 2.0.0 of the TUF specification, but this client implements 1.x; update the client or ask the publisher for 1.x metadata.")
     }
 
     @Test("a timestamp file offered as root is refused by its type")
