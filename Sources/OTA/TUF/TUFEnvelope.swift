@@ -29,7 +29,7 @@ public struct TUFEnvelope: Sendable {
         for entry in entries {
             let fields = try TUFFields(entry, file: file, path: "signatures[]")
             let sig = try fields.string("sig")
-            signatures.append(Signature(keyID: try fields.string("keyid"), bytes: TUFPublicKey.bytes(hex: sig)))
+            signatures.append(Signature(keyID: try fields.string("keyid"), bytes: TUFHex.bytes(sig)))
         }
         self.signatures = signatures
         signed = try top.required("signed")

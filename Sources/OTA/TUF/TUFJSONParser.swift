@@ -167,15 +167,18 @@ enum TUFJSONParser {
                 throw fail("a lone surrogate")
             }
             guard let unicode = Unicode.Scalar(scalar) else { throw fail("an invalid code point") }
-            utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
+            utf8.append(contentsOf: String(unicode).utf8)
         }
 
         mutating func hex4() throws -> UInt32 {
-            guard offset + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[offset..<offset + 4], as: UTF8.self), radix: 16),
-                  bytes[offset..<offset + 4].allSatisfy({ Hex.isHex(String(UnicodeScalar($0)), count: 1) }) else {
-                throw fail("a bad \\u escape")
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                guard offset < bytes.count, let digit = TUFHex.value(of: bytes[offset]) else {
+                    throw fail("a bad \\u escape")
+                }
+                value = value << 4 | UInt32(digit)
+                offset += 1
             }
-            offset += 4
             return value
         }
     }

@@ -44,7 +44,7 @@ public struct TUFPublicKey: Sendable {
         switch (keyType, scheme) {
         case ("ed25519", "ed25519"):
             let text = try value.string("public")
-            guard Hex.isHex(text, count: 64), let bytes = Self.bytes(hex: text),
+            guard Hex.isHex(text, count: 64), let bytes = TUFHex.bytes(text),
                   let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes) else {
                 throw unreadable("64 hexadecimal digits")
             }
@@ -81,28 +81,5 @@ public struct TUFPublicKey: Sendable {
         case .unsupported:
             return false
         }
-    }
-
-    /// The bytes of an even-length hexadecimal string (either case), `nil` otherwise.
-    static func bytes(hex text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        func nibble(_ digit: UInt8) -> UInt8? {
-            switch digit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
     }
 }
