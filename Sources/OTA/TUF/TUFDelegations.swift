@@ -60,7 +60,7 @@ public struct TUFDelegatedRole: Sendable {
     public let keys: TUFRoleKeys
     /// When true, a search that reaches this role never continues to the roles after it.
     public let terminating: Bool
-    /// Path patterns (see ``TUFPathPattern``), or `nil` with ``pathHashPrefixes``.
+    /// Path patterns (`*` within one path segment, `?`, `[...]`, as python-tuf matches them), or `nil` with ``pathHashPrefixes``.
     public let paths: [String]?
     /// Lowercase hexadecimal prefixes of the SHA-256 of the target path, or `nil` with ``paths``.
     public let pathHashPrefixes: [String]?

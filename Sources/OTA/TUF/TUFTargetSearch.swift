@@ -84,7 +84,9 @@ public struct TUFTargetSearch: Sendable {
 
 extension TUFTrustedMetadata {
     /// Searches `targetPath` (see ``TUFTargetSearch``), calling `load` for each role's metadata it needs.
-    /// - Parameter load: returns the bytes of `role`'s metadata file (from storage or the repository).
+    /// - Parameters:
+    ///   - targetPath: the target's path (`app/1.2.0/app.tar.gz`).
+    ///   - load: returns the bytes of `role`'s metadata file (from storage or the repository).
     /// - Returns: the target and its signing role, or `nil` when no role on the search path lists it.
     public mutating func findTarget(
         _ targetPath: String, load: (_ role: String, _ meta: TUFMetaFile) throws -> Data
