@@ -7,28 +7,16 @@ extension OTAConfiguration {
             ConfigurationError(.invalidValue, key: key, "\(key) \(problem)")
         }
         try Self.validateRepository(githubRepo)
-        guard checkInterval >= 1 else { throw invalid("check_interval", "must be at least 1 second, got \(checkInterval)") }
-        guard maxBackups >= 0 else { throw invalid("max_backups", "must be 0 or more, got \(maxBackups)") }
-        guard downloadTimeout >= 1 else { throw invalid("download_timeout", "must be at least 1 second, got \(downloadTimeout)") }
-        guard (0...100).contains(maxRetries) else { throw invalid("max_retries", "must be between 0 and 100, got \(maxRetries)") }
-        guard retryDelay >= 0 else { throw invalid("retry_delay", "must be 0 or more seconds, got \(retryDelay)") }
-        guard healthCheckTimeout >= 1 else { throw invalid("health_check_timeout", "must be at least 1 second, got \(healthCheckTimeout)") }
-        guard checkJitter >= 0 && checkJitter < 1 else { throw invalid("check_jitter", "must be a fraction from 0 up to (not including) 1, got \(checkJitter)") }
-        guard maxExtractedBytes >= 1 else { throw invalid("max_extracted_bytes", "must be at least 1 byte, got \(maxExtractedBytes)") }
-        guard maxArchiveEntries >= 1 else { throw invalid("max_archive_entries", "must be at least 1, got \(maxArchiveEntries)") }
-        guard maxDownloadBytes >= 1 else { throw invalid("max_download_bytes", "must be at least 1 byte, got \(maxDownloadBytes)") }
-        guard minDownloadRate >= 0 else { throw invalid("min_download_rate", "must be 0 (no floor) or more bytes per second, got \(minDownloadRate)") }
+        for key in Self.keys {
+            if let problem = key.problem(self) { throw invalid(key.name, problem) }
+        }
         try validateAPIURL()
-        guard !installDir.isEmpty else { throw invalid("install_dir", "must not be empty") }
         try Self.validateRelativePath(versionFile, key: "version_file")
         if layout == .inPlace && managedPaths.isEmpty {
             throw invalid("managed_paths", "must list at least one path for the in_place layout")
         }
         for path in managedPaths { try Self.validateRelativePath(path, key: "managed_paths") }
         for path in preservePaths { try Self.validateRelativePath(path, key: "preserve_paths") }
-        if let stateDir, stateDir.isEmpty { throw invalid("state_dir", "must not be empty (leave it out for <install_dir>/.ota)") }
-        if let backupPath, backupPath.isEmpty { throw invalid("backup_path", "must not be empty (leave it out for <state_dir>/backups)") }
-        if let assetPattern, assetPattern.isEmpty { throw invalid("asset_pattern", "must not be empty (leave it out to install the source tarball)") }
         if publicKey != nil && publicKeyFile != nil {
             throw invalid("public_key", "and public_key_file are both set; keep only one")
         }

@@ -83,14 +83,14 @@ extension OTAConfiguration {
                     throw ConfigurationError(.syntax, "\(fileName): every key must be a plain name")
                 }
                 let key = keyScalar.string
-                guard let apply = Self.keyTable[key] else {
+                guard let definition = Self.keyTable[key] else {
                     let hint = ConfigurationKeys.suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "; see docs/configuration.md for the keys"
                     throw ConfigurationError(.unknownKey, key: key, "unknown configuration key '\(key)' in \(fileName)\(hint)")
                 }
                 let value = ConfigurationValue(key: key, node: valueNode, environment: environment)
                 seen.insert(key)
                 if value.isNull { continue }
-                try apply(&configuration, value)
+                try definition.read(&configuration, value)
             }
         }
         if !seen.contains("github_token") {
@@ -151,54 +151,4 @@ extension OTAConfiguration {
                                      "github_token_file \(path) is accessible by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run 'chmod 600 \(path)'")
         }
     }
-
-    typealias Apply = @Sendable (inout OTAConfiguration, ConfigurationValue) throws(ConfigurationError) -> Void
-
-    /// Every key of the file and how it is read.
-    static let keyTable: [String: Apply] = [
-        "github_repo": { config, value throws(ConfigurationError) in config.githubRepo = try value.string() },
-        "check_interval": { config, value throws(ConfigurationError) in config.checkInterval = try value.int() },
-        "auto_update": { config, value throws(ConfigurationError) in config.autoUpdate = try value.bool() },
-        "backup_enabled": { config, value throws(ConfigurationError) in config.backupEnabled = try value.bool() },
-        "backup_path": { config, value throws(ConfigurationError) in config.backupPath = try value.string() },
-        "max_backups": { config, value throws(ConfigurationError) in config.maxBackups = try value.int() },
-        "download_timeout": { config, value throws(ConfigurationError) in config.downloadTimeout = try value.int() },
-        "max_retries": { config, value throws(ConfigurationError) in config.maxRetries = try value.int() },
-        "retry_delay": { config, value throws(ConfigurationError) in config.retryDelay = try value.int() },
-        "github_token": { config, value throws(ConfigurationError) in
-            let token = try value.string()
-            config.githubToken = token.isEmpty ? nil : Secret(token)
-        },
-        "github_token_file": { config, value throws(ConfigurationError) in config.githubTokenFile = try value.string() },
-        "github_api_url": { config, value throws(ConfigurationError) in config.githubAPIURL = try value.string() },
-        "install_dir": { config, value throws(ConfigurationError) in config.installDir = try value.string() },
-        "version_file": { config, value throws(ConfigurationError) in config.versionFile = try value.string() },
-        "managed_paths": { config, value throws(ConfigurationError) in config.managedPaths = try value.stringList() },
-        "preserve_paths": { config, value throws(ConfigurationError) in config.preservePaths = try value.stringList() },
-        "layout": { config, value throws(ConfigurationError) in
-            let text = try value.string()
-            guard let layout = Layout(rawValue: text) else {
-                throw ConfigurationError(.invalidValue, key: "layout", "layout must be in_place or releases, got '\(text)'")
-            }
-            config.layout = layout
-        },
-        "state_dir": { config, value throws(ConfigurationError) in config.stateDir = try value.string() },
-        "include_prereleases": { config, value throws(ConfigurationError) in config.includePrereleases = try value.bool() },
-        "asset_pattern": { config, value throws(ConfigurationError) in config.assetPattern = try value.string() },
-        "public_key": { config, value throws(ConfigurationError) in config.publicKey = try value.string() },
-        "public_key_file": { config, value throws(ConfigurationError) in config.publicKeyFile = try value.string() },
-        "allow_unsigned": { config, value throws(ConfigurationError) in config.allowUnsigned = try value.bool() },
-        "allow_downgrade": { config, value throws(ConfigurationError) in config.allowDowngrade = try value.bool() },
-        "allow_insecure_http": { config, value throws(ConfigurationError) in config.allowInsecureHTTP = try value.bool() },
-        "restart_command": { config, value throws(ConfigurationError) in config.restartCommand = try value.string() },
-        "health_check": { config, value throws(ConfigurationError) in config.healthCheck = try value.string() },
-        "health_check_timeout": { config, value throws(ConfigurationError) in config.healthCheckTimeout = try value.int() },
-        "pre_update": { config, value throws(ConfigurationError) in config.preUpdate = try value.string() },
-        "post_update": { config, value throws(ConfigurationError) in config.postUpdate = try value.string() },
-        "check_jitter": { config, value throws(ConfigurationError) in config.checkJitter = try value.double() },
-        "max_extracted_bytes": { config, value throws(ConfigurationError) in config.maxExtractedBytes = try value.bytes() },
-        "max_archive_entries": { config, value throws(ConfigurationError) in config.maxArchiveEntries = try value.int() },
-        "max_download_bytes": { config, value throws(ConfigurationError) in config.maxDownloadBytes = try value.bytes() },
-        "min_download_rate": { config, value throws(ConfigurationError) in config.minDownloadRate = try value.bytes() },
-    ]
 }

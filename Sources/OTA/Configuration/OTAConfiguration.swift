@@ -144,46 +144,7 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Every key and value, one `key: value` per line, with the token redacted — also where another
     /// value happens to contain it.
     public var description: String {
-        func show(_ value: String?) -> String { value.map { $0.debugDescription } ?? "null" }
-        func show(_ list: [String]) -> String { "[" + list.map(\.debugDescription).joined(separator: ", ") + "]" }
-        let lines: [(String, String)] = [
-            ("github_repo", show(githubRepo)),
-            ("check_interval", "\(checkInterval)"),
-            ("auto_update", "\(autoUpdate)"),
-            ("backup_enabled", "\(backupEnabled)"),
-            ("backup_path", show(backupPath)),
-            ("max_backups", "\(maxBackups)"),
-            ("download_timeout", "\(downloadTimeout)"),
-            ("max_retries", "\(maxRetries)"),
-            ("retry_delay", "\(retryDelay)"),
-            ("github_token", githubToken == nil ? "null" : "<redacted>"),
-            ("github_token_file", show(githubTokenFile)),
-            ("github_api_url", show(githubAPIURL)),
-            ("install_dir", show(installDir)),
-            ("version_file", show(versionFile)),
-            ("managed_paths", show(managedPaths)),
-            ("preserve_paths", show(preservePaths)),
-            ("layout", layout.rawValue),
-            ("state_dir", show(stateDir)),
-            ("include_prereleases", "\(includePrereleases)"),
-            ("asset_pattern", show(assetPattern)),
-            ("public_key", show(publicKey)),
-            ("public_key_file", show(publicKeyFile)),
-            ("allow_unsigned", "\(allowUnsigned)"),
-            ("allow_downgrade", "\(allowDowngrade)"),
-            ("allow_insecure_http", "\(allowInsecureHTTP)"),
-            ("restart_command", show(restartCommand)),
-            ("health_check", show(healthCheck)),
-            ("health_check_timeout", "\(healthCheckTimeout)"),
-            ("pre_update", show(preUpdate)),
-            ("post_update", show(postUpdate)),
-            ("check_jitter", "\(checkJitter)"),
-            ("max_extracted_bytes", "\(maxExtractedBytes)"),
-            ("max_archive_entries", "\(maxArchiveEntries)"),
-            ("max_download_bytes", "\(maxDownloadBytes)"),
-            ("min_download_rate", "\(minDownloadRate)"),
-        ]
-        let text = lines.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+        let text = Self.keys.map { "\($0.name): \($0.show(self))" }.joined(separator: "\n")
         return githubToken?.redacting(in: text) ?? text
     }
 }

@@ -103,7 +103,10 @@ struct ReleaseListShapesTests {
         let releases = try await withTransfer(.forTest(api: server.baseURL, state: directory)) { source, _ in try await source.releases() }
         #expect(releases.count == 10)
         #expect(releases.map(\.tag).last == "v1.10.0")
-        #expect(server.requests.count == 2, "the second page is abandoned at the cap, and no third is asked for")
+        // A loaded machine may time out and retry a page; what matters is that no page past the cap is asked for.
+        let pages = server.requests.map { Int($0.query["page"] ?? "1") ?? 1 }
+        #expect(pages.first == 1 && pages.contains(2), "\(pages)")
+        #expect(pages.allSatisfy { $0 <= 2 }, "the second page is abandoned at the cap, and no third is asked for: \(pages)")
     }
 
     @Test("a first page beyond 4 MiB is refused with the cap in the message")
