@@ -200,5 +200,12 @@ extension OTAConfiguration {
         "max_archive_entries": { config, value throws(ConfigurationError) in config.maxArchiveEntries = try value.int() },
         "max_download_bytes": { config, value throws(ConfigurationError) in config.maxDownloadBytes = try value.bytes() },
         "min_download_rate": { config, value throws(ConfigurationError) in config.minDownloadRate = try value.bytes() },
+        "maintenance_window": { config, value throws(ConfigurationError) in
+            let windows = try value.stringList()
+            guard !windows.isEmpty else {
+                throw ConfigurationError(.invalidValue, key: "maintenance_window", "maintenance_window lists no window; list windows such as [\"Mon-Fri 02:00-04:00\"], or leave the key out to install at any time")
+            }
+            config.maintenanceWindow = windows
+        },
     ]
 }
