@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// What ``OTAUpdater/update(to:force:dryRun:progress:)`` did.
+/// What ``OTAUpdater/update(to:force:dryRun:whenHeld:progress:)`` did.
 public enum UpdateOutcome: Sendable, Equatable {
     /// Nothing newer was published.
     case upToDate(SemanticVersion)
@@ -22,11 +22,14 @@ extension OTAUpdater {
     ///   - version: install exactly this version (`ota update --version V`) instead of the newest.
     ///   - force: allow `version` to be older than or equal to the installed one.
     ///   - dryRun: only report what would be installed; download nothing, change nothing.
+    ///   - whenHeld: what to do when an inhibit, the application lock or `maintenance_window` holds the
+    ///     install back after the download: refuse (``InstallHeldError``, the default) or wait (the agent).
+    ///     `force` installs regardless.
     ///   - progress: called as the download advances (bytes on disk, and the total when known).
     /// - Throws: any stage's error; the installation is then exactly as before, and `state.json`'s
     ///   `last_update` says `failed` or `rolled_back` with the error.
     public func update(to version: SemanticVersion? = nil, force: Bool = false, dryRun: Bool = false,
-                       progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> UpdateOutcome {
+                       whenHeld: InstallGate.Policy = .refuse, progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> UpdateOutcome {
         let lock = try Lock.acquire(in: StateDirectory(configuration: configuration))
         defer { lock.release() }
         try recoverInterruptedUpdate()
@@ -46,6 +49,7 @@ extension OTAUpdater {
         }
         try await recordingOutcome(from: current, to: release.version) {
             let verified = try await downloadUpdate(release, force: force, progress: progress)
+            try await InstallGate(configuration: configuration, policy: whenHeld, logger: logger).admit(release.version, force: force)
             try await apply(verified, from: current)
         }
         pruneBackups()
@@ -84,6 +88,8 @@ extension OTAUpdater {
         }
         do {
             try await body()
+        } catch let held as InstallHeldError {
+            throw held   // nothing was attempted: last_update stays as it was
         } catch let failure as UpdateFailure {
             record(status(failure.rolledBack ? .rolledBack : .failed, failure.error))
             throw failure.error
@@ -178,7 +184,7 @@ extension OTAUpdater {
 
     /// Runs crash recovery unless another process holds the lock (it is updating right now).
     ///
-    /// Every `ota` command calls this first; ``update(to:force:dryRun:progress:)`` and
+    /// Every `ota` command calls this first; ``update(to:force:dryRun:whenHeld:progress:)`` and
     /// ``rollback(to:)`` recover under their own lock.
     /// An untrusted `state_dir` or `backup_path` is an error; a user other than `state_dir`'s owner never recovers.
     @discardableResult
