@@ -66,18 +66,19 @@ public struct UpdateService: Service {
     }
 
     public func run() async throws {
+        let firstDelay: Duration = maxCycles == 1 ? .zero : schedule.initialDelay()
+        status.ready(firstCheckIn: firstDelay)
         await withTaskGroup(of: Void.self) { group in
             if let notifier = status.notifier, let watchdogInterval {
                 group.addTask { await notifier.keepWatchdogAlive(every: watchdogInterval) }
             }
-            await runCycles()
+            await runCycles(firstDelay: firstDelay)
             group.cancelAll()
         }
     }
 
-    private func runCycles() async {
-        var delay = maxCycles == 1 ? .zero : schedule.initialDelay()
-        status.ready(firstCheckIn: delay)
+    private func runCycles(firstDelay: Duration) async {
+        var delay = firstDelay
         var failures = 0
         var cycles = 0
         logger.info("agent started", metadata: ["ota.repo": "\(updater.configuration.githubRepo)", "ota.interval": "\(schedule.interval)",
