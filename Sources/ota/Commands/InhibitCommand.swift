@@ -7,18 +7,12 @@ struct InhibitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inhibit",
         abstract: "Hold installs back (checks and downloads go on) until released or expired; survives a reboot.",
-        discussion: """
-            ota inhibit [--reason R] [--for DURATION]   add an inhibit (DURATION: 90s, 15m, 2h, 1d; default: until released)
-            ota inhibit --release [ID]                   release one inhibit, or all of them
-            ota inhibit --list                           show what holds installs back now
-            An application may also hold installs back by holding a shared flock on state_dir/inhibit.lock. \
-            'ota update --force' installs regardless.
-            """
+        discussion: "Without --release or --list: add an inhibit (--for 90s, 15m, 2h, 1d; default: until released). --release [ID]: release one inhibit, or all of them. --list: show what holds installs back now. An application may also hold installs back with a shared flock on state_dir/inhibit.lock. 'ota update --force' installs regardless."
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("Why installs are held back (shown by --list, status and the agent).", valueName: "R"))
+    @Option(name: .long, help: ArgumentHelp("Why installs are held back (shown by --list, ota update and the agent).", valueName: "R"))
     var reason: String?
 
     @Option(name: .customLong("for"), help: ArgumentHelp("Expire after this long: 90s, 15m, 2h, 1d (default: until released).", valueName: "DURATION"))
