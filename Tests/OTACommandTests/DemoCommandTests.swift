@@ -12,6 +12,7 @@ struct DemoCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         for step in ["==> 1.", "==> 2.", "==> 3.", "==> 4.", "==> 5."] { #expect(result.stdout.contains(step)) }
         #expect(result.stdout.contains("update available: 0.1.0 → 0.2.0"))
+        #expect(result.stdout.contains("ota update exits 1: 0.2.0 was downloaded but not installed: inhibited by 'kiosk in use'"))
         #expect(result.stdout.contains("updated 0.1.0 → 0.2.0"))
         #expect(result.stdout.contains("rolled back by itself: current 0.2.0, last update 0.2.0 → 0.2.1 rolled_back"))
         #expect(result.stdout.contains("rolled back to 0.1.0"))

@@ -14,8 +14,9 @@ final class SleepRecorder: @unchecked Sendable {
 }
 
 extension OTAConfiguration {
-    /// A configuration pointing at a fake server, with fast retries and a temporary state folder.
-    static func forTest(api: String, state: TemporaryDirectory, token: String? = nil, retries: Int = 2, timeout: Int = 5) -> OTAConfiguration {
+    /// A configuration pointing at a fake server, with fast retries and a temporary state folder; the time-out is
+    /// long enough that a busy machine never hits it unless a test asks for a short one.
+    static func forTest(api: String, state: TemporaryDirectory, token: String? = nil, retries: Int = 2, timeout: Int = 60) -> OTAConfiguration {
         var config = OTAConfiguration(githubRepo: "octo/app")
         config.githubAPIURL = api
         config.installDir = state.path

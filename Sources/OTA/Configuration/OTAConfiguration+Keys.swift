@@ -52,6 +52,13 @@ extension OTAConfiguration {
         ConfigurationKey("min_download_rate", read: { config, value throws(ConfigurationError) in config.minDownloadRate = try value.bytes() },
                          show: { "\($0.minDownloadRate)" },
                          problem: { $0.minDownloadRate >= 0 ? nil : "must be 0 (no floor) or more bytes per second, got \($0.minDownloadRate)" }),
+        ConfigurationKey("maintenance_window", read: { config, value throws(ConfigurationError) in
+            let windows = try value.stringList()
+            guard !windows.isEmpty else {
+                throw ConfigurationError(.invalidValue, key: "maintenance_window", "maintenance_window lists no window; list windows such as [\"Mon-Fri 02:00-04:00\"], or leave the key out to install at any time")
+            }
+            config.maintenanceWindow = windows
+        }, show: { $0.maintenanceWindow.isEmpty ? "null" : "[" + $0.maintenanceWindow.map(\.debugDescription).joined(separator: ", ") + "]" }),
     ]
 
     /// The keys by name, for parsing.

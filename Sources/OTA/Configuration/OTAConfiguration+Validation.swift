@@ -21,6 +21,7 @@ extension OTAConfiguration {
             throw invalid("public_key", "and public_key_file are both set; keep only one")
         }
         if let publicKey { try Self.validatePublicKey(publicKey) }
+        _ = try MaintenanceSchedule(parsing: maintenanceWindow)
     }
 
     static func validateRepository(_ repository: String) throws(ConfigurationError) {

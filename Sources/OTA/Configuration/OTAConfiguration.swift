@@ -101,6 +101,9 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var maxDownloadBytes: Int = 2 << 30
     /// Lowest average transfer rate, in bytes per second over `download_timeout × 6` seconds; 0 = no floor.
     public var minDownloadRate: Int = 1024
+    /// Windows of the device's local time in which installs may start (`Mon-Fri 02:00-04:00`, see
+    /// ``MaintenanceWindow``); empty: at any time. Checks and downloads happen outside them too.
+    public var maintenanceWindow: [String] = []
 
     /// The file this configuration was loaded from, if any (it is always preserved across updates).
     public var sourceFile: String?

@@ -39,6 +39,8 @@ public struct StateDirectory: Sendable, Hashable {
         static let journal = "journal.json"
         static let log = "ota.log"
         static let backupRecords = "backup-manifests"
+        static let inhibits = "inhibits"
+        static let inhibitLock = "inhibit.lock"
     }
 
     /// `state_dir/lock`.
@@ -57,6 +59,10 @@ public struct StateDirectory: Sendable, Hashable {
     public var cachePath: String { path + "/cache" }
     /// `state_dir/backup-manifests`: the agent's own copy of each backup's manifest.
     public var backupRecordsPath: String { path + "/" + Entry.backupRecords }
+    /// `state_dir/inhibits`: one `<id>.json` per `ota inhibit`.
+    public var inhibitsPath: String { path + "/" + Entry.inhibits }
+    /// `state_dir/inhibit.lock`: an application holding a shared `flock` on it holds installs back.
+    public var inhibitLockPath: String { path + "/" + Entry.inhibitLock }
 
     // MARK: Trust
 
@@ -135,6 +141,29 @@ public struct StateDirectory: Sendable, Hashable {
             }
         } catch where error.errno == ENOENT {
             return
+        }
+    }
+
+    /// The names of the entries of the subfolder `folder` (an empty list when it does not exist), without
+    /// hidden ones (such as the temporary files of ``write(_:to:in:mode:)``).
+    func names(in folder: String) throws(SystemError) -> [String] {
+        do {
+            return try withFolder(folder, create: false) { directory, shown throws(SystemError) in
+                let copy = dup(directory)
+                guard copy >= 0, let stream = fdopendir(copy) else {
+                    if copy >= 0 { close(copy) }
+                    throw SystemError.last("list \(shown)")
+                }
+                defer { closedir(stream) }
+                var names: [String] = []
+                while let entry = readdir(stream) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    if !name.hasPrefix(".") { names.append(name) }
+                }
+                return names.sorted()
+            }
+        } catch where error.errno == ENOENT {
+            return []
         }
     }
 

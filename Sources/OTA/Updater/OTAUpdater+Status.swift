@@ -41,7 +41,7 @@ extension OTAUpdater {
 
     /// Makes a backup of the managed paths now (the step-by-step flow of the original design).
     ///
-    /// ``update(to:force:dryRun:progress:)`` and ``applyUpdate(_:)`` also back up by themselves when
+    /// ``update(to:force:dryRun:whenHeld:progress:)`` and ``applyUpdate(_:)`` also back up by themselves when
     /// `backup_enabled`; a backup made here is an extra one, pruned with the others to `max_backups`.
     public func createBackup() throws -> Backup {
         let lock = try Lock.acquire(in: pipeline.directory)

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// What ``OTAUpdater/update(to:force:dryRun:progress:)`` did.
+/// What ``OTAUpdater/update(to:force:dryRun:whenHeld:progress:)`` did.
 public enum UpdateOutcome: Sendable, Equatable {
     /// Nothing newer was published.
     case upToDate(SemanticVersion)
@@ -22,11 +22,14 @@ extension OTAUpdater {
     ///   - version: install exactly this version (`ota update --version V`) instead of the newest.
     ///   - force: allow `version` to be older than or equal to the installed one.
     ///   - dryRun: only report what would be installed; download nothing, change nothing.
+    ///   - whenHeld: what to do when an inhibit, the application lock or `maintenance_window` holds the
+    ///     install back after the download: refuse (``InstallHeldError``, the default) or wait (the agent).
+    ///     `force` installs regardless.
     ///   - progress: called as the download advances (bytes on disk, and the total when known).
     /// - Throws: any stage's error; the installation is then exactly as before, and `state.json`'s
     ///   `last_update` says `failed` or `rolled_back` with the error.
     public func update(to version: SemanticVersion? = nil, force: Bool = false, dryRun: Bool = false,
-                       progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> UpdateOutcome {
+                       whenHeld: InstallGate.Policy = .refuse, progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> UpdateOutcome {
         let lock = try Lock.acquire(in: pipeline.directory)
         defer { lock.release() }
         try pipeline.recover()
@@ -41,8 +44,9 @@ extension OTAUpdater {
         if dryRun {
             return .planned(from: current, release: release, artifact: try pipeline.source.artifact(for: release))
         }
-        try await pipeline.recordingOutcome(from: current, to: release.version) { [pipeline, checkpoint] in
+        try await pipeline.recordingOutcome(from: current, to: release.version) { [pipeline, checkpoint, configuration, logger] in
             let verified = try await pipeline.download(release, progress: progress)
+            try await InstallGate(configuration: configuration, policy: whenHeld, logger: logger).admit(release.version, force: force)
             return try await pipeline.install(verified, from: current, checkpoint: checkpoint)
         }
         pipeline.installer.pruneBackups()
@@ -72,7 +76,7 @@ extension OTAUpdater {
 
     /// Runs crash recovery unless another process holds the lock (it is updating right now).
     ///
-    /// Every `ota` command calls this first; ``update(to:force:dryRun:progress:)`` and
+    /// Every `ota` command calls this first; ``update(to:force:dryRun:whenHeld:progress:)`` and
     /// ``rollback(to:)`` recover under their own lock.
     /// An untrusted `state_dir` or `backup_path` is an error; a user other than `state_dir`'s owner never recovers.
     @discardableResult

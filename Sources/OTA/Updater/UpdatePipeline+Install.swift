@@ -30,6 +30,8 @@ extension UpdatePipeline {
         let outcome: SwapOutcome
         do {
             outcome = try await body()
+        } catch let held as InstallHeldError {
+            throw held   // nothing was attempted: last_update stays as it was
         } catch {
             record(.failed, error)
             throw error

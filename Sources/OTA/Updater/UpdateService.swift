@@ -9,6 +9,8 @@ import ServiceLifecycle
 /// until the reset time; after other errors it backs off (``CheckSchedule``). A graceful shutdown
 /// (SIGTERM, SIGINT) ends it promptly — a download is abandoned (nothing was changed yet), but a swap
 /// that has started always finishes or rolls back first. Between checks it only sleeps: no polling.
+/// An install held back by an inhibit, the application lock or `maintenance_window` waits (``InstallGate``).
+/// With a ``SystemdNotifier`` it sends `READY=1`, a `STATUS=` line at each step, and `WATCHDOG=1`.
 ///
 /// ```swift
 /// let service = UpdateService(updater: updater, logger: logger)
@@ -22,6 +24,9 @@ public struct UpdateService: Service {
     let logger: Logger
     let sleep: @Sendable (Duration) async throws -> Void
     let maxCycles: Int?
+    let status: AgentStatus
+    let watchdogInterval: Duration?
+    let installPolicy: InstallGate.Policy
 
     /// - Parameters:
     ///   - updater: the updater that checks and installs.
@@ -30,14 +35,25 @@ public struct UpdateService: Service {
     ///   - logger: receives the agent's messages.
     ///   - sleep: waits between checks (tests inject one that returns at once and records the delays).
     ///   - maxCycles: stop after this many checks (`nil`: run until shut down; `ota run --once` uses 1).
+    ///   - notifier: systemd's notification socket (`ota run` passes ``SystemdNotifier/fromEnvironment(_:)``).
+    ///   - watchdogInterval: how often to send `WATCHDOG=1` (default: half of `$WATCHDOG_USEC`, when set).
+    ///   - installPolicy: how a held install waits (default: it waits, on the system clock).
     public init(updater: OTAUpdater, schedule: CheckSchedule? = nil, autoUpdate: Bool? = nil, logger: Logger = Logger(label: "ota.service"),
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }, maxCycles: Int? = nil) {
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }, maxCycles: Int? = nil,
+                notifier: SystemdNotifier? = nil, watchdogInterval: Duration? = SystemdNotifier.watchdogInterval(),
+                installPolicy: InstallGate.Policy = .wait) {
         self.updater = updater
         self.schedule = schedule ?? CheckSchedule(configuration: updater.configuration)
         self.autoUpdate = autoUpdate ?? updater.configuration.autoUpdate
         self.logger = logger
         self.sleep = sleep
         self.maxCycles = maxCycles
+        let status = AgentStatus(notifier: notifier)
+        self.status = status
+        self.watchdogInterval = notifier == nil ? nil : watchdogInterval
+        var policy = installPolicy
+        policy.report = { [report = installPolicy.report] text in report(text); status.report(text) }
+        self.installPolicy = policy
     }
 
     /// The outcome of one cycle, which decides the next wait.
@@ -50,7 +66,19 @@ public struct UpdateService: Service {
     }
 
     public func run() async throws {
-        var delay = maxCycles == 1 ? .zero : schedule.initialDelay()
+        let firstDelay: Duration = maxCycles == 1 ? .zero : schedule.initialDelay()
+        status.ready(firstCheckIn: firstDelay)
+        await withTaskGroup(of: Void.self) { group in
+            if let notifier = status.notifier, let watchdogInterval {
+                group.addTask { await notifier.keepWatchdogAlive(every: watchdogInterval) }
+            }
+            await runCycles(firstDelay: firstDelay)
+            group.cancelAll()
+        }
+    }
+
+    private func runCycles(firstDelay: Duration) async {
+        var delay = firstDelay
         var failures = 0
         var cycles = 0
         logger.info("agent started", metadata: ["ota.repo": "\(updater.configuration.githubRepo)", "ota.interval": "\(schedule.interval)",
@@ -75,15 +103,20 @@ public struct UpdateService: Service {
             }
             if let maxCycles, cycles >= maxCycles { break }
             logger.debug("next check", metadata: ["ota.delay": "\(delay)"])
+            status.idle(nextCheckIn: delay, after: result)
         }
+        status.stopping()
         logger.info("agent stopped")
     }
 
     /// One check (and, with `auto_update`, one update). Never throws: errors become a result.
     public func cycle() async -> CycleResult {
+        status.checking()
         do {
             if autoUpdate {
-                let outcome = try await cancelWhenGracefulShutdown { [updater] in try await updater.update() }
+                let outcome = try await cancelWhenGracefulShutdown { [updater, installPolicy, status] in
+                    try await updater.update(whenHeld: installPolicy, progress: status.downloading)
+                }
                 switch outcome {
                 case .updated(_, let to): return .updated(to)
                 case .upToDate, .planned: return .upToDate

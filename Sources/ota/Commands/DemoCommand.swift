@@ -60,6 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
 
         step(2, "Update (ota update): download, verify size + SHA-256 + signature, back up, swap, health-check")
+        try await showInhibit(updater, configuration: configuration)
         let bar = ProgressBar(quiet: false)
         let outcome = try await updater.update(progress: bar.update)
         bar.finish()

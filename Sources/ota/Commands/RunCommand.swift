@@ -28,7 +28,7 @@ struct RunCommand: AsyncParsableCommand {
             if case .rateLimited = result { throw ExitCode.failure }
             return
         }
-        let service = UpdateService(updater: updater, logger: logger)
+        let service = UpdateService(updater: updater, logger: logger, notifier: SystemdNotifier.fromEnvironment())
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()

@@ -15,7 +15,7 @@ struct UpdateCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Install exactly this version (plain, e.g. 1.2.0).", valueName: "V"))
     var version: String?
 
-    @Flag(name: .long, help: "Allow --version to be older than or equal to the installed version.")
+    @Flag(name: .long, help: "Allow --version to be older than or equal to the installed version, and install even when an inhibit, the application lock or maintenance_window holds installs back.")
     var force = false
 
     @Flag(name: .customLong("dry-run"), help: "Show what would be installed; download and change nothing.")

@@ -53,7 +53,8 @@ struct ConfigurationLoadingTests {
         #expect(config.allowUnsigned == false)
         #expect(config.maxDownloadBytes == 2 << 30)
         #expect(config.minDownloadRate == 1024)
-        #expect(ConfigurationKeys.all.count == 35)
+        #expect(ConfigurationKeys.all.count == 36)
+        #expect(config.maintenanceWindow.isEmpty)
     }
 
     @Test("every key is read with its type")
