@@ -2,8 +2,8 @@ import Foundation
 import OTA
 
 /// GitHub-shaped JSON for tests, built with the same types the client decodes.
-public enum FakeGitHub {
-    public static func release(_ tag: String, base: String, repo: String = "octo/app", draft: Bool = false, prerelease: Bool = false,
+package enum FakeGitHub {
+    package static func release(_ tag: String, base: String, repo: String = "octo/app", draft: Bool = false, prerelease: Bool = false,
                         assets: [(name: String, size: Int, digest: String?)] = [], id: Int = 1) -> GitHubJSON.Release {
         let user = GitHubJSON.User(login: "octo", id: 1, apiRoot: base, webRoot: base)
         let jsonAssets = assets.enumerated().map { index, asset in
@@ -21,7 +21,7 @@ public enum FakeGitHub {
                                   publishedAt: "2026-01-02T03:04:05Z", author: user, assets: jsonAssets)
     }
 
-    public static func json(_ releases: [GitHubJSON.Release]) -> String {
+    package static func json(_ releases: [GitHubJSON.Release]) -> String {
         String(decoding: try! JSONEncoder().encode(releases), as: UTF8.self)
     }
 }

@@ -3,8 +3,8 @@ import Logging
 /// Lays a ``StagedTree`` onto the installation as one journaled ``Transaction``.
 ///
 /// Open for new layouts: ``InPlaceInstaller`` (`in_place`) and ``ReleasesInstaller`` (`releases`)
-/// are the two layouts (`in_place`, `releases`). The caller holds the ``Lock`` and has run
-/// ``Journal/recoverIfNeeded(logger:)`` first.
+/// are the two layouts (`in_place`, `releases`). The caller holds `state_dir`'s lock and has rolled back any
+/// interrupted update first (``OTAUpdater`` does both).
 ///
 /// ```swift
 /// let installer = InPlaceInstaller(configuration: config)

@@ -15,7 +15,7 @@ import Logging
 /// let journal = Journal(configuration: config)
 /// if case .rolledBack(let transaction) = try journal.recoverIfNeeded() { … }
 /// ```
-public struct Journal: Sendable {
+package struct Journal: Sendable {
     /// What recovery found and did.
     public enum Recovery: Sendable, Equatable {
         /// No journal: the last transaction ended cleanly.

@@ -6,7 +6,7 @@ import Glibc
 ///
 /// Recovery decides whether a rename happened by looking for the moved object's identity, so
 /// every undo can be run any number of times (recovery itself may be killed).
-public struct FileIdentity: Codable, Sendable, Hashable {
+package struct FileIdentity: Codable, Sendable, Hashable {
     public let device: UInt64
     public let inode: UInt64
 
@@ -20,7 +20,7 @@ public struct FileIdentity: Codable, Sendable, Hashable {
 ///
 /// Each action is atomic in the kernel, recorded as `started` before it runs and `done` after
 /// it and the folders it touched are fsync'd.
-public struct JournalStep: Codable, Sendable, Equatable {
+package struct JournalStep: Codable, Sendable, Equatable {
     public enum Action: Codable, Sendable, Equatable {
         /// `renameat2(RENAME_EXCHANGE)` of `path` and `other`; `identity` is what was at `path` before.
         case exchange(path: String, other: String, identity: FileIdentity)

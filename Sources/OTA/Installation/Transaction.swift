@@ -5,8 +5,7 @@ import Foundation
 /// ``Installer/install(_:)`` returns it once every step has run; the new version is then in
 /// place but not final: pass it to ``Installer/commit(_:)`` after the health check, or to
 /// ``Installer/rollback(_:)`` to put back exactly the old tree. The same value is what
-/// `state_dir/journal.json` holds, so a crash before the commit is rolled back by
-/// ``Journal/recoverIfNeeded(logger:)``.
+/// `state_dir/journal.json` holds, so a crash before the commit is rolled back by the next command.
 public struct Transaction: Codable, Sendable, Equatable {
     /// Whether the transaction may still be rolled back.
     public enum Phase: String, Codable, Sendable {
@@ -24,20 +23,20 @@ public struct Transaction: Codable, Sendable, Equatable {
     public let layout: String
     public var phase: Phase
     /// The ordered steps, each with its state.
-    public var steps: [JournalStep]
+    package var steps: [JournalStep]
     /// Paths removed once the transaction is committed (staged leftovers and holding folders, which
     /// hold the old tree unless it was moved into the backup).
-    public var removeOnCommit: [String]
+    package var removeOnCommit: [String]
     /// Paths removed once the transaction is rolled back (the staged tree, holding folders, the backup's partial folder).
-    public var removeOnRollback: [String]
+    package var removeOnRollback: [String]
     /// The backup made for this transaction, if any (its folder); removed again on rollback.
     public var backupPath: String?
     /// The `.partial` folder the old paths are moved into when the backup is made by moves: at commit it is
     /// sealed (hashed into `backup.json`, renamed to ``backupPath``); on rollback it is removed.
-    public var backupPartial: String?
+    package var backupPartial: String?
     public let startedAt: Date
 
-    public init(id: String = Transaction.makeID(), fromVersion: SemanticVersion, toVersion: SemanticVersion, layout: String,
+    package init(id: String = Transaction.makeID(), fromVersion: SemanticVersion, toVersion: SemanticVersion, layout: String,
                 steps: [JournalStep.Action], removeOnCommit: [String] = [], removeOnRollback: [String] = [],
                 backupPath: String? = nil, backupPartial: String? = nil, startedAt: Date = Date()) {
         self.id = id

@@ -6,7 +6,7 @@ import Foundation
 /// Nullable fields in GitHub's schema are optionals here. The client decodes the lenient
 /// `ReleaseEntry` instead, which reads only the fields it uses.
 /// Dates are ISO 8601 strings (`2013-02-27T19:35:32Z`), kept as strings so that encoding round-trips exactly.
-public enum GitHubJSON {
+package enum GitHubJSON {
     /// A release object (`GET /repos/{owner}/{repo}/releases/tags/{tag}`).
     public struct Release: Codable, Sendable, Equatable {
         public var url: String

@@ -17,7 +17,7 @@ import Foundation
 /// let lock = try Lock.acquire(in: StateDirectory(configuration: config))
 /// defer { lock.release() }
 /// ```
-public final class Lock: @unchecked Sendable {
+package final class Lock: @unchecked Sendable {
     /// `state_dir/lock`.
     public let path: String
 

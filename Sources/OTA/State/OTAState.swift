@@ -3,7 +3,7 @@ import Foundation
 /// Everything swift-ota remembers between runs: the content of `state_dir/state.json`.
 ///
 /// Keys are snake_case; dates are ISO 8601; absent values are `null`.
-public struct OTAState: Codable, Sendable, Equatable {
+package struct OTAState: Codable, Sendable, Equatable {
     /// The ETag of the last release-list response and where its body is cached.
     public struct ETagCache: Codable, Sendable, Equatable {
         /// The opaque `ETag` value, sent back as `If-None-Match`.

@@ -12,7 +12,7 @@ import Logging
 /// let store = StateStore(directory: StateDirectory(configuration: config))
 /// try store.update { $0.lastCheck = Date() }
 /// ```
-public struct StateStore: Sendable {
+package struct StateStore: Sendable {
     /// The state folder holding `state.json`.
     public let directory: StateDirectory
     let logger: Logger

@@ -8,7 +8,7 @@ import Foundation
 /// When a line would take the file past ``maxBytes`` it is first renamed to `ota.log.1`
 /// (replacing the previous one), so the log never holds more than about twice that. The file is
 /// opened relative to the state folder without following symlinks (``StateDirectory``).
-public struct UpdateLog: Sendable {
+package struct UpdateLog: Sendable {
     /// The state folder holding `ota.log`.
     public let directory: StateDirectory
     /// The size at which `ota.log` is rotated to `ota.log.1`.

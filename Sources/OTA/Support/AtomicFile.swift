@@ -9,7 +9,7 @@ import Foundation
 ///
 /// The bytes go to a temporary file in the same folder, which is fsync'd, renamed over the target,
 /// and then the folder itself is fsync'd so that the rename survives a power cut.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Replaces `path` with `data` atomically and durably.
     ///
     /// - Parameters:

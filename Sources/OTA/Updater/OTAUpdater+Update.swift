@@ -80,7 +80,7 @@ extension OTAUpdater {
     /// ``rollback(to:)`` recover under their own lock.
     /// An untrusted `state_dir` or `backup_path` is an error; a user other than `state_dir`'s owner never recovers.
     @discardableResult
-    public func recoverIfIdle() throws -> Journal.Recovery? {
+    package func recoverIfIdle() throws -> Journal.Recovery? {
         let directory = pipeline.directory
         try directory.checkTrust()
         guard directory.owner == nil || directory.isOwnedByRunningUser else { return nil }
