@@ -6,7 +6,7 @@ import Foundation
 /// The inhibits of a state folder: `state_dir/inhibits/<id>.json`, one file each (mode 0600, written
 /// atomically), so two `ota inhibit` at once never lose one another's record.
 ///
-/// Expired records count as absent; ``active(at:)`` removes them when it may write.
+/// Expired records count as absent; ``active(at:prune:)`` removes them when it may write.
 ///
 /// ```swift
 /// let store = InhibitStore(directory: StateDirectory(configuration: config))

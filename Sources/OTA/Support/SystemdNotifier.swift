@@ -61,7 +61,7 @@ public struct SystemdNotifier: Sendable {
         send(fields)
     }
 
-    /// Sends `fields` as one notification (see ``send(_:)-(Field...)``).
+    /// Sends `fields` as one notification, as the variadic `send(_:)` does.
     @discardableResult
     public func send(_ fields: [Field]) -> Bool {
         let message = Array(fields.map(\.line).joined(separator: "\n").utf8)
@@ -86,7 +86,9 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// Sends `WATCHDOG=1` at once, then every `interval` until the task is cancelled.
-    /// - Parameter sleep: waits between pings (tests inject one that records the intervals).
+    /// - Parameters:
+    ///   - interval: the time between pings (half of `WatchdogSec=`).
+    ///   - sleep: waits between pings (tests inject one that records the intervals).
     public func keepWatchdogAlive(every interval: Duration,
                                   sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) async {
         repeat {

@@ -8,7 +8,10 @@ public struct ArtifactProof: Sendable {
     /// Whether what is checked was signed by the publisher (for the log: "verified" or only "checked").
     public var isSigned: Bool
 
-    /// - Parameter isSigned: default: whether `verifier` checks a minisign signature.
+    /// - Parameters:
+    ///   - verifier: the checks, in order.
+    ///   - material: the companion files the checks read.
+    ///   - isSigned: whether what is checked was signed; default: whether `verifier` checks a minisign signature.
     public init(verifier: ArtifactVerifier, material: VerificationMaterial, isSigned: Bool? = nil) {
         self.verifier = verifier
         self.material = material
