@@ -9,7 +9,8 @@
       "targets": {TARGET: {"custom", "length", "sha256", "file"} or null}}. Exit 1 with the error on stderr.
 
   tuf-ngclient.py s3-upload --endpoint URL --bucket NAME DIR
-      Creates the bucket (moto_server or any S3 API) and uploads every file under DIR at its relative path.
+      Creates the bucket (moto_server or any S3 API) and uploads every file under DIR at its relative
+      path, readable anonymously.
 
 Needs PyPI `tuf` (7.x), and `boto3` for s3-upload.
 """
@@ -18,7 +19,6 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import sys
 
 
@@ -29,13 +29,16 @@ def download(args: argparse.Namespace) -> None:
     target_dir = os.path.join(args.client_dir, "targets")
     os.makedirs(metadata_dir, exist_ok=True)
     os.makedirs(target_dir, exist_ok=True)
+    bootstrap = None
     if not os.path.exists(os.path.join(metadata_dir, "root.json")):
-        shutil.copyfile(args.root, os.path.join(metadata_dir, "root.json"))
+        with open(args.root, "rb") as f:
+            bootstrap = f.read()
     updater = Updater(
         metadata_dir=metadata_dir,
         metadata_base_url=args.metadata_url,
         target_dir=target_dir,
         target_base_url=args.targets_url,
+        bootstrap=bootstrap,
     )
     updater.refresh()
     result = {
@@ -64,12 +67,13 @@ def s3_upload(args: argparse.Namespace) -> None:
     )
     existing = [bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])]
     if args.bucket not in existing:
-        s3.create_bucket(Bucket=args.bucket)
+        s3.create_bucket(Bucket=args.bucket, ACL="public-read")
     for directory, _, files in os.walk(args.directory):
         for name in files:
             path = os.path.join(directory, name)
             key = os.path.relpath(path, args.directory)
-            s3.upload_file(path, args.bucket, key)
+            # Devices read anonymously, as from a public bucket or a CDN in front of it.
+            s3.upload_file(path, args.bucket, key, ExtraArgs={"ACL": "public-read"})
 
 
 def main() -> None:

@@ -28,17 +28,18 @@ public final class MotoServer: @unchecked Sendable {
         }
         try process.run()
         guard found.ready.wait(timeout: .now() + timeout) == .success, let port = found.port else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw MotoError(description: "\(Self.installHint); it printed: \(found.text)")
         }
         self.process = process
         endpoint = "http://127.0.0.1:\(port)"
     }
 
-    /// Stops the server and waits for it to exit.
+    /// Stops the server and waits for it to exit. SIGKILL, because a child of the test process may
+    /// inherit a signal mask that blocks SIGTERM, which Python never unblocks.
     public func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
