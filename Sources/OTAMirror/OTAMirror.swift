@@ -22,12 +22,15 @@ public struct OTAMirror: Service, Sendable {
     public let configuration: Configuration
     let catalog: ReleaseCatalog
     let boundAddress: BoundAddress
+    /// Whether the root is served as plain static files (a TUF repository) rather than as a release API.
+    let servesStaticFiles: Bool
 
     /// A mirror of `root`. Throws `MirrorError` if `root` is not a directory or the configuration is invalid.
     public init(root: String, configuration: Configuration = Configuration()) throws(MirrorError) {
         self.configuration = try configuration.validated()
         self.catalog = try ReleaseCatalog(root: root, logger: configuration.logger)
         self.boundAddress = BoundAddress(host: Self.reachableHost(configuration.host))
+        self.servesStaticFiles = false
     }
 
     /// The resolved root directory being served.
@@ -93,11 +96,15 @@ public struct OTAMirror: Service, Sendable {
 
     func makeApplication() -> some ApplicationProtocol {
         let router = Router(context: MirrorRequestContext.self, options: [.autoGenerateHeadEndpoints])
-        router.add(middleware: GitHubHeadersMiddleware())
+        if !servesStaticFiles { router.add(middleware: GitHubHeadersMiddleware()) }
         if let token = configuration.token {
             router.add(middleware: TokenMiddleware(token: token))
         }
-        MirrorRoutes(catalog: catalog, configuration: configuration, boundAddress: boundAddress).register(on: router)
+        if servesStaticFiles {
+            StaticFileRoutes(catalog: catalog).register(on: router)
+        } else {
+            MirrorRoutes(catalog: catalog, configuration: configuration, boundAddress: boundAddress).register(on: router)
+        }
         let bound = boundAddress
         let limiter = ClientConnectionLimiter(limit: configuration.maxConnectionsPerClient, released: configuration.connectionReleased)
         return Application(

@@ -20,11 +20,18 @@ struct ServeCommand: AsyncParsableCommand {
             Connections that send no complete request head within --header-timeout, or no new request \
             within --idle-timeout after a response, are closed; a client (IP address) holding \
             --max-connections-per-client connections gets further ones closed at once.
+
+            With --tuf DIR instead of --root, the folder is served as static files (ETag, Range) for devices \
+            with source: tuf and tuf_url: the URL printed on start; hidden files, `..` and symlinks leading \
+            outside DIR are refused.
             """
     )
 
     @Option(name: .long, help: ArgumentHelp("Directory to serve (ROOT/OWNER/REPO/TAG/…).", valueName: "dir"))
-    var root: String
+    var root: String?
+
+    @Option(name: .long, help: ArgumentHelp("Serve this TUF repository (made by ota publish) as static files instead.", valueName: "dir"))
+    var tuf: String?
 
     @Option(name: .long, help: ArgumentHelp("Address to listen on; 0.0.0.0 serves the LAN.", valueName: "host"))
     var host = "127.0.0.1"
@@ -55,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        guard (root == nil) != (tuf == nil) else {
+            throw ValidationError("Pass exactly one of --root DIR (a release mirror) or --tuf DIR (a TUF repository).")
+        }
         for (option, seconds) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)]
         where !(seconds > 0 && seconds <= 86_400) {
             throw ValidationError("\(option) must be a number of seconds greater than 0 and at most 86400.")
@@ -67,16 +77,18 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         global.bootstrapLogging()
         let environmentToken = ProcessInfo.processInfo.environment["OTA_SERVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let mirror = try OTAMirror(root: root, configuration: .init(
-            host: host, port: port, token: token ?? environmentToken, publicBaseURL: publicURL, pathPrefix: pathPrefix,
+        let configuration = OTAMirror.Configuration(
+            host: host, port: port, token: token ?? environmentToken, publicBaseURL: publicURL, pathPrefix: tuf == nil ? pathPrefix : "",
             requestHeaderTimeout: .seconds(headerTimeout), idleTimeout: .seconds(idleTimeout),
-            maxConnectionsPerClient: maxConnectionsPerClient, logger: Logger(label: "ota.serve")))
+            maxConnectionsPerClient: maxConnectionsPerClient, logger: Logger(label: "ota.serve"))
+        let mirror = if let tuf { try OTAMirror(staticRoot: tuf, configuration: configuration) }
+            else { try OTAMirror(root: root ?? "", configuration: configuration) }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await mirror.runService() }
             tasks.addTask {
                 let url = try await mirror.apiURL()
                 var lines = "Serving \(mirror.root) on \(host):\(try await mirror.port())\n"
-                lines += "github_api_url: \(url)\n"
+                lines += tuf == nil ? "github_api_url: \(url)\n" : "tuf_url: \(url)\n"
                 if mirror.configuration.token != nil { lines += "A token is required (Authorization: Bearer …).\n" }
                 FileHandle.standardOutput.write(Data(lines.utf8))
             }
