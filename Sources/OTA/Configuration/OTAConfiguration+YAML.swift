@@ -97,7 +97,7 @@ extension OTAConfiguration {
             configuration.githubToken = try tokenFromFiles(configuration: configuration, environment: environment)
                 ?? environment.variables["GITHUB_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
         }
-        guard !configuration.githubRepo.isEmpty else {
+        guard !configuration.githubRepo.isEmpty || configuration.source == .tuf else {
             throw ConfigurationError(.missingKey, key: "github_repo", "github_repo is required in \(fileName): set it to the repository to watch, e.g. github_repo: owner/repo")
         }
         try configuration.validate()
@@ -155,7 +155,7 @@ extension OTAConfiguration {
     typealias Apply = @Sendable (inout OTAConfiguration, ConfigurationValue) throws(ConfigurationError) -> Void
 
     /// Every key of the file and how it is read.
-    static let keyTable: [String: Apply] = [
+    static let keyTable: [String: Apply] = ([
         "github_repo": { config, value throws(ConfigurationError) in config.githubRepo = try value.string() },
         "check_interval": { config, value throws(ConfigurationError) in config.checkInterval = try value.int() },
         "auto_update": { config, value throws(ConfigurationError) in config.autoUpdate = try value.bool() },
@@ -200,5 +200,5 @@ extension OTAConfiguration {
         "max_archive_entries": { config, value throws(ConfigurationError) in config.maxArchiveEntries = try value.int() },
         "max_download_bytes": { config, value throws(ConfigurationError) in config.maxDownloadBytes = try value.bytes() },
         "min_download_rate": { config, value throws(ConfigurationError) in config.minDownloadRate = try value.bytes() },
-    ]
+    ] as [String: Apply]).merging(tufKeyTable) { first, _ in first }
 }

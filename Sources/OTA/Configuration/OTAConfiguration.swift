@@ -101,6 +101,22 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var maxDownloadBytes: Int = 2 << 30
     /// Lowest average transfer rate, in bytes per second over `download_timeout × 6` seconds; 0 = no floor.
     public var minDownloadRate: Int = 1024
+    /// Where releases come from.
+    public var source: Source = .github
+    /// The base URL of a signed TUF repository (`metadata/` and `targets/` below it).
+    public var tufURL: String?
+    /// The TUF repository's metadata URL, when not `<tuf_url>/metadata`.
+    public var tufMetadataURL: String?
+    /// The TUF repository's targets URL, when not `<tuf_url>/targets`.
+    public var tufTargetsURL: String?
+    /// The trusted initial `root.json` shipped with the device, relative to ``installDir``; never taken from a release.
+    public var tufRoot: String?
+    /// The product's name in target paths (`<product>/<version>/<file>`); `nil` means `github_repo`'s repository name.
+    public var product: String?
+    /// The platform whose artifacts this device installs; `nil` means `linux-<arch>`.
+    public var platform: String?
+    /// The release channel the device follows.
+    public var channel: String = "stable"
 
     /// The file this configuration was loaded from, if any (it is always preserved across updates).
     public var sourceFile: String?
@@ -182,7 +198,7 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
             ("max_archive_entries", "\(maxArchiveEntries)"),
             ("max_download_bytes", "\(maxDownloadBytes)"),
             ("min_download_rate", "\(minDownloadRate)"),
-        ]
+        ] + tufDescriptionLines
         let text = lines.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         return githubToken?.redacting(in: text) ?? text
     }

@@ -39,6 +39,8 @@ public struct StateDirectory: Sendable, Hashable {
         static let journal = "journal.json"
         static let log = "ota.log"
         static let backupRecords = "backup-manifests"
+        /// The TUF client's trusted metadata, the timestamp's ETag and the time floor.
+        static let tuf = "tuf"
     }
 
     /// `state_dir/lock`.
@@ -57,6 +59,8 @@ public struct StateDirectory: Sendable, Hashable {
     public var cachePath: String { path + "/cache" }
     /// `state_dir/backup-manifests`: the agent's own copy of each backup's manifest.
     public var backupRecordsPath: String { path + "/" + Entry.backupRecords }
+    /// `state_dir/tuf`: the TUF client's trusted metadata (see ``TUFMetadataStore``).
+    public var tufPath: String { path + "/" + Entry.tuf }
 
     // MARK: Trust
 
