@@ -14,14 +14,16 @@ struct TUFDevice {
     let configuration: OTAConfiguration
 
     /// The device, its configuration parsed from YAML as `ota` reads it.
-    init(_ repository: TUFCatalogRepository, extra: String = "") throws {
+    /// - Parameter rootInside: keep `tuf_root` at `config/root.json` inside the installation (a managed path).
+    init(_ repository: TUFCatalogRepository, extra: String = "", rootInside: Bool = false) throws {
         self.repository = repository
         directory = try TemporaryDirectory("tuf-device")
         for (path, content) in Self.oldFiles { try directory.write("install/\(path)", content) }
+        if rootInside { try directory.write("install/config/root.json", Data(contentsOf: URL(fileURLWithPath: repository.initialRoot))) }
         let yaml = """
             source: tuf
             tuf_url: \(repository.url)
-            tuf_root: \(repository.initialRoot)
+            tuf_root: \(rootInside ? "config/root.json" : repository.initialRoot)
             product: monitor
             install_dir: \(directory.url("install"))
             state_dir: \(directory.url("state"))
@@ -36,8 +38,9 @@ struct TUFDevice {
 
     /// A release of `monitor` whose archive holds `src/app.sh` and `config/settings.yaml` for `version`.
     static func release(_ version: String, platform: String = "any", channels: [String] = ["stable"], yanked: Bool = false,
-                        rollout: [String: Any]? = nil, signedVersion: String? = nil) throws -> TUFCatalogRepository.Target {
-        let archive = try TUFCatalogRepository.tarball(prefix: "monitor-\(version)", files: ["src/app.sh": "echo \(version)\n", "config/settings.yaml": "level: 2\n"])
+                        rollout: [String: Any]? = nil, signedVersion: String? = nil, extraFiles: [String: String] = [:]) throws -> TUFCatalogRepository.Target {
+        let files = ["src/app.sh": "echo \(version)\n", "config/settings.yaml": "level: 2\n"].merging(extraFiles) { $1 }
+        let archive = try TUFCatalogRepository.tarball(prefix: "monitor-\(version)", files: files)
         return TUFCatalogRepository.release("monitor", version, file: "monitor-\(version)-\(platform).tar.gz", contents: archive,
                                             signedVersion: signedVersion, platform: platform, channels: channels, yanked: yanked, rollout: rollout)
     }

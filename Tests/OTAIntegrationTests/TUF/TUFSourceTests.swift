@@ -24,6 +24,18 @@ struct TUFSourceTests {
         #expect(targetFiles.map(\.status) == [200], "one download of the target by its hash-prefixed name: \(targetFiles)")
     }
 
+    @Test("tuf_root inside a managed path is the device's own: an update never replaces it with the release's")
+    func trustedRootKept() async throws {
+        let repository = try TUFCatalogRepository([try TUFDevice.release("1.1.0", extraFiles: ["config/root.json": "{\"signed\": \"not the device's root\"}"])])
+        let device = try TUFDevice(repository, rootInside: true)
+        let shipped = try Data(contentsOf: URL(fileURLWithPath: repository.initialRoot))
+        let updater = try device.updater()
+        #expect(try await updater.update() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        await updater.shutdown()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: device.configuration.installDirectory + "/config/root.json")) == shipped)
+        #expect(try device.tree()["src/app.sh"] == "echo 1.1.0\n")
+    }
+
     @Test("an unchanged poll is exactly one 304 for timestamp.json and one 404 for the next root version")
     func unchangedPoll() async throws {
         let repository = try TUFCatalogRepository([try TUFDevice.release("1.1.0")])
