@@ -21,7 +21,7 @@ extension TUFClient {
 
     /// Every target whose path lies under `folder` (`monitor` lists `monitor/1.2.0/monitor.tar.gz`), as
     /// the search for its own path finds it: roles that may sign paths under `folder` are read to list
-    /// candidates (at most ``maximumListedRoles``), and each candidate is then searched for, so the
+    /// candidates (at most 1,024 roles), and each candidate is then searched for, so the
     /// delegation order, `terminating` and each delegator's keys decide as they do for a single target.
     public func targets(under folder: String, in trust: inout TUFTrustedMetadata) async throws -> [(target: TUFTargetFile, role: String)] {
         let prefix = folder + "/"
