@@ -59,7 +59,7 @@ extension OTAConfiguration {
             }
             config.maintenanceWindow = windows
         }, show: { $0.maintenanceWindow.isEmpty ? "null" : "[" + $0.maintenanceWindow.map(\.debugDescription).joined(separator: ", ") + "]" }),
-    ]
+    ] + tufKeys
 
     /// The keys by name, for parsing.
     static let keyTable: [String: ConfigurationKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.name, $0) })

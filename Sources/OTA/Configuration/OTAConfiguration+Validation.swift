@@ -6,7 +6,7 @@ extension OTAConfiguration {
         func invalid(_ key: String, _ problem: String) -> ConfigurationError {
             ConfigurationError(.invalidValue, key: key, "\(key) \(problem)")
         }
-        try Self.validateRepository(githubRepo)
+        if !githubRepo.isEmpty || source != .tuf { try Self.validateRepository(githubRepo) }
         for key in Self.keys {
             if let problem = key.problem(self) { throw invalid(key.name, problem) }
         }
@@ -22,6 +22,7 @@ extension OTAConfiguration {
         }
         if let publicKey { try Self.validatePublicKey(publicKey) }
         _ = try MaintenanceSchedule(parsing: maintenanceWindow)
+        try validateTUF()
     }
 
     static func validateRepository(_ repository: String) throws(ConfigurationError) {
@@ -40,21 +41,26 @@ extension OTAConfiguration {
     }
 
     func validateAPIURL() throws(ConfigurationError) {
+        try validateURL(githubAPIURL, key: "github_api_url", example: "https://api.github.com")
+    }
+
+    /// Checks that `url` (the value of `key`) is https, or http to loopback or with `allow_insecure_http`.
+    func validateURL(_ url: String, key: String, example: String) throws(ConfigurationError) {
         // The host as written: URLComponents' host getters run it through ICU's IDNA (megabytes
         // resident for the agent's life); a percent-encoded or punycode host is never taken for loopback.
-        guard let components = URLComponents(string: githubAPIURL), let scheme = components.scheme?.lowercased(),
-              let host = Self.writtenHost(of: githubAPIURL), !host.isEmpty, components.query == nil, components.fragment == nil else {
-            throw ConfigurationError(.invalidValue, key: "github_api_url", "github_api_url must be an http(s) URL such as https://api.github.com, got '\(githubAPIURL)'")
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              let host = Self.writtenHost(of: url), !host.isEmpty, components.query == nil, components.fragment == nil else {
+            throw ConfigurationError(.invalidValue, key: key, "\(key) must be an http(s) URL such as \(example), got '\(url)'")
         }
         switch scheme {
         case "https":
             break
         case "http":
             guard Self.isLoopback(host: host) || allowInsecureHTTP else {
-                throw ConfigurationError(.invalidValue, key: "github_api_url", "github_api_url uses plain http to \(host), which anyone on the network can tamper with; use https, or set allow_insecure_http: true for a trusted LAN mirror")
+                throw ConfigurationError(.invalidValue, key: key, "\(key) uses plain http to \(host), which anyone on the network can tamper with; use https, or set allow_insecure_http: true for a trusted LAN mirror")
             }
         default:
-            throw ConfigurationError(.invalidValue, key: "github_api_url", "github_api_url must use https (or http for a local mirror), got '\(scheme)'")
+            throw ConfigurationError(.invalidValue, key: key, "\(key) must use https (or http for a local mirror), got '\(scheme)'")
         }
     }
 

@@ -97,7 +97,7 @@ extension OTAConfiguration {
             configuration.githubToken = try tokenFromFiles(configuration: configuration, environment: environment)
                 ?? environment.variables["GITHUB_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
         }
-        guard !configuration.githubRepo.isEmpty else {
+        guard !configuration.githubRepo.isEmpty || configuration.source == .tuf else {
             throw ConfigurationError(.missingKey, key: "github_repo", "github_repo is required in \(fileName): set it to the repository to watch, e.g. github_repo: owner/repo")
         }
         try configuration.validate()

@@ -104,6 +104,22 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Windows of the device's local time in which installs may start (`Mon-Fri 02:00-04:00`, see
     /// ``MaintenanceWindow``); empty: at any time. Checks and downloads happen outside them too.
     public var maintenanceWindow: [String] = []
+    /// Where releases come from.
+    public var source: Source = .github
+    /// The base URL of a signed TUF repository (`metadata/` and `targets/` below it).
+    public var tufURL: String?
+    /// The TUF repository's metadata URL, when not `<tuf_url>/metadata`.
+    public var tufMetadataURL: String?
+    /// The TUF repository's targets URL, when not `<tuf_url>/targets`.
+    public var tufTargetsURL: String?
+    /// The trusted initial `root.json` shipped with the device, relative to ``installDir``; never taken from a release.
+    public var tufRoot: String?
+    /// The product's name in target paths (`<product>/<version>/<file>`); `nil` means `github_repo`'s repository name.
+    public var product: String?
+    /// The platform whose artifacts this device installs; `nil` means `linux-<arch>`.
+    public var platform: String?
+    /// The release channel the device follows.
+    public var channel: String = "stable"
 
     /// The file this configuration was loaded from, if any (it is always preserved across updates).
     public var sourceFile: String?

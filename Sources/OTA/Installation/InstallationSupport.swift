@@ -32,7 +32,7 @@ enum InstallationSupport {
     }
 
     /// The device's own configuration and trust files that lie inside one of `roots`, relative to it:
-    /// the configuration file in use, a `.env` beside it, `public_key_file` and `github_token_file`.
+    /// the configuration file in use, a `.env` beside it, `public_key_file`, `github_token_file` and `tuf_root`.
     /// They always come from the device, never from a release.
     static func deviceFiles(_ configuration: OTAConfiguration, roots: [String]) -> [String] {
         let workingDirectory = FileManager.default.currentDirectoryPath
@@ -42,6 +42,7 @@ enum InstallationSupport {
             files += [absolute, FileSystem.parent(absolute) + "/.env"]
         }
         if let key = configuration.publicKeyFilePath { files.append(key) }
+        if let root = configuration.tufRootPath { files.append(root) }
         if let token = configuration.githubTokenFile { files.append(OTAConfiguration.absolute(token, against: workingDirectory)) }
         return files.compactMap { file in
             roots.first { isInside(file, $0) && file != $0 }.map { String(file.dropFirst($0.count + 1)) }

@@ -41,6 +41,8 @@ public struct StateDirectory: Sendable, Hashable {
         static let backupRecords = "backup-manifests"
         static let inhibits = "inhibits"
         static let inhibitLock = "inhibit.lock"
+        /// The TUF client's trusted metadata, the timestamp's ETag and the time floor.
+        static let tuf = "tuf"
     }
 
     /// `state_dir/lock`.
@@ -63,6 +65,8 @@ public struct StateDirectory: Sendable, Hashable {
     public var inhibitsPath: String { path + "/" + Entry.inhibits }
     /// `state_dir/inhibit.lock`: an application holding a shared `flock` on it holds installs back.
     public var inhibitLockPath: String { path + "/" + Entry.inhibitLock }
+    /// `state_dir/tuf`: the TUF client's trusted metadata (see ``TUFMetadataStore``).
+    public var tufPath: String { path + "/" + Entry.tuf }
 
     // MARK: Trust
 

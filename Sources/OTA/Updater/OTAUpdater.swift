@@ -26,10 +26,10 @@ public actor OTAUpdater {
     /// Awaited at each ``UpdateCheckpoint`` of an update, in the update's task (tests pause there); `nil` otherwise.
     var checkpoint: UpdatePipeline.Checkpoint?
 
-    /// An updater for `configuration`, talking to GitHub (or the configured mirror).
+    /// An updater for `configuration`, talking to its `source`: GitHub (or the configured mirror), or a signed TUF repository.
     public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota")) throws(TransferError) {
         let transport = try HTTPTransport(for: configuration, logger: logger)
-        self.init(configuration: configuration, source: GitHubReleaseSource(configuration: configuration, transport: transport, logger: logger),
+        self.init(configuration: configuration, source: try makeReleaseSource(configuration: configuration, transport: transport, logger: logger),
                   transport: transport, logger: logger)
     }
 

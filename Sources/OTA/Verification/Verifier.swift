@@ -28,6 +28,8 @@ public enum VerificationCheck: Sendable, Equatable, CustomStringConvertible {
     /// A valid minisign signature by `keyID`, in the file `signatureName`, over the artifact or a
     /// checksums file listing it, with its trusted comment.
     case minisign(keyID: String, signatureName: String, trustedComment: String)
+    /// The hashes (by algorithm name) that the TUF targets role `role` signs for the artifact.
+    case tufTarget(role: String, algorithms: [String])
     /// Something the release offers that was deliberately not checked, and why.
     case skipped(String)
 
@@ -38,6 +40,7 @@ public enum VerificationCheck: Sendable, Equatable, CustomStringConvertible {
         case .checksumsFile(let name): "sha256 (\(name))"
         case .minisign(let keyID, let signatureName, let trustedComment):
             "minisign (key \(keyID), \(signatureName), trusted comment: \(trustedComment))"
+        case .tufTarget(let role, let algorithms): "\(algorithms.joined(separator: ", ")) (signed by TUF role \(role))"
         case .skipped(let reason): "not checked: \(reason)"
         }
     }

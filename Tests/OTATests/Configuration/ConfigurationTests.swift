@@ -53,8 +53,10 @@ struct ConfigurationLoadingTests {
         #expect(config.allowUnsigned == false)
         #expect(config.maxDownloadBytes == 2 << 30)
         #expect(config.minDownloadRate == 1024)
-        #expect(ConfigurationKeys.all.count == 36)
         #expect(config.maintenanceWindow.isEmpty)
+        #expect(config.source == .github && config.tufURL == nil && config.tufRoot == nil && config.product == nil && config.platform == nil)
+        #expect(config.channel == "stable")
+        #expect(ConfigurationKeys.all.count == 44)
     }
 
     @Test("every key is read with its type")

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import Testing
+@testable import OTA
+import OTATestSupport
+
+/// The release catalog's rules and the `source: tuf` configuration keys, without a network.
+@Suite("TUF client: release catalog, configuration and store")
+struct ClientCatalogTests {
+    static func ota(_ members: KeyValuePairs<String, TUFJSON>) -> TUFJSON {
+        .object(["ota": .object(members)])
+    }
+
+    @Test("custom.ota is read with every field; a target without it is no release; a malformed one names the field")
+    func entryParsing() throws {
+        let custom = Self.ota(["version": .string("1.2.0"), "platform": .string("linux-aarch64"), "channels": .array([.string("stable")]),
+                               "published_at": .string("2026-12-01T10:00:00Z"), "notes": .string("fixes"),
+                               "rollout": .object(["id": .string("1.2.0"), "percent": .integer(25), "start": .null, "ramp_hours": .null, "halted": .bool(false)]),
+                               "yanked": .bool(false), "index": .null])
+        let entry = try #require(try TUFReleaseEntry.parse(path: "monitor/1.2.0/m.tar.gz", custom: custom, product: "monitor"))
+        #expect(entry.version == "1.2.0" && entry.platform == "linux-aarch64" && entry.channels == ["stable"] && entry.notes == "fixes")
+        #expect(entry.rollout == TUFRollout(id: "1.2.0", percent: 25))
+        #expect(entry.publishedAt == UTCTime.date(iso8601: "2026-12-01T10:00:00Z") && entry.index == nil && !entry.yanked)
+
+        #expect(try TUFReleaseEntry.parse(path: "monitor/1.2.0/m.tar.gz.index.json", custom: nil, product: "monitor") == nil)
+        #expect(try TUFReleaseEntry.parse(path: "other/1.2.0/m.tar.gz", custom: custom, product: "monitor") == nil)
+        #expect(try TUFReleaseEntry.parse(path: "monitor/1.2.0/sub/m.tar.gz", custom: custom, product: "monitor") == nil)
+        let bad = Self.ota(["version": .string("1.2.0"), "platform": .string("any"), "channels": .array([.string("stable")]),
+                            "rollout": .object(["percent": .integer(150)])])
+        let problem = try #require(throws: CatalogProblem.self) { try TUFReleaseEntry.parse(path: "monitor/1.2.0/m", custom: bad, product: "monitor") }
+        #expect(problem.reason == "custom.ota.rollout.percent is not a whole number from 0 to 100")
+        let noChannels = Self.ota(["version": .string("1.2.0"), "platform": .string("any")])
+        #expect(throws: CatalogProblem.self) { try TUFReleaseEntry.parse(path: "monitor/1.2.0/m", custom: noChannels, product: "monitor") }
+    }
+
+    @Test("eligibility: the device's platform or any, its channel, not yanked, a rollout that is not halted")
+    func eligibility() {
+        let catalog = TUFReleaseCatalog(product: "monitor", platform: "linux-aarch64", channel: "stable")
+        let base = TUFReleaseEntry(path: "monitor/1.0.0/m", pathVersion: "1.0.0", fileName: "m", version: "1.0.0", platform: "any",
+                                   channels: ["stable"], publishedAt: nil, notes: nil, rollout: nil, yanked: false, index: nil)
+        #expect(catalog.whyNotOffered(base) == nil)
+        var other = base
+        other.platform = "linux-x86_64"
+        #expect(catalog.whyNotOffered(other) == "for platform linux-x86_64, not linux-aarch64")
+        other = base
+        other.channels = ["beta"]
+        #expect(catalog.whyNotOffered(other) == "not on channel stable")
+        other = base
+        other.yanked = true
+        #expect(catalog.whyNotOffered(other) == "yanked")
+        other = base
+        other.rollout = TUFRollout(percent: 100, halted: true)
+        #expect(catalog.whyNotOffered(other) == "outside its rollout (halted)")
+        other.rollout = TUFRollout(percent: 10, halted: false)
+        #expect(catalog.whyNotOffered(other) == nil)
+    }
+
+    @Test("source: tuf reads tuf_url, tuf_root, product, platform and channel; github_repo is then optional; errors name the key")
+    func configuration() throws {
+        let config = try OTAConfiguration.parse(yaml: "source: tuf\ntuf_url: https://updates.example.com/monitor\ntuf_root: /etc/ota/root.json\nproduct: monitor\n",
+                                                environment: ConfigurationEnvironment([:]))
+        #expect(config.source == .tuf && config.channel == "stable" && config.productName == "monitor")
+        #expect(config.tufMetadataURLResolved == "https://updates.example.com/monitor/metadata")
+        #expect(config.tufTargetsURLResolved == "https://updates.example.com/monitor/targets")
+        #expect(config.devicePlatform.hasPrefix("linux-") && config.description.contains("source: tuf"))
+        #expect(OTAConfiguration.normalisedArchitecture("armv7l") == "armv7" && OTAConfiguration.normalisedArchitecture("arm64") == "aarch64")
+
+        let github = try OTAConfiguration.parse(yaml: "github_repo: octo/monitor\n", environment: ConfigurationEnvironment([:]))
+        #expect(github.source == .github && github.productName == "monitor")
+
+        for (yaml, key) in [("source: tuf\ntuf_root: /r.json\nproduct: m\n", "tuf_url"), ("source: tuf\ntuf_url: https://h/\nproduct: m\n", "tuf_root"),
+                            ("source: tuf\ntuf_url: https://h/\ntuf_root: /r.json\n", "product"), ("github_repo: o/r\nsource: s3\n", "source"),
+                            ("github_repo: o/r\ntuf_url: http://updates.example.com/\n", "tuf_url"), ("github_repo: o/r\nchannel: a/b\n", "channel")] {
+            let error = try #require(throws: ConfigurationError.self) { try OTAConfiguration.parse(yaml: yaml, environment: ConfigurationEnvironment([:])) }
+            #expect(error.key == key, "\(yaml): \(error.message)")
+        }
+    }
+
+    @Test("the store names delegated roles as python-tuf does and only raises the time floor")
+    func store() throws {
+        #expect(TUFMetadataStore.fileName(forRole: "targets") == "targets.json")
+        #expect(TUFMetadataStore.fileName(forRole: "a/b c~é") == "a%2Fb%20c~%C3%A9.json")
+        let directory = try TemporaryDirectory("tuf-store")
+        let store = TUFMetadataStore(path: directory.url("metadata"))
+        #expect(store.timeFloor() == nil)
+        try store.raiseTimeFloor(to: Date(timeIntervalSince1970: 2_000_000_000))
+        try store.raiseTimeFloor(to: Date(timeIntervalSince1970: 1_000_000_000))
+        #expect(store.timeFloor() == Date(timeIntervalSince1970: 2_000_000_000))
+        try store.storeTimestampETag("\"abc\"")
+        #expect(store.timestampETag() == "\"abc\"")
+        try store.storeTimestampETag(nil)
+        #expect(store.timestampETag() == nil)
+    }
+}
