@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds and maintains a signed TUF release repository in a folder (`ota publish`): every verb
 /// checks all of its input, signs everything in memory, then writes the files atomically in an order
@@ -128,11 +131,25 @@ public struct TUFPublisher: Sendable {
         try write(timestampData, to: layout.metadata(.timestamp, version: state.timestampVersion))
     }
 
+    /// Writes `file` atomically. A file rewritten in place (`timestamp.json`, `root.json`) gets a modification
+    /// time in a later second than the one it replaces: static hosts derive validators from the whole-second
+    /// modification time and the size (nginx's ETag, `aws s3 sync`), so two versions written within one second
+    /// would otherwise look unchanged to a device's conditional request or to a sync, and a halt published right
+    /// after a release could be missed.
     private func write(_ data: Data, to file: String) throws(TUFPublishError) {
+        var previous = stat()
+        let replacing = stat(file, &previous) == 0
         do {
             try AtomicFile.write(data, to: file)
         } catch {
             throw TUFPublishError(.io, "Cannot write \(file): \(error.message).")
+        }
+        var written = stat()
+        guard replacing, stat(file, &written) == 0, written.st_mtim.tv_sec <= previous.st_mtim.tv_sec else { return }
+        let later = timespec(tv_sec: previous.st_mtim.tv_sec + 1, tv_nsec: 0)
+        let times = [later, later]
+        guard utimensat(AT_FDCWD, file, times, 0) == 0 else {
+            throw TUFPublishError(.io, "Cannot set the modification time of \(file): \(SystemError.last("utimensat").message).")
         }
     }
 
