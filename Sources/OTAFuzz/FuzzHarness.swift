@@ -25,6 +25,8 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
     case config
     /// HTTP response header lines (rate limits, lengths, ranges, validators) and release sizes.
     case httpHeaders = "http-headers"
+    /// TUF metadata (root, timestamp, snapshot, targets): strict JSON, canonical JSON, the trust state.
+    case tufMetadata = "tuf-metadata"
 
     /// Checks one input.
     public func run(_ input: [UInt8]) -> FuzzResult {
@@ -39,6 +41,7 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
         case .semver: SemVerHarness.run(input)
         case .config: ConfigHarness.run(input)
         case .httpHeaders: HTTPHeadersHarness.run(input)
+        case .tufMetadata: TUFMetadataHarness.run(input)
         }
     }
 }

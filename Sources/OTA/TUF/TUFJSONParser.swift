@@ -5,12 +5,12 @@ import Foundation
 ///
 /// Anything else is refused rather than interpreted: two parsers reading one file differently is how
 /// signature checks are bypassed.
-enum TUFJSONParser {
+package enum TUFJSONParser {
     /// The deepest nesting of arrays and objects accepted (TUF metadata needs fewer than 10 levels).
     static let maximumDepth = 64
 
     /// Parses `data` as one JSON value; `what` names the file in errors (`timestamp.json`).
-    static func parse(_ data: Data, what: String) throws(TUFError) -> TUFJSON {
+    package static func parse(_ data: Data, what: String) throws(TUFError) -> TUFJSON {
         var reader = Reader(bytes: [UInt8](data))
         do {
             reader.skipWhitespace()

@@ -27,7 +27,7 @@ public struct TUFRoot: Sendable {
     }
 
     /// Parses and checks the shape of root metadata; signatures are checked by the caller.
-    init(_ data: Data, file: String) throws(TUFError) {
+    package init(_ data: Data, file: String) throws(TUFError) {
         envelope = try TUFEnvelope(parsing: data, file: file)
         let signed = try TUFFields(envelope.signed, file: file, path: "signed")
         header = try TUFSignedHeader(signed, type: "root")

@@ -12,7 +12,7 @@ public struct TUFSnapshot: Sendable {
         meta["\(role).json"]
     }
 
-    init(_ data: Data, file: String) throws(TUFError) {
+    package init(_ data: Data, file: String) throws(TUFError) {
         envelope = try TUFEnvelope(parsing: data, file: file)
         let signed = try TUFFields(envelope.signed, file: file, path: "signed")
         header = try TUFSignedHeader(signed, type: "snapshot")

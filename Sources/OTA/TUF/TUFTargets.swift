@@ -9,7 +9,7 @@ public struct TUFTargets: Sendable {
     public let delegations: TUFDelegations?
     let envelope: TUFEnvelope
 
-    init(_ data: Data, file: String) throws(TUFError) {
+    package init(_ data: Data, file: String) throws(TUFError) {
         try self.init(envelope: TUFEnvelope(parsing: data, file: file), file: file)
     }
 

@@ -7,7 +7,7 @@ public struct TUFTimestamp: Sendable {
     public let snapshotMeta: TUFMetaFile
     let envelope: TUFEnvelope
 
-    init(_ data: Data, file: String) throws(TUFError) {
+    package init(_ data: Data, file: String) throws(TUFError) {
         envelope = try TUFEnvelope(parsing: data, file: file)
         let signed = try TUFFields(envelope.signed, file: file, path: "signed")
         header = try TUFSignedHeader(signed, type: "timestamp")
