@@ -30,7 +30,7 @@ struct TUFDevice {
             backup_path: \(directory.url("backups"))
             max_retries: 0
             retry_delay: 0
-            download_timeout: 10
+            download_timeout: 60
             \(extra)
             """
         configuration = try OTAConfiguration.parse(yaml: yaml, environment: ConfigurationEnvironment([:]))
