@@ -42,8 +42,12 @@ public struct TUFPublisher: Sendable {
     /// Creates a repository in `repository` (absent or empty): settings, a new Ed25519 key per
     /// threshold unit of each role in `keys` (0600, folder 0700), root version 1 and empty targets.
     /// - Parameters:
+    ///   - repository: the folder to create the repository in.
+    ///   - keysPath: the keys folder, outside `repository`.
+    ///   - product: the first segment of every target path.
     ///   - thresholds: signatures each role needs (default 1); that many keys are made.
     ///   - expiry: seconds each role's metadata stays valid (defaults: ``TUFPublishSettings/defaultExpiry``).
+    ///   - now: the clock the expiry dates are counted from.
     @discardableResult
     public static func initialize(repository: String, keys keysPath: String, product: String,
                                   thresholds: [TUFTopLevelRole: Int] = [:], expiry: [TUFTopLevelRole: Int] = [:],
