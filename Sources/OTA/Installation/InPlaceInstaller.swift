@@ -143,7 +143,7 @@ public struct InPlaceInstaller: Installer {
     }
 
     public func commit(_ transaction: Transaction) throws(InstallationError) {
-        var current = try inProgress(transaction)
+        var current = try journal.inProgress(transaction)
         try journal.commit(&current)
         if current.backupPartial != nil, let path = current.backupPath, !FileSystem.exists(path) {
             logger.warning("the update is committed but its backup could not be completed", metadata: ["ota.backup": "\(path)"])
@@ -157,7 +157,7 @@ public struct InPlaceInstaller: Installer {
     }
 
     public func rollback(_ transaction: Transaction) throws(InstallationError) {
-        try journal.rollBack(try inProgress(transaction))
+        try journal.rollBack(try journal.inProgress(transaction))
     }
 
     public func backups() throws(InstallationError) -> [Backup] {
@@ -186,14 +186,6 @@ public struct InPlaceInstaller: Installer {
             try? FileSystem.removeTree(root)
             throw error
         }
-    }
-
-    /// The journal's copy of `transaction` (with its step states), or an error if another one is in progress.
-    func inProgress(_ transaction: Transaction) throws(InstallationError) -> Transaction {
-        guard let current = try journal.load(), current.id == transaction.id else {
-            throw InstallationError(.noTransaction, "transaction \(transaction.id) is not in progress (already committed, rolled back or recovered)")
-        }
-        return current
     }
 
     /// Whether `renameat2(RENAME_EXCHANGE)` works on the filesystem of `directory`.

@@ -70,6 +70,14 @@ package struct Journal: Sendable {
         return transaction
     }
 
+    /// The journal's copy of `transaction` (with its step states), or an error if another one is in progress.
+    func inProgress(_ transaction: Transaction) throws(InstallationError) -> Transaction {
+        guard let current = try load(), current.id == transaction.id else {
+            throw InstallationError(.noTransaction, "transaction \(transaction.id) is not in progress (already committed, rolled back or recovered)")
+        }
+        return current
+    }
+
     /// Writes `transaction` durably (temporary file, fsync, rename, fsync of the folder).
     public func save(_ transaction: Transaction) throws(InstallationError) {
         try checkConfined(transaction, saving: true)

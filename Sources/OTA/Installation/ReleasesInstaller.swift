@@ -81,7 +81,7 @@ public struct ReleasesInstaller: Installer {
     }
 
     public func commit(_ transaction: Transaction) throws(InstallationError) {
-        var current = try inProgress(transaction)
+        var current = try journal.inProgress(transaction)
         try journal.commit(&current)
     }
 
@@ -94,7 +94,7 @@ public struct ReleasesInstaller: Installer {
     }
 
     public func rollback(_ transaction: Transaction) throws(InstallationError) {
-        try journal.rollBack(try inProgress(transaction))
+        try journal.rollBack(try journal.inProgress(transaction))
     }
 
     /// The release folders other than the current one, newest version first.
@@ -129,12 +129,5 @@ public struct ReleasesInstaller: Installer {
     /// The absolute path of a `current` link target.
     func resolve(_ target: String) -> String {
         OTAConfiguration.absolute(target, against: installDirectory)
-    }
-
-    func inProgress(_ transaction: Transaction) throws(InstallationError) -> Transaction {
-        guard let current = try journal.load(), current.id == transaction.id else {
-            throw InstallationError(.noTransaction, "transaction \(transaction.id) is not in progress (already committed, rolled back or recovered)")
-        }
-        return current
     }
 }
