@@ -4,7 +4,7 @@ extension OTAConfiguration {
     /// The installation being updated: where it is, how an update is laid onto it, and where its state and
     /// backups go.
     ///
-    /// Read by the installers (``makeInstaller(configuration:logger:)``), ``StateDirectory``, ``Journal``,
+    /// Read by the installers (``makeInstaller(configuration:logger:)``), ``StateDirectory``, the journal,
     /// ``BackupStore`` and the `VERSION` file's ``VersionManager``.
     ///
     /// Relative paths: ``installDir`` is relative to the working directory (made absolute when a file is
