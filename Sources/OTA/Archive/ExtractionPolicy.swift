@@ -39,7 +39,7 @@ public struct ExtractionPolicy: Sendable, Equatable {
         self.stripSingleTopLevelFolder = stripSingleTopLevelFolder
     }
 
-    /// The policy of a configuration: `max_archive_entries` and `max_extracted_bytes`, other limits at their defaults.
+    /// The policy of the `limits` part: `max_archive_entries` and `max_extracted_bytes`, other limits at their defaults.
     public init(limits: OTAConfiguration.Limits) {
         self.init(maxEntries: limits.maxArchiveEntries, maxExtractedBytes: Int64(limits.maxExtractedBytes))
     }

@@ -27,7 +27,7 @@ extension OTAConfiguration {
             }
         }
 
-        /// How long `hook` may run.
+        /// How long `hook` may run: `health_check_timeout`, for every hook.
         public func timeout(for hook: HookRunner.Hook) -> Duration {
             healthCheckTimeout
         }
