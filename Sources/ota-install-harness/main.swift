@@ -31,12 +31,12 @@ let options: [String: String] = Dictionary(arguments.dropFirst().map { argument 
 
 @MainActor func configuration() -> OTAConfiguration {
     var config = OTAConfiguration(githubRepo: "octo/harness")
-    config.installDir = option("install")
-    config.stateDir = option("state")
-    config.backupPath = options["backup"] ?? option("state") + "/backups"
-    config.layout = OTAConfiguration.Layout(rawValue: options["layout"] ?? "in_place") ?? .inPlace
-    if let managed = options["managed"] { config.managedPaths = managed.split(separator: ",").map(String.init) }
-    if let max = options["max_backups"].flatMap(Int.init) { config.maxBackups = max }
+    config.installation.installDir = option("install")
+    config.installation.stateDir = option("state")
+    config.installation.backupPath = options["backup"] ?? option("state") + "/backups"
+    config.installation.layout = OTAConfiguration.Installation.Layout(rawValue: options["layout"] ?? "in_place") ?? .inPlace
+    if let managed = options["managed"] { config.installation.managedPaths = managed.split(separator: ",").map(String.init) }
+    if let max = options["max_backups"].flatMap(Int.init) { config.installation.maxBackups = max }
     return config
 }
 
@@ -50,18 +50,18 @@ do {
     case "recover":
         let config = configuration()
         if let uid = options["uid"].flatMap(uid_t.init) { guard setuid(uid) == 0 else { fail("cannot become uid \(uid)") } }
-        let lock = try Lock.acquire(in: StateDirectory(configuration: config))
+        let lock = try Lock.acquire(in: StateDirectory(installation: config.installation))
         defer { lock.release() }
-        switch try Journal(configuration: config).recoverIfNeeded() {
+        switch try Journal(installation: config.installation).recoverIfNeeded() {
         case .nothingToDo: print("nothing")
         case .rolledBack: print("rolled-back")
         case .completedCommit: print("completed-commit")
         }
     case "apply":
         let config = configuration()
-        let lock = try Lock.acquire(in: StateDirectory(configuration: config))
+        let lock = try Lock.acquire(in: StateDirectory(installation: config.installation))
         defer { lock.release() }
-        try Journal(configuration: config).recoverIfNeeded()
+        try Journal(installation: config.installation).recoverIfNeeded()
         guard let version = SemanticVersion(option("version")) else { fail("bad version") }
         var installer: any Installer = makeInstaller(configuration: config)
         if options["exchange"] == "no", var inPlace = installer as? InPlaceInstaller {

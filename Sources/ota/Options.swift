@@ -33,7 +33,7 @@ struct GlobalOptions: ParsableArguments {
     /// An updater for `configuration`, after crash recovery of any interrupted update
     /// (skipped while another `ota` process holds the lock: it is updating right now).
     func makeUpdater(_ configuration: OTAConfiguration, label: String) async throws -> OTAUpdater {
-        AgentLogHandler.fileLog.use(stateDirectory: StateDirectory(configuration: configuration))
+        AgentLogHandler.fileLog.use(stateDirectory: StateDirectory(installation: configuration.installation))
         let updater = try OTAUpdater(configuration: configuration, logger: logger(label))
         do {
             try await updater.recoverIfIdle()

@@ -6,18 +6,18 @@ final class InstallFixture: @unchecked Sendable {
     let temp: TemporaryDirectory
     var config: OTAConfiguration
 
-    init(layout: OTAConfiguration.Layout = .inPlace, managed: [String] = ["src", "config", "lib", "VERSION"]) throws {
+    init(layout: OTAConfiguration.Installation.Layout = .inPlace, managed: [String] = ["src", "config", "lib", "VERSION"]) throws {
         temp = try TemporaryDirectory("ota-install")
         config = OTAConfiguration(githubRepo: "octo/app")
-        config.installDir = temp.url("install")
-        config.backupPath = temp.url("backups")
-        config.layout = layout
-        config.managedPaths = managed
-        try FileManager.default.createDirectory(atPath: config.installDir, withIntermediateDirectories: true)
+        config.installation.installDir = temp.url("install")
+        config.installation.backupPath = temp.url("backups")
+        config.installation.layout = layout
+        config.installation.managedPaths = managed
+        try FileManager.default.createDirectory(atPath: config.installation.installDir, withIntermediateDirectories: true)
     }
 
-    var install: String { config.installDirectory }
-    var state: String { config.stateDirectory }
+    var install: String { config.installation.installDirectory }
+    var state: String { config.installation.stateDirectory }
 
     /// Writes a release tree into `state_dir/staging/<version>` (without VERSION unless the nodes have one).
     func stage(_ version: String, _ nodes: [String: TreeFixture.Node]) throws -> StagedTree {
@@ -30,7 +30,7 @@ final class InstallFixture: @unchecked Sendable {
     func installInitial(_ version: String, _ nodes: [String: TreeFixture.Node]) throws {
         var tree = nodes
         tree["VERSION"] = .file(version + "\n")
-        switch config.layout {
+        switch config.installation.layout {
         case .inPlace:
             try TreeFixture.make(install, tree)
         case .releases:

@@ -18,13 +18,13 @@ extension OTAConfiguration {
     /// long enough that a busy machine never hits it unless a test asks for a short one.
     static func forTest(api: String, state: TemporaryDirectory, token: String? = nil, retries: Int = 2, timeout: Int = 60) -> OTAConfiguration {
         var config = OTAConfiguration(githubRepo: "octo/app")
-        config.githubAPIURL = api
-        config.installDir = state.path
-        config.stateDir = state.url("state")
-        config.maxRetries = retries
-        config.retryDelay = 0
-        config.downloadTimeout = timeout
-        config.githubToken = token.map(Secret.init)
+        config.source.githubAPIURL = URL(string: api)!
+        config.installation.installDir = state.path
+        config.installation.stateDir = state.url("state")
+        config.transfer.maxRetries = retries
+        config.transfer.retryDelay = .zero
+        config.transfer.downloadTimeout = .seconds(timeout)
+        config.source.githubToken = token.map(Secret.init)
         return config
     }
 }
@@ -34,9 +34,11 @@ func withTransfer<T>(_ config: OTAConfiguration, sleep: SleepRecorder = SleepRec
                      _ body: (GitHubReleaseSource, Downloader) async throws -> T) async throws -> T {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
-    let transport = try HTTPTransport(for: config, logger: logger)
-    let source = GitHubReleaseSource(configuration: config, transport: transport, logger: logger, sleep: sleep.sleep)
-    let downloader = Downloader(configuration: config, transport: transport, logger: logger, sleep: sleep.sleep)
+    let transport = HTTPTransport(transfer: config.transfer, source: config.source, logger: logger)
+    let directory = StateDirectory(installation: config.installation)
+    let source = GitHubReleaseSource(source: config.source, transfer: config.transfer, directory: directory,
+                                     installDirectory: config.installation.installDirectory, transport: transport, logger: logger, sleep: sleep.sleep)
+    let downloader = Downloader(transfer: config.transfer, directory: directory, transport: transport, logger: logger, sleep: sleep.sleep)
     do {
         let result = try await body(source, downloader)
         await transport.shutdown()

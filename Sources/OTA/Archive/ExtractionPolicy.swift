@@ -39,9 +39,9 @@ public struct ExtractionPolicy: Sendable, Equatable {
         self.stripSingleTopLevelFolder = stripSingleTopLevelFolder
     }
 
-    /// The policy of a configuration: `max_archive_entries` and `max_extracted_bytes`, other limits at their defaults.
-    public init(configuration: OTAConfiguration) {
-        self.init(maxEntries: configuration.maxArchiveEntries, maxExtractedBytes: Int64(configuration.maxExtractedBytes))
+    /// The policy of the `limits` part: `max_archive_entries` and `max_extracted_bytes`, other limits at their defaults.
+    public init(limits: OTAConfiguration.Limits) {
+        self.init(maxEntries: limits.maxArchiveEntries, maxExtractedBytes: Int64(limits.maxExtractedBytes))
     }
 
     /// The most bytes a compressed stream of `compressedSize` bytes may inflate to.

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// One value of the YAML file, read as the type its key expects, with `${VAR}` substituted.
@@ -76,6 +77,11 @@ struct ConfigurationValue {
         let (product, overflow) = count.multipliedReportingOverflow(by: multiplier)
         guard !overflow else { throw ConfigurationError(.invalidValue, key: key, "\(key) is too large: '\(value)'") }
         return product
+    }
+
+    /// An http(s) URL such as `example`, absolute, with a host, without query or fragment.
+    func url(example: String) throws(ConfigurationError) -> URL {
+        try OTAConfiguration.parseURL(try string(), key: key, example: example)
     }
 
     /// A list of strings; a single string is accepted as a one-element list.

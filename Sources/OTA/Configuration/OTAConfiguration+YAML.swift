@@ -43,7 +43,7 @@ extension OTAConfiguration {
             variables = try ConfigurationEnvironment.current(dotEnvPath: workingDirectory + "/.env")
         }
         var configuration = try parse(yaml: text, environment: variables, fileName: filePath)
-        configuration.installDir = absolute(configuration.installDir, against: workingDirectory)
+        configuration.installation.installDir = absolute(configuration.installation.installDir, against: workingDirectory)
         configuration.sourceFile = filePath
         return configuration
     }
@@ -94,10 +94,10 @@ extension OTAConfiguration {
             }
         }
         if !seen.contains("github_token") {
-            configuration.githubToken = try tokenFromFiles(configuration: configuration, environment: environment)
+            configuration.source.githubToken = try tokenFromFiles(source: configuration.source, environment: environment)
                 ?? environment.variables["GITHUB_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
         }
-        guard !configuration.githubRepo.isEmpty || configuration.source == .tuf else {
+        guard !configuration.source.githubRepo.isEmpty || configuration.source.kind == .tuf else {
             throw ConfigurationError(.missingKey, key: "github_repo", "github_repo is required in \(fileName): set it to the repository to watch, e.g. github_repo: owner/repo")
         }
         try configuration.validate()
@@ -106,9 +106,9 @@ extension OTAConfiguration {
 
     /// The token from `github_token_file`, else from systemd's `$CREDENTIALS_DIRECTORY/github_token`
     /// (`LoadCredential=github_token:…`), trimmed of surrounding white space.
-    static func tokenFromFiles(configuration: OTAConfiguration, environment: ConfigurationEnvironment) throws(ConfigurationError) -> Secret? {
+    static func tokenFromFiles(source: Source, environment: ConfigurationEnvironment) throws(ConfigurationError) -> Secret? {
         var candidates: [(path: String, required: Bool)] = []
-        if let file = configuration.githubTokenFile {
+        if let file = source.githubTokenFile {
             candidates.append((absolute(file, against: FileManager.default.currentDirectoryPath), true))
         }
         if let credentials = environment.variables["CREDENTIALS_DIRECTORY"], !credentials.isEmpty {

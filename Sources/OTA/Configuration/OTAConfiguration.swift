@@ -1,152 +1,69 @@
 import Foundation
 
-/// Everything swift-ota needs to know about one installation and where its releases come from.
+/// Everything swift-ota needs to know about one installation and where its releases come from, in one
+/// part per concern; each stage of an update takes only its part.
 ///
-/// Every property has its documented default (docs/configuration.md) except ``githubRepo``. Load it from YAML with
-/// ``load(from:environment:workingDirectory:)``, or build it in code:
+/// | part | keys | read by |
+/// |---|---|---|
+/// | ``source`` | `source`, `github_*`, `tuf_*`, `product`, `platform`, `channel`, `asset_pattern`, `public_key*`, `allow_unsigned`, `include_prereleases`, `allow_downgrade` | release sources, ``ReleaseSelector``, ``ArtifactVerifier`` |
+/// | ``transfer`` | `download_timeout`, `max_retries`, `retry_delay`, `max_download_bytes`, `min_download_rate`, `allow_insecure_http` | ``Downloader``, the release sources' HTTP |
+/// | ``schedule`` | `check_interval`, `check_jitter`, `auto_update`, `maintenance_window` | ``CheckSchedule``, ``UpdateService``, ``InstallGate`` |
+/// | ``installation`` | `install_dir`, `version_file`, `layout`, `managed_paths`, `preserve_paths`, `state_dir`, `backup_*`, `max_backups` | the installers, ``StateDirectory``, ``BackupStore`` |
+/// | ``hooks`` | `pre_update`, `post_update`, `restart_command`, `health_check`, `health_check_timeout` | ``HookRunner`` |
+/// | ``limits`` | `max_extracted_bytes`, `max_archive_entries` | ``ExtractionPolicy`` |
+///
+/// The file stays flat (`check_interval: 600`); every value is converted once, when it is read: durations to
+/// `Duration`, URLs to `URL`, kinds and layouts to enums, `maintenance_window` to a ``MaintenanceSchedule``.
+/// Load it from YAML with ``load(from:environment:workingDirectory:)``, or build it in code:
 ///
 /// ```swift
 /// var config = OTAConfiguration(githubRepo: "octo/monitor")
-/// config.installDir = "/home/pi/monitoring"
-/// config.restartCommand = "systemctl restart monitoring"
+/// config.installation.installDir = "/home/pi/monitoring"
+/// config.hooks.restartCommand = "systemctl restart monitoring"
+/// config.schedule.checkInterval = .seconds(600)
 /// try config.validate()
 /// ```
-///
-/// Relative paths: `install_dir` is relative to the working directory (and made absolute when the
-/// file is loaded); `version_file`, `managed_paths`, `preserve_paths`, `state_dir`, `backup_path`
-/// and `public_key_file` are relative to `install_dir`.
 public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
-    /// How an update is laid onto the disk.
-    public enum Layout: String, Sendable, CaseIterable {
-        /// The original layout: each managed path in `install_dir` is swapped by rename.
-        case inPlace = "in_place"
-        /// `install_dir/releases/<version>/` plus a `current` symlink swapped atomically.
-        case releases
-    }
-
-    // Keys of the original design.
-    /// `owner/repo` on GitHub (or on the mirror). Required.
-    public var githubRepo: String
-    /// Seconds between background checks.
-    public var checkInterval: Int = 3600
-    /// Whether the background checker applies the updates it finds.
-    public var autoUpdate: Bool = true
-    /// Whether to back up the installation before applying.
-    public var backupEnabled: Bool = true
-    /// Where backups go; `nil` means `<state_dir>/backups`.
-    public var backupPath: String?
-    /// How many of the newest backups are kept (0 keeps none after a successful update).
-    public var maxBackups: Int = 3
-    /// Seconds without a received byte after which a request or download attempt fails.
-    public var downloadTimeout: Int = 30
-    /// Retries of a failed request or download.
-    public var maxRetries: Int = 3
-    /// Seconds before the first retry; later retries back off exponentially, with jitter.
-    public var retryDelay: Int = 5
-
-    // Keys added by swift-ota.
-    /// Token for private repositories and higher rate limits (default: `$GITHUB_TOKEN`).
-    public var githubToken: Secret?
-    /// A file holding the token (e.g. `/etc/ota/token`, mode 0600), read when the configuration is loaded.
-    /// Without `github_token` and `github_token_file`, systemd's `$CREDENTIALS_DIRECTORY/github_token`
-    /// is used when present, then `$GITHUB_TOKEN`.
-    public var githubTokenFile: String?
-    /// The API root: `https://api.github.com`, `https://host/api/v3` or an `ota serve` mirror.
-    public var githubAPIURL: String = "https://api.github.com"
-    /// The installation being updated.
-    public var installDir: String = "."
-    /// The `VERSION` file, relative to ``installDir``.
-    public var versionFile: String = "VERSION"
-    /// What a backup holds and an `in_place` update replaces, relative to ``installDir``.
-    public var managedPaths: [String] = ["src", "config", "VERSION"]
-    /// Files carried from the current install into the new one, relative to ``installDir``.
-    public var preservePaths: [String] = []
-    /// The installation layout.
-    public var layout: Layout = .inPlace
-    /// State, journal, downloads, staging and log; `nil` means `<install_dir>/.ota`.
-    public var stateDir: String?
-    /// Whether pre-releases are eligible.
-    public var includePrereleases: Bool = false
-    /// The release asset to install (`{version}`, `{tag}`, `{os}`, `{arch}` placeholders);
-    /// `nil` installs the source tarball.
-    public var assetPattern: String?
-    /// minisign public key (the base64 line of `minisign.pub`); when set, releases must be signed.
-    public var publicKey: String?
-    /// Path of a `minisign.pub` file, as an alternative to ``publicKey``.
-    public var publicKeyFile: String?
-    /// Whether releases may be installed without a minisign signature when no key is configured
-    /// (``publicKey`` and ``publicKeyFile`` unset); without it, updates are refused.
-    public var allowUnsigned: Bool = false
-    /// Whether an older version may be installed.
-    public var allowDowngrade: Bool = false
-    /// Whether `http://` may be used for hosts other than loopback.
-    public var allowInsecureHTTP: Bool = false
-    /// Command run after applying (`sh -c`, in `install_dir`).
-    public var restartCommand: String?
-    /// Command run after the restart; a non-zero exit or a timeout rolls the update back.
-    public var healthCheck: String?
-    /// Seconds the health check may take.
-    public var healthCheckTimeout: Int = 60
-    /// Hook run before anything changes; a non-zero exit cancels the update.
-    public var preUpdate: String?
-    /// Hook run after the new version is in place, before the restart.
-    public var postUpdate: String?
-    /// Random spread of the check interval, as a fraction (0.1 = ±10 %).
-    public var checkJitter: Double = 0.1
-    /// Largest total size an archive may expand to, in bytes.
-    public var maxExtractedBytes: Int = 4 << 30
-    /// Largest number of entries an archive may hold.
-    public var maxArchiveEntries: Int = 100_000
-    /// Largest download without an announced size (the source tarball), in bytes.
-    public var maxDownloadBytes: Int = 2 << 30
-    /// Lowest average transfer rate, in bytes per second over `download_timeout × 6` seconds; 0 = no floor.
-    public var minDownloadRate: Int = 1024
-    /// Windows of the device's local time in which installs may start (`Mon-Fri 02:00-04:00`, see
-    /// ``MaintenanceWindow``); empty: at any time. Checks and downloads happen outside them too.
-    public var maintenanceWindow: [String] = []
-    /// Where releases come from.
-    public var source: Source = .github
-    /// The base URL of a signed TUF repository (`metadata/` and `targets/` below it).
-    public var tufURL: String?
-    /// The TUF repository's metadata URL, when not `<tuf_url>/metadata`.
-    public var tufMetadataURL: String?
-    /// The TUF repository's targets URL, when not `<tuf_url>/targets`.
-    public var tufTargetsURL: String?
-    /// The trusted initial `root.json` shipped with the device, relative to ``installDir``; never taken from a release.
-    public var tufRoot: String?
-    /// The product's name in target paths (`<product>/<version>/<file>`); `nil` means `github_repo`'s repository name.
-    public var product: String?
-    /// The platform whose artifacts this device installs; `nil` means `linux-<arch>`.
-    public var platform: String?
-    /// The release channel the device follows.
-    public var channel: String = "stable"
+    /// Where releases come from, which one is installed, and what proves it.
+    public var source = Source()
+    /// Time-outs, retries and limits of requests and downloads.
+    public var transfer = Transfer()
+    /// When the background checker runs and installs.
+    public var schedule = Schedule()
+    /// The installation being updated, its layout, state and backups.
+    public var installation = Installation()
+    /// The commands run around an update.
+    public var hooks = Hooks()
+    /// How large a release archive may expand.
+    public var limits = Limits()
 
     /// The file this configuration was loaded from, if any (it is always preserved across updates).
     public var sourceFile: String?
 
     /// A configuration for `githubRepo` with every other key at its default.
     public init(githubRepo: String) {
-        self.githubRepo = githubRepo
+        source.githubRepo = githubRepo
     }
 
-    // MARK: Resolved paths
+    /// The absolute path of `public_key_file`, if set (relative to `install_dir`).
+    public var publicKeyFilePath: String? { source.publicKeyFilePath(in: installation.installDirectory) }
+    /// The absolute path of `tuf_root`, if set (relative to `install_dir`).
+    public var tufRootPath: String? { source.tufRootPath(in: installation.installDirectory) }
 
-    /// ``installDir`` as an absolute path (relative to the working directory).
-    public var installDirectory: String { Self.absolute(installDir, against: FileManager.default.currentDirectoryPath) }
-    /// The absolute path of the installed `VERSION` file: `install_dir/<version_file>` for `in_place`,
-    /// `install_dir/current/<version_file>` for `releases`.
-    public var versionFilePath: String {
-        switch layout {
-        case .inPlace: Self.absolute(versionFile, against: installDirectory)
-        case .releases: Self.absolute("current/" + versionFile, against: installDirectory)
+    /// The device's own configuration and trust files, absolute: the configuration file in use, a `.env`
+    /// beside it, `public_key_file`, `tuf_root` and `github_token_file`. An update never takes them from a release.
+    public var deviceFiles: [String] {
+        let workingDirectory = FileManager.default.currentDirectoryPath
+        var files: [String] = []
+        if let sourceFile {
+            let absolute = Self.absolute(sourceFile, against: workingDirectory)
+            files += [absolute, FileSystem.parent(absolute) + "/.env"]
         }
+        if let key = publicKeyFilePath { files.append(key) }
+        if let root = tufRootPath { files.append(root) }
+        if let token = source.githubTokenFile { files.append(Self.absolute(token, against: workingDirectory)) }
+        return files
     }
-    /// The absolute state directory.
-    public var stateDirectory: String { Self.absolute(stateDir ?? ".ota", against: installDirectory) }
-    /// The absolute backup directory (`<state_dir>/backups` by default).
-    public var backupDirectory: String { backupPath.map { Self.absolute($0, against: installDirectory) } ?? stateDirectory + "/backups" }
-    /// The absolute path of ``publicKeyFile``, if set.
-    public var publicKeyFilePath: String? { publicKeyFile.map { Self.absolute($0, against: installDirectory) } }
 
     /// `path` if absolute, else `base/path`, with `.` components and trailing slashes removed.
     static func absolute(_ path: String, against base: String) -> String {
@@ -158,12 +75,10 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
         return "/" + parts.joined(separator: "/")
     }
 
-    // MARK: Description
-
-    /// Every key and value, one `key: value` per line, with the token redacted — also where another
-    /// value happens to contain it.
+    /// Every key and value, one `key: value` per line as the file spells them, with the token redacted —
+    /// also where another value happens to contain it.
     public var description: String {
         let text = Self.keys.map { "\($0.name): \($0.show(self))" }.joined(separator: "\n")
-        return githubToken?.redacting(in: text) ?? text
+        return source.githubToken?.redacting(in: text) ?? text
     }
 }

@@ -8,7 +8,7 @@ import Logging
 /// always go on. `ota update` refuses a held install (``InstallHeldError``); the agent waits, then installs.
 ///
 /// ```swift
-/// let gate = try InstallGate(configuration: config)
+/// let gate = InstallGate(directory: StateDirectory(installation: config.installation), schedule: config.schedule.maintenance)
 /// for hold in try gate.holds() { print(hold.summary) }
 /// ```
 public struct InstallGate: Sendable {
@@ -57,12 +57,6 @@ public struct InstallGate: Sendable {
         self.schedule = schedule
         self.policy = policy
         self.logger = logger
-    }
-
-    /// The gate of `configuration`'s `state_dir` and `maintenance_window`.
-    public init(configuration: OTAConfiguration, policy: Policy = .refuse, logger: Logger = Logger(label: "ota.gate")) throws(ConfigurationError) {
-        self.init(directory: StateDirectory(configuration: configuration), schedule: try MaintenanceSchedule(configuration: configuration),
-                  policy: policy, logger: logger)
     }
 
     /// What holds an install back now; empty when it may start.

@@ -15,12 +15,12 @@ public struct MaintenanceSchedule: Sendable, Hashable {
     public init(parsing entries: [String]) throws(ConfigurationError) {
         var windows: [MaintenanceWindow] = []
         for entry in entries { windows.append(try MaintenanceWindow(parsing: entry)) }
-        self.windows = windows
+        self.init(windows: windows)
     }
 
-    /// The schedule of `configuration` (validated when it was loaded).
-    public init(configuration: OTAConfiguration) throws(ConfigurationError) {
-        try self.init(parsing: configuration.maintenanceWindow)
+    /// The schedule of `windows`; no windows: installs may start at any time.
+    public init(windows: [MaintenanceWindow] = []) {
+        self.windows = windows
     }
 
     /// Whether an install may start at `date`: no windows, or one of them is open.

@@ -42,9 +42,9 @@ public struct BackupStore: Sendable {
         self.now = now
     }
 
-    /// The backups of the configuration's `backup_path`, keeping `max_backups`.
-    public init(configuration: OTAConfiguration, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.init(stateDirectory: StateDirectory(configuration: configuration), maxBackups: configuration.maxBackups, now: now)
+    /// The backups of the installation's `backup_path`, keeping `max_backups`.
+    public init(installation: OTAConfiguration.Installation, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(stateDirectory: StateDirectory(installation: installation), maxBackups: installation.maxBackups, now: now)
     }
 
     /// A backup being assembled by a transaction: `.{name}.partial`, filled by moves, sealed at commit.

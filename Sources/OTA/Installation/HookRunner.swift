@@ -23,6 +23,8 @@ public struct HookRunner: Sendable {
     /// Variables that hold or lead to a secret, removed from every hook's environment.
     public static let secretVariables: Set<String> = ["GITHUB_TOKEN", "CREDENTIALS_DIRECTORY", "OTA_SERVE_TOKEN"]
 
+    /// The configured commands and their time-outs, for ``run(_:from:to:)``.
+    public var hooks: OTAConfiguration.Hooks
     /// The folder hooks run in (`sh -c` with this working directory).
     public var installDirectory: String
     /// Secrets the agent holds: a variable whose value contains one (`github_token: ${MY_TOKEN}` makes
@@ -33,19 +35,15 @@ public struct HookRunner: Sendable {
     /// Where the hooks' output goes.
     public var logger: Logger
 
-    /// A runner for hooks in `installDirectory`; `secrets` and the fixed ``secretVariables`` are kept out of
-    /// their environment, which starts from `baseEnvironment`.
-    public init(installDirectory: String, secrets: [Secret] = [], baseEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-                logger: Logger = Logger(label: "ota.hooks")) {
+    /// A runner for the `hooks` of the installation in `installDirectory`; `secrets` (the token) and the fixed
+    /// ``secretVariables`` are kept out of their environment, which starts from `baseEnvironment`.
+    public init(hooks: OTAConfiguration.Hooks = OTAConfiguration.Hooks(), installDirectory: String, secrets: [Secret] = [],
+                baseEnvironment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "ota.hooks")) {
+        self.hooks = hooks
         self.installDirectory = installDirectory
         self.secrets = secrets
         self.baseEnvironment = baseEnvironment
         self.logger = logger
-    }
-
-    /// A runner for `configuration`'s installation that keeps its token out of the hooks.
-    public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.hooks")) {
-        self.init(installDirectory: configuration.installDirectory, secrets: configuration.githubToken.map { [$0] } ?? [], logger: logger)
     }
 
     /// `environment` without ``secretVariables`` and without any variable whose value is one of
@@ -55,6 +53,14 @@ public struct HookRunner: Sendable {
         return environment.filter { name, value in
             !Self.secretVariables.contains(name) && !values.contains { value == $0 || ($0.count >= 8 && value.contains($0)) }
         }
+    }
+
+    /// Runs the command configured for `hook` with its time-out; does nothing when none is configured.
+    ///
+    /// - Throws: ``HookError`` naming the hook, the exit status or the time-out, and the last output line.
+    public func run(_ hook: Hook, from: SemanticVersion, to: SemanticVersion) async throws(HookError) {
+        guard let command = hooks.command(for: hook) else { return }
+        try await run(hook, command: command, from: from, to: to, timeout: hooks.timeout(for: hook))
     }
 
     /// Runs `command`; returns normally only when it exits 0 within `timeout`.

@@ -23,26 +23,30 @@ import Logging
 /// name, and has no old tree to remove; a rollback moves everything back. Otherwise the backup is
 /// copied before the first step.
 public struct InPlaceInstaller: Installer {
-    public let configuration: OTAConfiguration
+    /// `install_dir`, `version_file`, `managed_paths`, `preserve_paths`, `state_dir` and the backup keys.
+    public let installation: OTAConfiguration.Installation
+    /// The device's own files (absolute), never taken from a release: see ``OTAConfiguration/deviceFiles``.
+    public let deviceFiles: [String]
     let logger: Logger
     /// Whether to swap with `renameat2(RENAME_EXCHANGE)` when a probe shows the filesystem supports it
     /// (default); `false` forces the fallback of two journaled renames through a holding folder.
     public var usesRenameExchange = true
 
-    public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.install")) {
-        self.configuration = configuration
+    public init(installation: OTAConfiguration.Installation, deviceFiles: [String] = [], logger: Logger = Logger(label: "ota.install")) {
+        self.installation = installation
+        self.deviceFiles = deviceFiles
         self.logger = logger
     }
 
-    var installDirectory: String { configuration.installDirectory }
-    var journal: Journal { Journal(configuration: configuration) }
-    var backupStore: BackupStore { BackupStore(configuration: configuration) }
+    var installDirectory: String { installation.installDirectory }
+    var journal: Journal { Journal(installation: installation) }
+    var backupStore: BackupStore { BackupStore(installation: installation) }
 
     /// The managed paths, validated, without duplicates or nesting, the version file last.
     func managedPaths() throws(InstallationError) -> [String] {
-        let versionFile = try InstallationSupport.relative(configuration.versionFile, key: "version_file")
+        let versionFile = try InstallationSupport.relative(installation.versionFile, key: "version_file")
         var paths: [String] = []
-        for path in configuration.managedPaths {
+        for path in installation.managedPaths {
             let clean = try InstallationSupport.relative(path, key: "managed_paths")
             if clean != versionFile, !paths.contains(clean) { paths.append(clean) }
         }
@@ -55,13 +59,13 @@ public struct InPlaceInstaller: Installer {
     }
 
     public func currentVersion() throws(InstallationError) -> SemanticVersion {
-        do { return try VersionManager(versionFile: configuration.versionFilePath, logger: logger).currentVersion() } catch {
+        do { return try VersionManager(versionFile: installation.versionFilePath, logger: logger).currentVersion() } catch {
             throw InstallationError(.versionUnreadable, error.message)
         }
     }
 
     public func install(_ staged: StagedTree) throws(InstallationError) -> Transaction {
-        try install(staged, makingBackup: configuration.backupEnabled)
+        try install(staged, makingBackup: installation.backupEnabled)
     }
 
     func install(_ staged: StagedTree, makingBackup: Bool) throws(InstallationError) -> Transaction {
@@ -69,10 +73,10 @@ public struct InPlaceInstaller: Installer {
         let managed = try managedPaths()
         let fromVersion = try currentVersion()
         try InstallationSupport.prepare(staged, installDirectory: installDirectory, versionFile: managed.last!)
-        let preserved = try InstallationSupport.preservedPaths(configuration, roots: [installDirectory])
+        let preserved = try InstallationSupport.preservedPaths(installation.preservePaths, deviceFiles: deviceFiles, roots: [installDirectory])
             .filter { path in managed.contains { InstallationSupport.isInside(path, $0) } }
         try InstallationSupport.carryOver(preserved, from: installDirectory, into: staged.root,
-                                          deviceOnly: InstallationSupport.deviceFiles(configuration, roots: [installDirectory]))
+                                          deviceOnly: InstallationSupport.deviceFiles(deviceFiles, roots: [installDirectory]))
         let id = Transaction.makeID()
         let holding = try InstallationSupport.makeHolding(for: staged, id: id, flush: false)
         // The staged tree is flushed to disk while the backup folder is prepared (or, elsewhere, copied).
@@ -139,7 +143,7 @@ public struct InPlaceInstaller: Installer {
     }
 
     public func commit(_ transaction: Transaction) throws(InstallationError) {
-        var current = try inProgress(transaction)
+        var current = try journal.inProgress(transaction)
         try journal.commit(&current)
         if current.backupPartial != nil, let path = current.backupPath, !FileSystem.exists(path) {
             logger.warning("the update is committed but its backup could not be completed", metadata: ["ota.backup": "\(path)"])
@@ -153,7 +157,7 @@ public struct InPlaceInstaller: Installer {
     }
 
     public func rollback(_ transaction: Transaction) throws(InstallationError) {
-        try journal.rollBack(try inProgress(transaction))
+        try journal.rollBack(try journal.inProgress(transaction))
     }
 
     public func backups() throws(InstallationError) -> [Backup] {
@@ -165,7 +169,7 @@ public struct InPlaceInstaller: Installer {
     /// Only a backup the agent recorded is restored; setuid, setgid and sticky bits are dropped from the copy.
     public func restore(backup: Backup) throws(InstallationError) -> Transaction {
         try backupStore.verify(backup)
-        let root = StateDirectory(configuration: configuration).stagingPath + "/restore-\(backup.name)-\(Transaction.makeID())"
+        let root = StateDirectory(installation: installation).stagingPath + "/restore-\(backup.name)-\(Transaction.makeID())"
         do throws(SystemError) {
             try FileSystem.makeDirectories(root, mode: 0o700)
             for name in try FileSystem.names(in: backup.path) where name != BackupManifest.fileName {
@@ -182,14 +186,6 @@ public struct InPlaceInstaller: Installer {
             try? FileSystem.removeTree(root)
             throw error
         }
-    }
-
-    /// The journal's copy of `transaction` (with its step states), or an error if another one is in progress.
-    func inProgress(_ transaction: Transaction) throws(InstallationError) -> Transaction {
-        guard let current = try journal.load(), current.id == transaction.id else {
-            throw InstallationError(.noTransaction, "transaction \(transaction.id) is not in progress (already committed, rolled back or recovered)")
-        }
-        return current
     }
 
     /// Whether `renameat2(RENAME_EXCHANGE)` works on the filesystem of `directory`.

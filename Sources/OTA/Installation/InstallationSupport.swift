@@ -21,30 +21,20 @@ enum InstallationSupport {
         path == container || path.hasPrefix(container + "/")
     }
 
-    /// The paths to preserve: `preserve_paths`, plus the device's own files (``deviceFiles(_:roots:)``),
-    /// all relative to their root, without duplicates.
-    static func preservedPaths(_ configuration: OTAConfiguration, roots: [String]) throws(InstallationError) -> [String] {
+    /// The paths to preserve: `preserve_paths`, plus the device's own files inside `roots`
+    /// (``deviceFiles(_:roots:)``), all relative to their root, without duplicates.
+    static func preservedPaths(_ preservePaths: [String], deviceFiles: [String], roots: [String]) throws(InstallationError) -> [String] {
         var result: [String] = []
-        for path in configuration.preservePaths { result.append(try relative(path, key: "preserve_paths")) }
-        result += deviceFiles(configuration, roots: roots)
+        for path in preservePaths { result.append(try relative(path, key: "preserve_paths")) }
+        result += self.deviceFiles(deviceFiles, roots: roots)
         var seen = Set<String>()
         return result.filter { seen.insert($0).inserted }
     }
 
-    /// The device's own configuration and trust files that lie inside one of `roots`, relative to it:
-    /// the configuration file in use, a `.env` beside it, `public_key_file`, `github_token_file` and `tuf_root`.
-    /// They always come from the device, never from a release.
-    static func deviceFiles(_ configuration: OTAConfiguration, roots: [String]) -> [String] {
-        let workingDirectory = FileManager.default.currentDirectoryPath
-        var files: [String] = []
-        if let source = configuration.sourceFile {
-            let absolute = OTAConfiguration.absolute(source, against: workingDirectory)
-            files += [absolute, FileSystem.parent(absolute) + "/.env"]
-        }
-        if let key = configuration.publicKeyFilePath { files.append(key) }
-        if let root = configuration.tufRootPath { files.append(root) }
-        if let token = configuration.githubTokenFile { files.append(OTAConfiguration.absolute(token, against: workingDirectory)) }
-        return files.compactMap { file in
+    /// The device's own files (``OTAConfiguration/deviceFiles``, absolute) that lie inside one of `roots`,
+    /// relative to it. They always come from the device, never from a release.
+    static func deviceFiles(_ files: [String], roots: [String]) -> [String] {
+        files.compactMap { file in
             roots.first { isInside(file, $0) && file != $0 }.map { String(file.dropFirst($0.count + 1)) }
         }
     }

@@ -7,7 +7,7 @@ import Logging
 /// interrupted update first (``OTAUpdater`` does both).
 ///
 /// ```swift
-/// let installer = InPlaceInstaller(configuration: config)
+/// let installer = InPlaceInstaller(installation: config.installation, deviceFiles: config.deviceFiles)
 /// let transaction = try installer.install(StagedTree(root: staging, version: release.version))
 /// if healthy { try installer.commit(transaction); installer.pruneBackups() } else { try installer.rollback(transaction) }
 /// ```
@@ -40,10 +40,12 @@ public protocol Installer: Sendable {
     func restore(backup: Backup) throws(InstallationError) -> Transaction
 }
 
-/// The installer for the configured layout.
+/// The installer for the configured layout, given the `installation` part and the device's own files
+/// (``OTAConfiguration/deviceFiles``), which are never taken from a release.
 public func makeInstaller(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.install")) -> any Installer {
-    switch configuration.layout {
-    case .inPlace: InPlaceInstaller(configuration: configuration, logger: logger)
-    case .releases: ReleasesInstaller(configuration: configuration, logger: logger)
+    let installation = configuration.installation
+    return switch installation.layout {
+    case .inPlace: InPlaceInstaller(installation: installation, deviceFiles: configuration.deviceFiles, logger: logger)
+    case .releases: ReleasesInstaller(installation: installation, deviceFiles: configuration.deviceFiles, logger: logger)
     }
 }

@@ -12,7 +12,7 @@ import Logging
 /// to exactly the old tree, or finishes the cleanup of a committed one, then clears the journal.
 ///
 /// ```swift
-/// let journal = Journal(configuration: config)
+/// let journal = Journal(installation: config.installation)
 /// if case .rolledBack(let transaction) = try journal.recoverIfNeeded() { … }
 /// ```
 package struct Journal: Sendable {
@@ -43,14 +43,14 @@ package struct Journal: Sendable {
     }
 
     /// The journal of the state folder `stateDirectory`, confined to it and `stateDirectory/backups`
-    /// (for reading it; an installation's journal is ``init(configuration:)``'s).
+    /// (for reading it; an installation's journal is ``init(installation:)``'s).
     public init(stateDirectory: String) {
         self.init(directory: StateDirectory(path: stateDirectory), allowedRoots: [])
     }
 
-    /// The journal of the configuration's `state_dir`, confined to `install_dir`, `state_dir` and `backup_path`.
-    public init(configuration: OTAConfiguration) {
-        self.init(directory: StateDirectory(configuration: configuration), allowedRoots: [configuration.installDirectory])
+    /// The journal of the installation's `state_dir`, confined to `install_dir`, `state_dir` and `backup_path`.
+    public init(installation: OTAConfiguration.Installation) {
+        self.init(directory: StateDirectory(installation: installation), allowedRoots: [installation.installDirectory])
     }
 
     /// The transaction recorded in the journal, `nil` when there is none.
@@ -68,6 +68,14 @@ package struct Journal: Sendable {
         }
         try checkConfined(transaction)
         return transaction
+    }
+
+    /// The journal's copy of `transaction` (with its step states), or an error if another one is in progress.
+    func inProgress(_ transaction: Transaction) throws(InstallationError) -> Transaction {
+        guard let current = try load(), current.id == transaction.id else {
+            throw InstallationError(.noTransaction, "transaction \(transaction.id) is not in progress (already committed, rolled back or recovered)")
+        }
+        return current
     }
 
     /// Writes `transaction` durably (temporary file, fsync, rename, fsync of the folder).

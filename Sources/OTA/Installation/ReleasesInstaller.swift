@@ -15,18 +15,22 @@ import Logging
 /// folder is the tree that was running, so a restore checks only that it exists and holds a
 /// version file. An install with no `current` is version 0.0.0 (provisioning).
 public struct ReleasesInstaller: Installer {
-    public let configuration: OTAConfiguration
+    /// `install_dir`, `version_file`, `preserve_paths`, `state_dir` and `max_backups`.
+    public let installation: OTAConfiguration.Installation
+    /// The device's own files (absolute), never taken from a release: see ``OTAConfiguration/deviceFiles``.
+    public let deviceFiles: [String]
     let logger: Logger
 
-    public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.install")) {
-        self.configuration = configuration
+    public init(installation: OTAConfiguration.Installation, deviceFiles: [String] = [], logger: Logger = Logger(label: "ota.install")) {
+        self.installation = installation
+        self.deviceFiles = deviceFiles
         self.logger = logger
     }
 
-    var installDirectory: String { configuration.installDirectory }
+    var installDirectory: String { installation.installDirectory }
     var releasesDirectory: String { installDirectory + "/releases" }
     var currentLink: String { installDirectory + "/current" }
-    var journal: Journal { Journal(configuration: configuration) }
+    var journal: Journal { Journal(installation: installation) }
 
     /// The target of `current` (e.g. `releases/1.2.0`), `nil` when there is no link.
     func currentTarget() throws(InstallationError) -> String? {
@@ -39,22 +43,22 @@ public struct ReleasesInstaller: Installer {
 
     public func currentVersion() throws(InstallationError) -> SemanticVersion {
         guard try currentTarget() != nil else { return SemanticVersion(0, 0, 0) }
-        do { return try VersionManager(versionFile: configuration.versionFilePath, logger: logger).currentVersion() } catch {
+        do { return try VersionManager(versionFile: installation.versionFilePath, logger: logger).currentVersion() } catch {
             throw InstallationError(.versionUnreadable, error.message)
         }
     }
 
     public func install(_ staged: StagedTree) throws(InstallationError) -> Transaction {
         let staged = InstallationSupport.normalized(staged)
-        let versionFile = try InstallationSupport.relative(configuration.versionFile, key: "version_file")
+        let versionFile = try InstallationSupport.relative(installation.versionFile, key: "version_file")
         let fromVersion = try currentVersion()
         let previous = try currentTarget()
         try InstallationSupport.prepare(staged, installDirectory: installDirectory, versionFile: versionFile)
         if let previous {
             let roots = [currentLink, resolve(previous)]
-            let preserved = try InstallationSupport.preservedPaths(configuration, roots: roots)
+            let preserved = try InstallationSupport.preservedPaths(installation.preservePaths, deviceFiles: deviceFiles, roots: roots)
             try InstallationSupport.carryOver(preserved, from: currentLink, into: staged.root,
-                                              deviceOnly: InstallationSupport.deviceFiles(configuration, roots: roots))
+                                              deviceOnly: InstallationSupport.deviceFiles(deviceFiles, roots: roots))
         }
         let id = Transaction.makeID()
         let holding = try InstallationSupport.makeHolding(for: staged, id: id)
@@ -77,20 +81,20 @@ public struct ReleasesInstaller: Installer {
     }
 
     public func commit(_ transaction: Transaction) throws(InstallationError) {
-        var current = try inProgress(transaction)
+        var current = try journal.inProgress(transaction)
         try journal.commit(&current)
     }
 
     public func pruneBackups() {
         do {
-            for backup in try backups().dropFirst(max(0, configuration.maxBackups)) { try FileSystem.removeTree(backup.path) }
+            for backup in try backups().dropFirst(max(0, installation.maxBackups)) { try FileSystem.removeTree(backup.path) }
         } catch {
             logger.warning("the update is committed but old releases could not be pruned", metadata: ["ota.error": "\(error)"])
         }
     }
 
     public func rollback(_ transaction: Transaction) throws(InstallationError) {
-        try journal.rollBack(try inProgress(transaction))
+        try journal.rollBack(try journal.inProgress(transaction))
     }
 
     /// The release folders other than the current one, newest version first.
@@ -111,7 +115,7 @@ public struct ReleasesInstaller: Installer {
 
     /// Points `current` back at the release folder of `backup` (checked to hold its version file first).
     public func restore(backup: Backup) throws(InstallationError) -> Transaction {
-        let versionPath = backup.path + "/" + configuration.versionFile
+        let versionPath = backup.path + "/" + installation.versionFile
         guard FileSystem.isDirectory(backup.path), FileSystem.exists(versionPath) else {
             throw InstallationError(.corruptBackup, "release \(backup.name) cannot be restored: \(versionPath) is missing")
         }
@@ -125,12 +129,5 @@ public struct ReleasesInstaller: Installer {
     /// The absolute path of a `current` link target.
     func resolve(_ target: String) -> String {
         OTAConfiguration.absolute(target, against: installDirectory)
-    }
-
-    func inProgress(_ transaction: Transaction) throws(InstallationError) -> Transaction {
-        guard let current = try journal.load(), current.id == transaction.id else {
-            throw InstallationError(.noTransaction, "transaction \(transaction.id) is not in progress (already committed, rolled back or recovered)")
-        }
-        return current
     }
 }

@@ -208,22 +208,24 @@ public final class GitHubReleaseSource: ReleaseSource {
 }
 
 extension GitHubReleaseSource {
-    /// A source for `configuration`: its repository, API URL, token, time-out and retry settings.
+    /// A source for `configuration`: the repository, API URL, token and release assets of its `source` part,
+    /// the time-outs and retries of its `transfer` part.
     ///
     /// Call ``shutdown()`` when done with it.
     public convenience init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota.source")) throws(TransferError) {
-        let transport = try HTTPTransport(for: configuration, logger: logger)
-        self.init(configuration: configuration, transport: transport, logger: logger)
+        let transport = HTTPTransport(transfer: configuration.transfer, source: configuration.source, logger: logger)
+        self.init(source: configuration.source, transfer: configuration.transfer, directory: StateDirectory(installation: configuration.installation),
+                  installDirectory: configuration.installation.installDirectory, transport: transport, logger: logger)
     }
 
-    convenience init(configuration: OTAConfiguration, transport: HTTPTransport, logger: Logger,
-                     sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
-        var retry = RetryPolicy(maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryDelay))
-        if let sleep { retry.sleep = sleep }
-        let companions = Downloader(configuration: configuration, transport: transport, logger: logger, sleep: sleep)
-        self.init(repository: configuration.githubRepo, apiRoot: URL(string: configuration.githubAPIURL)!, transport: transport,
-                  retry: retry, cachePath: StateDirectory(configuration: configuration).cachePath + "/releases.json",
-                  assets: ReleaseAssets(configuration: configuration, fetch: { asset in try await companions.fetchCompanion(asset) }),
+    /// A source for `source` (a relative `public_key_file` in `installDirectory`), caching into `directory`,
+    /// retrying and fetching companion files as `transfer` says.
+    convenience init(source: OTAConfiguration.Source, transfer: OTAConfiguration.Transfer, directory: StateDirectory, installDirectory: String,
+                     transport: HTTPTransport, logger: Logger, sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
+        let companions = Downloader(transfer: transfer, directory: directory, transport: transport, logger: logger, sleep: sleep)
+        self.init(repository: source.githubRepo, apiRoot: source.githubAPIURL, transport: transport,
+                  retry: transfer.retryPolicy(sleep: sleep), cachePath: directory.cachePath + "/releases.json",
+                  assets: ReleaseAssets(source: source, installDirectory: installDirectory, fetch: { asset in try await companions.fetchCompanion(asset) }),
                   logger: logger)
     }
 
@@ -234,20 +236,18 @@ extension GitHubReleaseSource {
 }
 
 extension HTTPTransport {
-    /// A transport with the configuration's time-outs, rate floor, HTTP policy and token (sent to the API origin only).
-    convenience init(for configuration: OTAConfiguration, logger: Logger) throws(TransferError) {
-        guard let apiURL = URL(string: configuration.githubAPIURL) else {
-            throw TransferError(.invalidURL, "github_api_url '\(configuration.githubAPIURL)' is not a URL")
-        }
+    /// A transport with the time-outs, rate floor and HTTP policy of `transfer`, and the token of `source`
+    /// (sent to the origin of its API URL only).
+    convenience init(transfer: OTAConfiguration.Transfer, source: OTAConfiguration.Source, logger: Logger) {
         var settings = Configuration()
         // Beyond 68 years a time-out means "none"; capping keeps the arithmetic on durations in range.
-        let timeout = Duration.seconds(min(configuration.downloadTimeout, Int(Int32.max)))
+        let timeout = min(transfer.downloadTimeout, .seconds(Int32.max))
         settings.idleTimeout = timeout
-        settings.minimumRate = configuration.minDownloadRate
+        settings.minimumRate = transfer.minDownloadRate
         settings.rateWindow = timeout * 6
-        settings.redirectPolicy = RedirectPolicy(maxRedirects: 5, allowInsecureHTTP: configuration.allowInsecureHTTP)
-        settings.apiOrigin = RedirectPolicy.origin(of: apiURL)
-        settings.token = configuration.githubToken
+        settings.redirectPolicy = RedirectPolicy(maxRedirects: 5, allowInsecureHTTP: transfer.allowInsecureHTTP)
+        settings.apiOrigin = RedirectPolicy.origin(of: source.githubAPIURL)
+        settings.token = source.githubToken
         self.init(configuration: settings, logger: logger)
     }
 }

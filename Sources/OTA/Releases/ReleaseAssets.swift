@@ -21,13 +21,14 @@ public struct ReleaseAssets: Sendable {
     /// Fetches a companion file (a checksums file, a signature) by asset.
     let fetch: @Sendable (ReleaseAsset) async throws -> Data
 
-    /// The policy of `configuration`, fetching companion files with `fetch`.
-    public init(configuration: OTAConfiguration, fetch: @escaping @Sendable (ReleaseAsset) async throws -> Data) {
-        pattern = AssetPattern(pattern: configuration.assetPattern)
-        repository = configuration.githubRepo
-        publicKey = configuration.publicKey
-        publicKeyFile = configuration.publicKeyFilePath
-        allowUnsigned = configuration.allowUnsigned
+    /// The policy of `source` (`asset_pattern`, `github_repo`, the key, `allow_unsigned`), with a relative
+    /// `public_key_file` in `installDirectory`, fetching companion files with `fetch`.
+    public init(source: OTAConfiguration.Source, installDirectory: String, fetch: @escaping @Sendable (ReleaseAsset) async throws -> Data) {
+        pattern = AssetPattern(pattern: source.assetPattern)
+        repository = source.githubRepo
+        publicKey = source.publicKey
+        publicKeyFile = source.publicKeyFilePath(in: installDirectory)
+        allowUnsigned = source.allowUnsigned
         self.fetch = fetch
     }
 

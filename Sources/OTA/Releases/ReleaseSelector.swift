@@ -13,8 +13,9 @@ public struct ReleaseSelector: Sendable {
         self.allowDowngrade = allowDowngrade
     }
 
-    public init(configuration: OTAConfiguration) {
-        self.init(includePrereleases: configuration.includePrereleases, allowDowngrade: configuration.allowDowngrade)
+    /// The selector of `include_prereleases` and `allow_downgrade`.
+    public init(source: OTAConfiguration.Source) {
+        self.init(includePrereleases: source.includePrereleases, allowDowngrade: source.allowDowngrade)
     }
 
     /// Whether `release` may be installed at all.

@@ -76,26 +76,32 @@ public final class TUFReleaseSource: ReleaseSource {
 }
 
 extension TUFReleaseSource {
-    /// A source for `configuration` (`tuf_url`, `tuf_root`, `product`, `platform`, `channel`), over `transport`.
-    convenience init(configuration: OTAConfiguration, transport: HTTPTransport, logger: Logger,
-                     clock: @escaping @Sendable () -> Date = { Date() }) throws(TransferError) {
-        guard let metadata = configuration.tufMetadataURLResolved.flatMap(URL.init(string:)),
-              let targets = configuration.tufTargetsURLResolved.flatMap(URL.init(string:)) else {
+    /// A source for `source` (`tuf_url`, `tuf_root` relative to `installDirectory`, `product`, `platform`,
+    /// `channel`), keeping its trusted metadata in `directory` and retrying as `transfer` says, over `transport`.
+    convenience init(source: OTAConfiguration.Source, transfer: OTAConfiguration.Transfer, directory: StateDirectory, installDirectory: String,
+                     transport: HTTPTransport, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }) throws(TransferError) {
+        guard let metadata = source.tufMetadataURLResolved, let targets = source.tufTargetsURLResolved else {
             throw TransferError(.invalidURL, "tuf_url is not set or not a URL; set it to the TUF repository's base URL")
         }
-        let retry = RetryPolicy(maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryDelay))
-        let client = TUFClient(metadataURL: metadata, targetsURL: targets,
-                               store: TUFMetadataStore(stateDirectory: StateDirectory(configuration: configuration)),
-                               fetcher: TUFFetcher(transport: transport, retry: retry, logger: logger), clock: clock, logger: logger)
-        let catalog = TUFReleaseCatalog(product: configuration.productName, platform: configuration.devicePlatform, channel: configuration.channel)
-        self.init(client: client, catalog: catalog, initialRootPath: configuration.tufRootPath, logger: logger)
+        let client = TUFClient(metadataURL: metadata, targetsURL: targets, store: TUFMetadataStore(stateDirectory: directory),
+                               fetcher: TUFFetcher(transport: transport, retry: transfer.retryPolicy(), logger: logger), clock: clock, logger: logger)
+        let catalog = TUFReleaseCatalog(product: source.productName, platform: source.devicePlatform, channel: source.channel)
+        self.init(client: client, catalog: catalog, initialRootPath: source.tufRootPath(in: installDirectory), logger: logger)
     }
 }
 
-/// The release source `configuration` asks for (`source`), over `transport`.
+/// The release source `configuration` asks for (`source`), over `transport`: it gets the `source` and
+/// `transfer` parts, and the state folder and `install_dir` of the `installation` part.
 func makeReleaseSource(configuration: OTAConfiguration, transport: HTTPTransport, logger: Logger) throws(TransferError) -> any ReleaseSource {
-    switch configuration.source {
-    case .github: GitHubReleaseSource(configuration: configuration, transport: transport, logger: logger)
-    case .tuf: try TUFReleaseSource(configuration: configuration, transport: transport, logger: logger)
+    let source = configuration.source, transfer = configuration.transfer
+    let directory = StateDirectory(installation: configuration.installation)
+    let installDirectory = configuration.installation.installDirectory
+    switch source.kind {
+    case .github:
+        return GitHubReleaseSource(source: source, transfer: transfer, directory: directory, installDirectory: installDirectory,
+                                   transport: transport, logger: logger)
+    case .tuf:
+        return try TUFReleaseSource(source: source, transfer: transfer, directory: directory, installDirectory: installDirectory,
+                                    transport: transport, logger: logger)
     }
 }

@@ -11,7 +11,7 @@ import Glibc
 /// trusted (see ``checkTrust()``).
 ///
 /// ```swift
-/// let directory = StateDirectory(configuration: config)
+/// let directory = StateDirectory(installation: config.installation)
 /// try directory.prepare()
 /// let lock = try Lock.acquire(in: directory)
 /// ```
@@ -27,9 +27,9 @@ public struct StateDirectory: Sendable, Hashable {
         self.backupPath = backupPath ?? path + "/backups"
     }
 
-    /// The configuration's `state_dir` and `backup_path`.
-    public init(configuration: OTAConfiguration) {
-        self.init(path: configuration.stateDirectory, backupPath: configuration.backupDirectory)
+    /// The installation's `state_dir` and `backup_path`.
+    public init(installation: OTAConfiguration.Installation) {
+        self.init(path: installation.stateDirectory, backupPath: installation.backupDirectory)
     }
 
     /// The names of the entries of `state_dir`.

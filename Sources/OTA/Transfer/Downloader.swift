@@ -246,12 +246,10 @@ public final class Downloader: Sendable {
 }
 
 extension Downloader {
-    /// A downloader into `state_dir/downloads` with the configuration's retry settings and `max_download_bytes`.
-    convenience init(configuration: OTAConfiguration, transport: HTTPTransport, logger: Logger,
+    /// A downloader into `directory`'s `downloads` with the retries and `max_download_bytes` of `transfer`.
+    convenience init(transfer: OTAConfiguration.Transfer, directory: StateDirectory, transport: HTTPTransport, logger: Logger,
                      sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
-        var retry = RetryPolicy(maxRetries: configuration.maxRetries, baseDelay: .seconds(configuration.retryDelay))
-        if let sleep { retry.sleep = sleep }
-        self.init(directory: StateDirectory(configuration: configuration).downloadsPath, transport: transport, retry: retry,
-                  maxDownloadBytes: configuration.maxDownloadBytes, logger: logger)
+        self.init(directory: directory.downloadsPath, transport: transport, retry: transfer.retryPolicy(sleep: sleep),
+                  maxDownloadBytes: transfer.maxDownloadBytes, logger: logger)
     }
 }

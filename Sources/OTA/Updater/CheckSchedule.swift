@@ -18,9 +18,9 @@ public struct CheckSchedule: Sendable {
         self.retryDelay = retryDelay
     }
 
-    public init(configuration: OTAConfiguration) {
-        self.init(interval: .seconds(configuration.checkInterval), jitter: configuration.checkJitter,
-                  retryDelay: .seconds(configuration.retryDelay))
+    /// The schedule of `check_interval` and `check_jitter`, backing off from `retryDelay` (`retry_delay`) after failures.
+    public init(_ schedule: OTAConfiguration.Schedule, retryDelay: Duration) {
+        self.init(interval: schedule.checkInterval, jitter: schedule.checkJitter, retryDelay: retryDelay)
     }
 
     /// The wait before the first check.

@@ -24,9 +24,9 @@ public struct OTAStatus: Sendable, Encodable {
         /// No key is configured: releases are not authenticated (installed only with `allow_unsigned`).
         case unsigned
 
-        /// The verification `configuration` asks for.
-        public init(configuration: OTAConfiguration) {
-            self = configuration.publicKey != nil || configuration.publicKeyFile != nil ? .signed : .unsigned
+        /// The verification `source` asks for.
+        public init(source: OTAConfiguration.Source) {
+            self = source.requiresSignature ? .signed : .unsigned
         }
     }
 

@@ -17,13 +17,13 @@ extension OTAUpdater {
         let backups = ((try? pipeline.installer.backups()) ?? []).map {
             OTAStatus.BackupInfo(name: $0.name, version: $0.version.description, createdAt: $0.createdAt, path: $0.path)
         }
-        let pending = (try? Journal(configuration: configuration).load()).flatMap { $0 }
+        let pending = (try? pipeline.journal.load()).flatMap { $0 }
             .map { "\($0.fromVersion) -> \($0.toVersion) (transaction \($0.id))" }
         return OTAStatus(currentVersion: current, latestVersion: latest, updateAvailable: updateAvailable,
                          lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
-                         autoUpdate: configuration.autoUpdate, checkInterval: configuration.checkInterval,
-                         githubRepo: configuration.githubRepo, backups: backups, pendingRecovery: pending,
-                         verification: OTAStatus.Verification(configuration: configuration))
+                         autoUpdate: configuration.schedule.autoUpdate, checkInterval: Int(configuration.schedule.checkInterval.components.seconds),
+                         githubRepo: configuration.source.githubRepo, backups: backups, pendingRecovery: pending,
+                         verification: OTAStatus.Verification(source: configuration.source))
     }
 
     /// The backups a rollback can return to, newest first.
@@ -34,7 +34,7 @@ extension OTAUpdater {
     /// The backup called `name` (as ``backups()`` and `ota backups` list them).
     public func backup(named name: String) throws -> Backup {
         guard let backup = try backups().first(where: { $0.name == name }) else {
-            throw InstallationError(.backupNotFound, "there is no backup named \(name) in \(configuration.backupDirectory); `ota backups` lists them")
+            throw InstallationError(.backupNotFound, "there is no backup named \(name) in \(pipeline.directory.backupPath); `ota backups` lists them")
         }
         return backup
     }
@@ -46,8 +46,9 @@ extension OTAUpdater {
     public func createBackup() throws -> Backup {
         let lock = try Lock.acquire(in: pipeline.directory)
         defer { lock.release() }
-        let store = BackupStore(configuration: configuration)
-        return try store.create(version: try currentVersion(), installDirectory: configuration.installDirectory, paths: configuration.managedPaths)
+        let installation = configuration.installation
+        return try BackupStore(installation: installation).create(version: try currentVersion(), installDirectory: installation.installDirectory,
+                                                                   paths: installation.managedPaths)
     }
 
     /// Restores `backup` (default: the newest), verified against its `backup.json` first, then runs
@@ -59,7 +60,7 @@ extension OTAUpdater {
         try pipeline.recover()
         let installer = pipeline.installer
         guard let chosen = try backup ?? installer.backups().first else {
-            throw InstallationError(.backupNotFound, "there is no backup to roll back to in \(configuration.backupDirectory)")
+            throw InstallationError(.backupNotFound, "there is no backup to roll back to in \(pipeline.directory.backupPath)")
         }
         let current = try currentVersion()
         let started = Date()
@@ -69,9 +70,7 @@ extension OTAUpdater {
         pipeline.records.record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
                                              startedAt: started, finishedAt: Date(), error: nil), installed: chosen.version)
         installer.pruneBackups()
-        if let restart = configuration.restartCommand {
-            try await pipeline.hooks.run(.restart, command: restart, from: current, to: chosen.version, timeout: .seconds(configuration.healthCheckTimeout))
-        }
+        try await pipeline.hooks.run(.restart, from: current, to: chosen.version)
         return chosen.version
     }
 }

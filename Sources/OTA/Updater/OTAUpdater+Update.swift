@@ -44,9 +44,10 @@ extension OTAUpdater {
         if dryRun {
             return .planned(from: current, release: release, artifact: try pipeline.source.artifact(for: release))
         }
-        try await pipeline.recordingOutcome(from: current, to: release.version) { [pipeline, checkpoint, configuration, logger] in
+        try await pipeline.recordingOutcome(from: current, to: release.version) { [pipeline, checkpoint, logger] in
             let verified = try await pipeline.download(release, progress: progress)
-            try await InstallGate(configuration: configuration, policy: whenHeld, logger: logger).admit(release.version, force: force)
+            try await InstallGate(directory: pipeline.directory, schedule: pipeline.maintenance, policy: whenHeld, logger: logger)
+                .admit(release.version, force: force)
             return try await pipeline.install(verified, from: current, checkpoint: checkpoint)
         }
         pipeline.installer.pruneBackups()

@@ -28,7 +28,7 @@ public actor OTAUpdater {
 
     /// An updater for `configuration`, talking to its `source`: GitHub (or the configured mirror), or a signed TUF repository.
     public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota")) throws(TransferError) {
-        let transport = try HTTPTransport(for: configuration, logger: logger)
+        let transport = HTTPTransport(transfer: configuration.transfer, source: configuration.source, logger: logger)
         self.init(configuration: configuration, source: try makeReleaseSource(configuration: configuration, transport: transport, logger: logger),
                   transport: transport, logger: logger)
     }
@@ -36,15 +36,17 @@ public actor OTAUpdater {
     /// An updater with its own release source (tests, other kinds of source); downloads still go
     /// through the configuration's HTTP policy.
     public init(configuration: OTAConfiguration, source: any ReleaseSource, logger: Logger = Logger(label: "ota")) throws(TransferError) {
-        self.init(configuration: configuration, source: source, transport: try HTTPTransport(for: configuration, logger: logger), logger: logger)
+        self.init(configuration: configuration, source: source,
+                  transport: HTTPTransport(transfer: configuration.transfer, source: configuration.source, logger: logger), logger: logger)
     }
 
     init(configuration: OTAConfiguration, source: any ReleaseSource, transport: HTTPTransport, logger: Logger) {
         self.configuration = configuration
         self.transport = transport
         self.logger = logger
-        self.pipeline = UpdatePipeline(configuration: configuration, source: source,
-                                       downloader: Downloader(configuration: configuration, transport: transport, logger: logger), logger: logger)
+        let downloader = Downloader(transfer: configuration.transfer, directory: StateDirectory(installation: configuration.installation),
+                                    transport: transport, logger: logger)
+        self.pipeline = UpdatePipeline(configuration: configuration, source: source, downloader: downloader, logger: logger)
     }
 
     /// The installed version (`0.0.0` for an empty installation).

@@ -51,9 +51,7 @@ extension UpdatePipeline {
         let release = verified.downloaded.artifact.release
         // A stop (SIGTERM, a cancelled task) that arrives before the swap ends the update here, unchanged.
         try Task.checkCancellation()
-        if let command = configuration.preUpdate {
-            try await hooks.run(.preUpdate, command: command, from: current, to: release.version, timeout: hookTimeout)
-        }
+        try await hooks.run(.preUpdate, from: current, to: release.version)
         try Task.checkCancellation()
         let staged = try stage(verified, version: release.version)
         defer { try? FileManager.default.removeItem(atPath: staged.container) }
@@ -69,8 +67,6 @@ extension UpdatePipeline {
         }.value
     }
 
-    private var hookTimeout: Duration { .seconds(configuration.healthCheckTimeout) }
-
     /// Probes the swapped-in version; commits it, or rolls back and restarts the old one.
     /// - Throws: only when the rollback itself fails.
     private func finish(_ transaction: Transaction, release: Release, from current: SemanticVersion, download: String) async throws -> SwapOutcome {
@@ -80,9 +76,7 @@ extension UpdatePipeline {
             logger.error("new version unhealthy; rolling back", metadata: ["ota.error": "\(error.localizedMessage)"])
             try installer.rollback(transaction)
             records.log("rolled back \(release.version) -> \(current): \(error.localizedMessage)")
-            if let restart = configuration.restartCommand {
-                try? await hooks.run(.restart, command: restart, from: release.version, to: current, timeout: hookTimeout)
-            }
+            try? await hooks.run(.restart, from: release.version, to: current)
             return .rolledBack(cause: error)
         }
         try installer.commit(transaction)
@@ -93,9 +87,7 @@ extension UpdatePipeline {
 
     /// `post_update`, `restart_command`, then `health_check`: any failure means the new version is not healthy.
     private func probe(from: SemanticVersion, to: SemanticVersion) async throws {
-        if let command = configuration.postUpdate { try await hooks.run(.postUpdate, command: command, from: from, to: to, timeout: hookTimeout) }
-        if let command = configuration.restartCommand { try await hooks.run(.restart, command: command, from: from, to: to, timeout: hookTimeout) }
-        if let command = configuration.healthCheck { try await hooks.run(.healthCheck, command: command, from: from, to: to, timeout: hookTimeout) }
+        for hook in [HookRunner.Hook.postUpdate, .restart, .healthCheck] { try await hooks.run(hook, from: from, to: to) }
     }
 
     /// Extracts a verified artifact into a fresh folder under `state_dir/staging`.
@@ -114,7 +106,7 @@ extension UpdatePipeline {
         guard digest == verified.downloaded.sha256.lowercased() else {
             throw VerificationError(.digestMismatch, "\(verified.downloaded.path) changed after it was verified (SHA-256 \(digest), verified \(verified.downloaded.sha256)); nothing was installed: run the update again")
         }
-        let result = try Extractor(policy: ExtractionPolicy(configuration: configuration)).extract(archiveAt: archive.path, into: container)
+        let result = try Extractor(policy: extraction).extract(archiveAt: archive.path, into: container)
         logger.info("extracted", metadata: ["ota.entries": "\(result.entryCount)", "ota.bytes": "\(result.byteCount)"])
         return (container, result.root)
     }

@@ -1,36 +1,50 @@
 import Foundation
 import Logging
 
-/// The stages of an update, built once from the configuration: source → selector → downloader and
-/// proof → extractor → installer → hooks, each handed the value the previous one returned.
+/// The stages of an update, built once from the parts of the configuration: source → selector →
+/// downloader and proof → extractor → installer → hooks, each handed the value the previous one returned.
 ///
-/// It keeps nothing between calls; ``OTAUpdater`` holds the lock and the last check around it.
+/// Each stage gets only its part (the selector the `source` part, the extractor `limits`, the installer
+/// and journal `installation`, the hooks `hooks`). It keeps nothing between calls; ``OTAUpdater`` holds the
+/// lock and the last check around it.
 struct UpdatePipeline: Sendable {
-    let configuration: OTAConfiguration
     let source: any ReleaseSource
     let selector: ReleaseSelector
     let downloader: Downloader
+    let extraction: ExtractionPolicy
     let installer: any Installer
+    let journal: Journal
     let hooks: HookRunner
+    /// When installs may start (`maintenance_window`), for the ``InstallGate``.
+    let maintenance: MaintenanceSchedule
     let records: UpdateRecords
     let directory: StateDirectory
+    /// The installed `VERSION` file.
+    let versionFilePath: String
     let logger: Logger
 
+    /// The stages of `configuration`, with its `source` and the `downloader` built from its `source` and
+    /// `transfer` parts (``OTAUpdater`` shares their transport).
     init(configuration: OTAConfiguration, source: any ReleaseSource, downloader: Downloader, logger: Logger) {
-        self.configuration = configuration
+        let installation = configuration.installation
         self.source = source
-        self.selector = ReleaseSelector(configuration: configuration)
+        self.selector = ReleaseSelector(source: configuration.source)
         self.downloader = downloader
+        self.extraction = ExtractionPolicy(limits: configuration.limits)
         self.installer = makeInstaller(configuration: configuration, logger: logger)
-        self.hooks = HookRunner(configuration: configuration, logger: logger)
-        self.directory = StateDirectory(configuration: configuration)
+        self.journal = Journal(installation: installation)
+        self.hooks = HookRunner(hooks: configuration.hooks, installDirectory: installation.installDirectory,
+                                secrets: configuration.source.githubToken.map { [$0] } ?? [], logger: logger)
+        self.maintenance = configuration.schedule.maintenance
+        self.directory = StateDirectory(installation: installation)
         self.records = UpdateRecords(directory: directory, logger: logger)
+        self.versionFilePath = installation.versionFilePath
         self.logger = logger
     }
 
     /// The installed version (`0.0.0` for an empty installation).
     func currentVersion() throws(VersionError) -> SemanticVersion {
-        try VersionManager(versionFile: configuration.versionFilePath, logger: logger).currentVersion()
+        try VersionManager(versionFile: versionFilePath, logger: logger).currentVersion()
     }
 
     /// The newest eligible release at or above the version floor, compared with the installed version; recorded in `state.json`.
@@ -77,7 +91,7 @@ struct UpdatePipeline: Sendable {
     /// Rolls back an update a crash interrupted, and records it. The caller holds the lock.
     @discardableResult
     func recover() throws -> Journal.Recovery {
-        let recovery = try Journal(configuration: configuration).recoverIfNeeded(logger: logger)
+        let recovery = try journal.recoverIfNeeded(logger: logger)
         if case .rolledBack(let transaction) = recovery {
             records.log("recovered: rolled back interrupted update \(transaction.fromVersion) -> \(transaction.toVersion)")
             records.record(UpdateStatus(fromVersion: transaction.fromVersion.description, toVersion: transaction.toVersion.description,

@@ -43,8 +43,8 @@ public struct UpdateService: Service {
                 notifier: SystemdNotifier? = nil, watchdogInterval: Duration? = SystemdNotifier.watchdogInterval(),
                 installPolicy: InstallGate.Policy = .wait) {
         self.updater = updater
-        self.schedule = schedule ?? CheckSchedule(configuration: updater.configuration)
-        self.autoUpdate = autoUpdate ?? updater.configuration.autoUpdate
+        self.schedule = schedule ?? CheckSchedule(updater.configuration.schedule, retryDelay: updater.configuration.transfer.retryDelay)
+        self.autoUpdate = autoUpdate ?? updater.configuration.schedule.autoUpdate
         self.logger = logger
         self.sleep = sleep
         self.maxCycles = maxCycles
@@ -81,7 +81,7 @@ public struct UpdateService: Service {
         var delay = firstDelay
         var failures = 0
         var cycles = 0
-        logger.info("agent started", metadata: ["ota.repo": "\(updater.configuration.githubRepo)", "ota.interval": "\(schedule.interval)",
+        logger.info("agent started", metadata: ["ota.repo": "\(updater.configuration.source.githubRepo)", "ota.interval": "\(schedule.interval)",
                                                 "ota.auto_update": "\(autoUpdate)"])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if delay > .zero {

@@ -40,9 +40,9 @@ public struct ArtifactVerifier: Sendable {
         self.verifiers = verifiers
     }
 
-    /// The standard chain with the key of `public_key` or `public_key_file`, if either is set.
-    public init(configuration: OTAConfiguration) throws(VerificationError) {
-        try self.init(publicKey: configuration.publicKey, publicKeyFile: configuration.publicKeyFilePath)
+    /// The standard chain with the key of `public_key` or `public_key_file` (relative to `installDirectory`), if either is set.
+    public init(source: OTAConfiguration.Source, installDirectory: String) throws(VerificationError) {
+        try self.init(publicKey: source.publicKey, publicKeyFile: source.publicKeyFilePath(in: installDirectory))
     }
 
     /// The standard chain with the key given in base64 or, else, in a minisign `.pub` file, if either is given.

@@ -23,7 +23,7 @@ struct BackupsCommand: AsyncParsableCommand {
             encoder.dateEncodingStrategy = .utcISO8601
             print(String(decoding: try encoder.encode(status.backups), as: UTF8.self))
         } else if status.backups.isEmpty {
-            print("no backups in \(configuration.backupDirectory)")
+            print("no backups in \(configuration.installation.backupDirectory)")
         } else {
             for backup in status.backups {
                 print("\(backup.name)  \(backup.version)  \(StatusCommand.format(backup.createdAt))  \(backup.path)")

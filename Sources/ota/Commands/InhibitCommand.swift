@@ -43,11 +43,11 @@ struct InhibitCommand: AsyncParsableCommand {
         global.bootstrapLogging()
         let seconds = try duration.map { text throws in try InhibitDuration.seconds(parsing: text) }
         let configuration = try global.loadConfiguration()
-        let directory = StateDirectory(configuration: configuration)
+        let directory = StateDirectory(installation: configuration.installation)
         try directory.checkTrust()
         let store = InhibitStore(directory: directory)
         if list {
-            try printList(InstallGate(configuration: configuration), store: store)
+            try printList(InstallGate(directory: directory, schedule: configuration.schedule.maintenance), store: store)
         } else if release {
             let released = try store.release(id: id)
             print(released.isEmpty ? "nothing was inhibited" : released.map { "released \($0.summary)" }.joined(separator: "\n"))

@@ -24,7 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
             print(try status.jsonString())
             return
         }
-        var lines = ["\(status.githubRepo) at \(configuration.installDirectory)"]
+        var lines = ["\(status.githubRepo) at \(configuration.installation.installDirectory)"]
         lines.append("  current version:  \(status.currentVersion)")
         lines.append("  latest version:   \(status.latestVersion ?? "unknown (no check yet)")\(status.updateAvailable ? "  (update available)" : "")")
         lines.append("  last check:       \(status.lastCheck.map(Self.format) ?? "never")\(status.lastCheckError.map { " — failed: \(PrintableText.escaped($0))" } ?? "")")

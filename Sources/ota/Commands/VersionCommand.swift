@@ -20,7 +20,7 @@ struct VersionCommand: ParsableCommand {
         func manager() throws -> VersionManager {
             global.bootstrapLogging()
             if let file { return VersionManager(versionFile: file) }
-            return VersionManager(versionFile: try global.loadConfiguration().versionFilePath)
+            return VersionManager(versionFile: try global.loadConfiguration().installation.versionFilePath)
         }
     }
 

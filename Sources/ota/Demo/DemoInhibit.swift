@@ -4,7 +4,7 @@ extension DemoCommand {
     /// Shows an inhibit holding an install back: `ota update` downloads and verifies, then installs
     /// nothing and says why; once released, the update goes through.
     static func showInhibit(_ updater: OTAUpdater, configuration: OTAConfiguration) async throws {
-        let inhibits = InhibitStore(directory: StateDirectory(configuration: configuration))
+        let inhibits = InhibitStore(directory: StateDirectory(installation: configuration.installation))
         let inhibit = try inhibits.add(reason: "kiosk in use", seconds: 900)
         print("    first with an inhibit in place (ota inhibit --reason \"kiosk in use\" --for 15m): id \(inhibit.id)")
         do {

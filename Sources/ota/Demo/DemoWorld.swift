@@ -41,15 +41,15 @@ struct DemoWorld {
     /// The agent's configuration for this world, pointing at the mirror at `api`.
     func configuration(api: String) -> OTAConfiguration {
         var configuration = OTAConfiguration(githubRepo: "demo/monitor")
-        configuration.githubAPIURL = api
-        configuration.installDir = installDirectory
-        configuration.backupPath = backupDirectory
-        configuration.assetPattern = "monitor-{version}.tar.gz"
-        configuration.publicKey = signer.publicKey.base64
-        configuration.healthCheck = "sh src/health.sh"
-        configuration.healthCheckTimeout = 10
-        configuration.retryDelay = 0
-        configuration.maxRetries = 1
+        configuration.source.githubAPIURL = URL(string: api)!   // the mirror's own http://127.0.0.1:PORT
+        configuration.source.assetPattern = "monitor-{version}.tar.gz"
+        configuration.source.publicKey = signer.publicKey.base64
+        configuration.installation.installDir = installDirectory
+        configuration.installation.backupPath = backupDirectory
+        configuration.hooks.healthCheck = "sh src/health.sh"
+        configuration.hooks.healthCheckTimeout = .seconds(10)
+        configuration.transfer.retryDelay = .zero
+        configuration.transfer.maxRetries = 1
         return configuration
     }
 

@@ -11,7 +11,7 @@ struct HeldUpdateTests {
     func refusedThenForced() async throws {
         let fixture = try UpdateFixture()
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
-        let inhibit = try InhibitStore(directory: StateDirectory(configuration: fixture.configuration)).add(reason: "kiosk demo", seconds: nil)
+        let inhibit = try InhibitStore(directory: StateDirectory(installation: fixture.configuration.installation)).add(reason: "kiosk demo", seconds: nil)
         let updater = try fixture.updater()
         let error = try await #require(throws: InstallHeldError.self) { try await updater.update() }
         #expect(error.message.hasPrefix("1.1.0 was downloaded but not installed: inhibited by 'kiosk demo' (id \(inhibit.id)"))
@@ -30,7 +30,7 @@ struct HeldUpdateTests {
         // A window that is closed now: it opens and closes within the minute two hours from now (UTC here).
         let opening = Date().addingTimeInterval(7200)
         let minute = Int(opening.timeIntervalSince1970) / 60 % 1440
-        fixture.configuration.maintenanceWindow = [String(format: "%02d:%02d-%02d:%02d", minute / 60, minute % 60, (minute + 1) % 1440 / 60, (minute + 1) % 60)]
+        fixture.configuration.schedule.maintenance = try MaintenanceSchedule(parsing: [String(format: "%02d:%02d-%02d:%02d", minute / 60, minute % 60, (minute + 1) % 1440 / 60, (minute + 1) % 60)])
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         let updater = try fixture.updater()
         let error = try await #require(throws: InstallHeldError.self) {
@@ -45,7 +45,7 @@ struct HeldUpdateTests {
     func agentWaitsThenInstalls() async throws {
         let fixture = try UpdateFixture()
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
-        let store = InhibitStore(directory: StateDirectory(configuration: fixture.configuration))
+        let store = InhibitStore(directory: StateDirectory(installation: fixture.configuration.installation))
         let inhibit = try store.add(reason: "calibrating", seconds: nil)
         let clock = ManualClock(Date())
         let seenWhileWaiting = LockedBox<(downloads: Int, version: String)?>(nil)
@@ -67,7 +67,7 @@ struct HeldUpdateTests {
     func agentStatusLines() async throws {
         let fixture = try UpdateFixture()
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
-        let store = InhibitStore(directory: StateDirectory(configuration: fixture.configuration))
+        let store = InhibitStore(directory: StateDirectory(installation: fixture.configuration.installation))
         let inhibit = try store.add(reason: "calibrating", seconds: nil)
         let clock = ManualClock(Date())
         clock.onWait = { _ in _ = try? store.release(id: inhibit.id) }

@@ -15,7 +15,7 @@ struct BindMountBackupTests {
         let fixture = try InstallFixture()
         try fixture.installInitial("1.0.0", Self.old)
         let before = try fixture.snapshot()
-        let source = fixture.temp.url("bind-source"), target = fixture.config.backupDirectory
+        let source = fixture.temp.url("bind-source"), target = fixture.config.installation.backupDirectory
         try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         let mount = Process()
@@ -38,7 +38,7 @@ struct BindMountBackupTests {
         let backup = try #require(try installer.backups().first)
         #expect(FileIdentity.of(backup.path + "/src/bin/run.sh") != identity)
         #expect(try TreeFixture.snapshot(backup.path, excluding: ["backup.json"]) == before)
-        try BackupStore(configuration: fixture.config).verify(backup)
+        try BackupStore(installation: fixture.config.installation).verify(backup)
         #expect(try FileSystem.names(in: target).filter { $0.hasPrefix(".") }.isEmpty, "no partial folder or probe left")
     }
 }

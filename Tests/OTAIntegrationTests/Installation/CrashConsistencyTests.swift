@@ -17,13 +17,13 @@ struct CrashConsistencyTests {
     /// costs seconds (the random-kill test took ~6 minutes on /tmp, ~20 s on tmpfs).
     final class Scenario: @unchecked Sendable {
         let root: String
-        let layout: OTAConfiguration.Layout
+        let layout: OTAConfiguration.Installation.Layout
         let exchange: Bool
 
         /// Managed paths: `src`, `config`, `lib`, `m0`…`m{extra-1}` (each a folder of 5 files) and `VERSION`.
         let managed: [String]
 
-        init(layout: OTAConfiguration.Layout, exchange: Bool, files: Int, extraManaged extra: Int = 0) throws {
+        init(layout: OTAConfiguration.Installation.Layout, exchange: Bool, files: Int, extraManaged extra: Int = 0) throws {
             let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : FileManager.default.temporaryDirectory.path
             root = base + "/ota-crash-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -83,10 +83,10 @@ struct CrashConsistencyTests {
         }
     }
 
-    static let cases: [(OTAConfiguration.Layout, Bool)] = [(.inPlace, true), (.inPlace, false), (.releases, true)]
+    static let cases: [(OTAConfiguration.Installation.Layout, Bool)] = [(.inPlace, true), (.inPlace, false), (.releases, true)]
 
     @Test("a kill before and after every journaled step, at the commit, and during recovery leaves old or new exactly", arguments: cases)
-    func everyStep(layout: OTAConfiguration.Layout, exchange: Bool) throws {
+    func everyStep(layout: OTAConfiguration.Installation.Layout, exchange: Bool) throws {
         let scenario = try Scenario(layout: layout, exchange: exchange, files: 50)
         let reference = try scenario.trial("reference")
         let old = try scenario.snapshot(reference)
@@ -130,7 +130,7 @@ struct CrashConsistencyTests {
     }
 
     @Test("random SIGKILLs during a larger update leave, after recovery, the old or the new tree exactly", arguments: cases)
-    func randomKills(layout: OTAConfiguration.Layout, exchange: Bool) throws {
+    func randomKills(layout: OTAConfiguration.Installation.Layout, exchange: Bool) throws {
         let scenario = try Scenario(layout: layout, exchange: exchange, files: 1000, extraManaged: 60)
         let reference = try scenario.trial("reference")
         let old = try scenario.snapshot(reference)

@@ -47,7 +47,7 @@ struct DiskFullTests {
         var old = TreeFixture.release("old")
         old["src/big.bin"] = .file(String(repeating: "x", count: 600_000))
         try fixture.installInitial("1.0.0", old)
-        let disk = try #require(SmallFilesystem.mount(at: fixture.config.backupDirectory, size: "256k"))
+        let disk = try #require(SmallFilesystem.mount(at: fixture.config.installation.backupDirectory, size: "256k"))
         defer { disk.unmount() }
         let before = try fixture.snapshot()
         let staged = try fixture.stage("2.0.0", TreeFixture.release("new"))
@@ -56,7 +56,7 @@ struct DiskFullTests {
         #expect(error.underlying?.errno == ENOSPC)
         #expect(error.message.contains("nothing was changed"))
         #expect(try fixture.snapshot() == before)
-        #expect(try FileSystem.names(in: fixture.config.backupDirectory).isEmpty)
+        #expect(try FileSystem.names(in: fixture.config.installation.backupDirectory).isEmpty)
         #expect(!FileManager.default.fileExists(atPath: fixture.state + "/journal.json"))
         #expect(try fixture.installer.currentVersion() == SemanticVersion(1, 0, 0))
     }
@@ -64,9 +64,9 @@ struct DiskFullTests {
     @Test("a journal that cannot be written (state_dir full) stops the update before the first step")
     func journalFillsDisk() throws {
         let fixture = try InstallFixture()
-        fixture.config.backupEnabled = false
+        fixture.config.installation.backupEnabled = false
         try fixture.installInitial("1.0.0", TreeFixture.release("old"))
-        fixture.config.stateDir = fixture.temp.url("state")
+        fixture.config.installation.stateDir = fixture.temp.url("state")
         let disk = try #require(SmallFilesystem.mount(at: fixture.temp.url("state"), size: "4k"))
         defer { disk.unmount() }
         try Data(String(repeating: "f", count: 4096).utf8).write(to: URL(fileURLWithPath: fixture.temp.url("state/filler")))

@@ -45,7 +45,7 @@ struct RecoveryOwnerTests {
         #expect(FileSystem.exists(planted) && !FileSystem.exists(fixture.install + "/a"), "the other user's recovery changed nothing")
         #expect(FileSystem.exists(fixture.state + "/journal.json"))
 
-        #expect(try Journal(configuration: fixture.config).recoverIfNeeded() != .nothingToDo, "the owner recovers")
+        #expect(try Journal(installation: fixture.config.installation).recoverIfNeeded() != .nothingToDo, "the owner recovers")
         #expect(FileSystem.exists(fixture.install + "/a") && !FileSystem.exists(planted))
     }
 }

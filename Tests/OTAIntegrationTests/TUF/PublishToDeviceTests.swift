@@ -50,7 +50,7 @@ struct PublishToDeviceTests {
         }
 
         func installedApp() throws -> String {
-            try String(contentsOfFile: configuration.installDirectory + "/src/app.sh", encoding: .utf8)
+            try String(contentsOfFile: configuration.installation.installDirectory + "/src/app.sh", encoding: .utf8)
         }
     }
 

@@ -48,20 +48,26 @@ struct TUFDevice {
     /// A source over its own transport, with `clock` as the device's clock and its log lines in `logs`.
     func source(clock: @escaping @Sendable () -> Date = { Date() }, logs: LogLines? = nil) throws -> TUFReleaseSource {
         let logger = Self.logger(logs)
-        return try TUFReleaseSource(configuration: configuration, transport: HTTPTransport(for: configuration, logger: logger), logger: logger, clock: clock)
+        return try source(transport: HTTPTransport(transfer: configuration.transfer, source: configuration.source, logger: logger), logger: logger, clock: clock)
+    }
+
+    /// The configuration's TUF source over `transport`.
+    func source(transport: HTTPTransport, logger: Logger, clock: @escaping @Sendable () -> Date) throws -> TUFReleaseSource {
+        try TUFReleaseSource(source: configuration.source, transfer: configuration.transfer, directory: StateDirectory(installation: configuration.installation),
+                             installDirectory: configuration.installation.installDirectory, transport: transport, logger: logger, clock: clock)
     }
 
     /// An updater over ``source(clock:logs:)``.
     func updater(clock: @escaping @Sendable () -> Date = { Date() }) throws -> OTAUpdater {
         let logger = Self.logger(nil)
-        let transport = try HTTPTransport(for: configuration, logger: logger)
-        let source = try TUFReleaseSource(configuration: configuration, transport: transport, logger: logger, clock: clock)
+        let transport = HTTPTransport(transfer: configuration.transfer, source: configuration.source, logger: logger)
+        let source = try source(transport: transport, logger: logger, clock: clock)
         return OTAUpdater(configuration: configuration, source: source, transport: transport, logger: logger)
     }
 
     /// Every file of `state_dir/tuf`: name → bytes.
     func storedMetadata() throws -> [String: Data] {
-        let folder = configuration.stateDirectory + "/tuf"
+        let folder = configuration.installation.stateDirectory + "/tuf"
         var files: [String: Data] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
             files[name] = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
@@ -71,7 +77,7 @@ struct TUFDevice {
 
     /// The installed tree (state folder excluded): path → content.
     func tree() throws -> [String: String] {
-        let base = configuration.installDirectory
+        let base = configuration.installation.installDirectory
         var result: [String: String] = [:]
         let enumerator = FileManager.default.enumerator(atPath: base)
         while let path = enumerator?.nextObject() as? String {

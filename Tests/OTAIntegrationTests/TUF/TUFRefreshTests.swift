@@ -88,7 +88,7 @@ struct TUFRefreshTests {
         let repository = try TUFCatalogRepository([try TUFDevice.release("1.1.0")])
         let device = try TUFDevice(repository)
         _ = try await device.source().releases()
-        let floor = try #require(TUFMetadataStore(stateDirectory: StateDirectory(configuration: device.configuration)).timeFloor())
+        let floor = try #require(TUFMetadataStore(stateDirectory: StateDirectory(installation: device.configuration.installation)).timeFloor())
         #expect(abs(floor.timeIntervalSinceNow) < 600)
 
         try repository.change("timestamp", ["--expires-in", "-60"])

@@ -32,7 +32,7 @@ struct TUFSourceTests {
         let updater = try device.updater()
         #expect(try await updater.update() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
         await updater.shutdown()
-        #expect(try Data(contentsOf: URL(fileURLWithPath: device.configuration.installDirectory + "/config/root.json")) == shipped)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: device.configuration.installation.installDirectory + "/config/root.json")) == shipped)
         #expect(try device.tree()["src/app.sh"] == "echo 1.1.0\n")
     }
 
@@ -97,6 +97,6 @@ struct TUFSourceTests {
         #expect(error?.code == .digestMismatch)
         #expect(error?.message.contains("monitor/1.1.0/monitor-1.1.0-any.tar.gz") == true, "\(error?.message ?? "")")
         #expect(try device.tree() == TUFDevice.oldFiles)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: device.configuration.stateDirectory + "/downloads").filter { !$0.hasSuffix(".json") }.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: device.configuration.installation.stateDirectory + "/downloads").filter { !$0.hasSuffix(".json") }.isEmpty)
     }
 }

@@ -42,10 +42,10 @@ struct UpdateServiceShutdownTests {
             testEnded.wait()
             testEnded.signal()
         }
-        fixture.configuration.downloadTimeout = 3600
+        fixture.configuration.transfer.downloadTimeout = .seconds(3600)
         let source = ScriptedSource([.success([Release(tag: "v1.1.0", version: SemanticVersion(1, 1, 0), assets: [
             ReleaseAsset(id: 1, name: "app-1.1.0.tar.gz", size: 1_000_000, apiURL: slow.baseURL + "/asset"),
-        ])])], assets: ReleaseAssets(configuration: fixture.configuration) { asset in
+        ])])], assets: ReleaseAssets(source: fixture.configuration.source, installDirectory: fixture.configuration.installation.installDirectory) { asset in
             throw TransferError(.notFound, "\(asset.name) is not published")
         })
         let updater = try OTAUpdater(configuration: fixture.configuration, source: source, logger: logger())
@@ -71,7 +71,7 @@ struct UpdateServiceShutdownTests {
         }
         try await runOnce(updater, trigger: trigger)
         #expect(try fixture.tree() == UpdateFixture.oldFiles)
-        #expect(try Journal(stateDirectory: fixture.configuration.stateDirectory).load() == nil)
+        #expect(try Journal(stateDirectory: fixture.configuration.installation.stateDirectory).load() == nil)
         let status = await updater.status()
         #expect(status.lastUpdate?.result == .failed)
         #expect(status.lastUpdate?.error?.contains("nothing was changed") == true, "\(String(describing: status.lastUpdate?.error))")
@@ -82,7 +82,7 @@ struct UpdateServiceShutdownTests {
     func stopDuringSwap() async throws {
         var fixture = try UpdateFixture()
         let marker = fixture.directory.url("health-checked")
-        fixture.configuration.healthCheck = "touch \(marker)"
+        fixture.configuration.hooks.healthCheck = "touch \(marker)"
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         let updater = try fixture.updater()
         // Right after the swap, ask for a shutdown and hold the update there until it is cancelled.
@@ -95,7 +95,7 @@ struct UpdateServiceShutdownTests {
         try await runOnce(updater, trigger: trigger)
         #expect(FileManager.default.fileExists(atPath: marker), "the health check runs after the shutdown arrived")
         #expect(try fixture.tree()["VERSION"] == "1.1.0\n")
-        #expect(try Journal(stateDirectory: fixture.configuration.stateDirectory).load() == nil)
+        #expect(try Journal(stateDirectory: fixture.configuration.installation.stateDirectory).load() == nil)
         let status = await updater.status()
         #expect(status.lastUpdate?.result == .succeeded)
         await updater.shutdown()

@@ -13,18 +13,18 @@ struct UpdateFixture {
     static let oldFiles = ["src/app.sh": "echo 1.0.0\n", "config/settings.yaml": "level: 1\n", "VERSION": "1.0.0\n"]
     static let newFiles = ["src/app.sh+x": "echo 1.1.0\n", "src/lib/util.sh": "util\n", "config/settings.yaml": "level: 2\n"]
 
-    init(layout: OTAConfiguration.Layout = .inPlace) throws {
+    init(layout: OTAConfiguration.Installation.Layout = .inPlace) throws {
         server = try FakeReleaseServer()
         directory = try TemporaryDirectory("ota-update")
         for (path, content) in Self.oldFiles { try directory.write("install/\(path)", content) }
         var config = OTAConfiguration.forTest(api: server.baseURL, state: directory, retries: 1)
-        config.installDir = directory.url("install")
-        config.stateDir = nil
-        config.backupPath = directory.url("backups")
-        config.layout = layout
-        config.assetPattern = "app-{version}.tar.gz"
+        config.installation.installDir = directory.url("install")
+        config.installation.stateDir = nil
+        config.installation.backupPath = directory.url("backups")
+        config.installation.layout = layout
+        config.source.assetPattern = "app-{version}.tar.gz"
         // Most tests here are about installing, not signatures: those sign and set a key themselves.
-        config.allowUnsigned = true
+        config.source.allowUnsigned = true
         configuration = config
         if layout == .releases {
             try FileManager.default.removeItem(atPath: directory.url("install"))
@@ -40,7 +40,7 @@ struct UpdateFixture {
 
     /// Every file under the install (state folder excluded): path → content.
     func tree(_ root: String? = nil) throws -> [String: String] {
-        let base = root ?? configuration.installDirectory
+        let base = root ?? configuration.installation.installDirectory
         var result: [String: String] = [:]
         let enumerator = FileManager.default.enumerator(atPath: base)
         while let path = enumerator?.nextObject() as? String {
@@ -53,7 +53,7 @@ struct UpdateFixture {
     }
 
     func state() throws -> [String: Any] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: configuration.stateDirectory + "/state.json"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: configuration.installation.stateDirectory + "/state.json"))
         return try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 }
@@ -70,16 +70,16 @@ struct UpdaterTests {
         await updater.shutdown()
         #expect(outcome == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
         #expect(try fixture.tree() == ["src/app.sh": "echo 1.1.0\n", "src/lib/util.sh": "util\n", "config/settings.yaml": "level: 2\n", "VERSION": "1.1.0\n"])
-        #expect(FileManager.default.isExecutableFile(atPath: fixture.configuration.installDirectory + "/src/app.sh"))
-        let backups = try FileManager.default.contentsOfDirectory(atPath: fixture.configuration.backupDirectory)
+        #expect(FileManager.default.isExecutableFile(atPath: fixture.configuration.installation.installDirectory + "/src/app.sh"))
+        let backups = try FileManager.default.contentsOfDirectory(atPath: fixture.configuration.installation.backupDirectory)
         #expect(backups.count == 1 && backups[0].hasPrefix("backup_1.0.0_"))
-        #expect(try fixture.tree(fixture.configuration.backupDirectory + "/" + backups[0]).filter { $0.key != "backup.json" } == UpdateFixture.oldFiles)
+        #expect(try fixture.tree(fixture.configuration.installation.backupDirectory + "/" + backups[0]).filter { $0.key != "backup.json" } == UpdateFixture.oldFiles)
         let state = try fixture.state()
         let last = try #require(state["last_update"] as? [String: Any])
         #expect(last["result"] as? String == "succeeded" && last["from_version"] as? String == "1.0.0" && last["to_version"] as? String == "1.1.0")
         #expect(state["latest_version"] as? String == "1.1.0")
-        #expect(try String(contentsOfFile: fixture.configuration.stateDirectory + "/ota.log", encoding: .utf8).contains("committed 1.1.0"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.configuration.stateDirectory + "/downloads").isEmpty)
+        #expect(try String(contentsOfFile: fixture.configuration.installation.stateDirectory + "/ota.log", encoding: .utf8).contains("committed 1.1.0"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.configuration.installation.stateDirectory + "/downloads").isEmpty)
     }
 
     @Test("a second update finds nothing newer")
@@ -95,8 +95,8 @@ struct UpdaterTests {
     @Test("a failing health check rolls back to exactly the old tree and restarts the old version")
     func failingHealthCheck() async throws {
         var fixture = try UpdateFixture()
-        fixture.configuration.healthCheck = "test -f src/healthy"
-        fixture.configuration.restartCommand = #"echo "restart $OTA_TO_VERSION" >> "$OTA_INSTALL_DIR/../restarts.log""#
+        fixture.configuration.hooks.healthCheck = "test -f src/healthy"
+        fixture.configuration.hooks.restartCommand = #"echo "restart $OTA_TO_VERSION" >> "$OTA_INSTALL_DIR/../restarts.log""#
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         let updater = try fixture.updater()
         let error = try await #require(throws: HookError.self) { try await updater.update() }
@@ -107,20 +107,20 @@ struct UpdaterTests {
         let last = try #require(try fixture.state()["last_update"] as? [String: Any])
         #expect(last["result"] as? String == "rolled_back")
         #expect((last["error"] as? String)?.contains("health_check failed") == true)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.configuration.backupDirectory).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.configuration.installation.backupDirectory).isEmpty)
     }
 
     @Test("a failing pre_update cancels before anything changes")
     func failingPreUpdate() async throws {
         var fixture = try UpdateFixture()
-        fixture.configuration.preUpdate = "echo no way; exit 7"
+        fixture.configuration.hooks.preUpdate = "echo no way; exit 7"
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         let updater = try fixture.updater()
         let error = try await #require(throws: HookError.self) { try await updater.update() }
         await updater.shutdown()
         #expect(error.hook == .preUpdate && error.status == 7)
         #expect(try fixture.tree() == UpdateFixture.oldFiles)
-        #expect(!FileManager.default.fileExists(atPath: fixture.configuration.backupDirectory))
+        #expect(!FileManager.default.fileExists(atPath: fixture.configuration.installation.backupDirectory))
         #expect((try fixture.state()["last_update"] as? [String: Any])?["result"] as? String == "failed")
     }
 
@@ -131,10 +131,10 @@ struct UpdaterTests {
         for (key, name) in [("pre", "pre_update"), ("post", "post_update"), ("restart", "restart_command"), ("health", "health_check")] {
             let command = #"echo "\#(name) $OTA_FROM_VERSION $OTA_TO_VERSION" >> \#(log)"#
             switch key {
-            case "pre": fixture.configuration.preUpdate = command
-            case "post": fixture.configuration.postUpdate = command
-            case "restart": fixture.configuration.restartCommand = command
-            default: fixture.configuration.healthCheck = command
+            case "pre": fixture.configuration.hooks.preUpdate = command
+            case "post": fixture.configuration.hooks.postUpdate = command
+            case "restart": fixture.configuration.hooks.restartCommand = command
+            default: fixture.configuration.hooks.healthCheck = command
             }
         }
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
@@ -168,7 +168,7 @@ struct UpdaterTests {
         var fixture = try UpdateFixture()
         try fixture.server.publish("v0.9.0", files: ["src/app.sh": "echo 0.9.0\n"])
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
-        fixture.configuration.managedPaths = ["src", "VERSION"]
+        fixture.configuration.installation.managedPaths = ["src", "VERSION"]
         let updater = try fixture.updater()
         let refused = try await #require(throws: SelectionError.self) { try await updater.update(to: SemanticVersion(0, 9, 0)) }
         #expect(refused.code == .downgradeRefused)
@@ -184,7 +184,7 @@ struct UpdaterTests {
     func signatures() async throws {
         var fixture = try UpdateFixture()
         let signer = MinisignSigner()
-        fixture.configuration.publicKey = signer.publicKey.base64
+        fixture.configuration.source.publicKey = signer.publicKey.base64
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         let unsigned = try fixture.updater()
         let error = try await #require(throws: VerificationError.self) { try await unsigned.update() }
@@ -208,7 +208,7 @@ struct UpdaterTests {
     func concurrentUpdate() async throws {
         let fixture = try UpdateFixture()
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
-        let held = try Lock.acquire(stateDirectory: fixture.configuration.stateDirectory)
+        let held = try Lock.acquire(stateDirectory: fixture.configuration.installation.stateDirectory)
         let updater = try fixture.updater()
         let error = try await #require(throws: StateError.self) { try await updater.update() }
         held.release()
@@ -226,7 +226,7 @@ struct UpdaterTests {
         #expect(try await updater.update() == .updated(from: SemanticVersion(0, 0, 0), to: SemanticVersion(1, 0, 0)))
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         #expect(try await updater.update() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
-        let install = fixture.configuration.installDirectory
+        let install = fixture.configuration.installation.installDirectory
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: install + "/current").hasSuffix("releases/1.1.0"))
         #expect(try fixture.tree(URL(fileURLWithPath: install + "/current").resolvingSymlinksInPath().path)["VERSION"] == "1.1.0\n")
         let status = await updater.status()
@@ -281,8 +281,8 @@ struct UpdaterTests {
         var fixture = try UpdateFixture()
         // The first check comes within 0.36 s, the next one an hour later: the task ends within the
         // test's time limit only if the cancellation cuts that wait short.
-        fixture.configuration.checkInterval = 3600
-        fixture.configuration.checkJitter = 0.0001
+        fixture.configuration.schedule.checkInterval = .seconds(3600)
+        fixture.configuration.schedule.checkJitter = 0.0001
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         let checked = AsyncSignal(), stopped = AsyncSignal()
         var logger = Logger(label: "test") { _ in

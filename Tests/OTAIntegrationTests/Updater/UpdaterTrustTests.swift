@@ -19,8 +19,8 @@ struct UpdaterTrustTests {
     /// A fixture whose updates must be signed by `signer`.
     func signedFixture(_ signer: MinisignSigner) throws -> UpdateFixture {
         var fixture = try UpdateFixture()
-        fixture.configuration.allowUnsigned = false
-        fixture.configuration.publicKey = signer.publicKey.base64
+        fixture.configuration.source.allowUnsigned = false
+        fixture.configuration.source.publicKey = signer.publicKey.base64
         return fixture
     }
 
@@ -55,7 +55,7 @@ struct UpdaterTrustTests {
         await updater.shutdown()
         #expect(error.message.contains("3.0.0") && error.message.contains("ships VERSION 1.0.0"))
         #expect(try fixture.tree() == UpdateFixture.oldFiles)
-        #expect(try Journal(stateDirectory: fixture.configuration.stateDirectory).load() == nil)
+        #expect(try Journal(stateDirectory: fixture.configuration.installation.stateDirectory).load() == nil)
     }
 
     @Test("nothing below the highest version ever installed installs without --force, even after a rollback")
@@ -79,7 +79,7 @@ struct UpdaterTrustTests {
     @Test("without a key, update, downloadUpdate and the agent refuse unless allow_unsigned; nothing is downloaded")
     func unsignedRefused() async throws {
         var fixture = try UpdateFixture()
-        fixture.configuration.allowUnsigned = false
+        fixture.configuration.source.allowUnsigned = false
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles, checksums: true)
         let updater = try fixture.updater()
         let error = try await #require(throws: VerificationError.self) { try await updater.update() }
@@ -113,9 +113,9 @@ struct UpdaterTrustTests {
     func trustFilesStayOnTheDevice() async throws {
         let signer = MinisignSigner()
         var fixture = try signedFixture(signer)
-        fixture.configuration.publicKey = nil
-        fixture.configuration.publicKeyFile = "config/minisign.pub"
-        fixture.configuration.githubTokenFile = fixture.directory.url("install/config/token")
+        fixture.configuration.source.publicKey = nil
+        fixture.configuration.source.publicKeyFile = "config/minisign.pub"
+        fixture.configuration.source.githubTokenFile = fixture.directory.url("install/config/token")
         let deviceKey = signer.secretKey.publicKeyFileContents
         try fixture.directory.write("install/config/minisign.pub", deviceKey)
         try fixture.directory.write("install/config/token", "device-token\n")

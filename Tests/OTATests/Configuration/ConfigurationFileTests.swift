@@ -27,10 +27,10 @@ struct ConfigurationFileTests {
         let directory = try TemporaryDirectory()
         try directory.write("conf.yaml", "github_repo: o/r\ninstall_dir: app\nbackup_path: ../backups\npublic_key_file: keys/m.pub\n")
         let config = try OTAConfiguration.load(from: "conf.yaml", environment: ConfigurationEnvironment([:]), workingDirectory: directory.path)
-        #expect(config.installDir == directory.url("app"))
-        #expect(config.versionFilePath == directory.url("app/VERSION"))
-        #expect(config.stateDirectory == directory.url("app/.ota"))
-        #expect(config.backupDirectory == directory.url("app/../backups"))
+        #expect(config.installation.installDir == directory.url("app"))
+        #expect(config.installation.versionFilePath == directory.url("app/VERSION"))
+        #expect(config.installation.stateDirectory == directory.url("app/.ota"))
+        #expect(config.installation.backupDirectory == directory.url("app/../backups"))
         #expect(config.publicKeyFilePath == directory.url("app/keys/m.pub"))
     }
 
@@ -39,19 +39,19 @@ struct ConfigurationFileTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().path
         let config = try OTAConfiguration.load(from: root + "/config/ota_config.yaml", environment: ConfigurationEnvironment([:]), workingDirectory: root)
-        #expect(config.githubRepo == "your-username/monitoring-system")
-        #expect(config.checkInterval == 3600 && config.maxBackups == 3 && config.layout == .inPlace)
+        #expect(config.source.githubRepo == "your-username/monitoring-system")
+        #expect(config.schedule.checkInterval == .seconds(3600) && config.installation.maxBackups == 3 && config.installation.layout == .inPlace)
     }
 
     @Test("the token never appears in descriptions, dumps, interpolation or errors")
     func tokenNeverShown() throws {
         let token = ConfigurationLoadingTests.token
         let config = try OTAConfiguration.parse(yaml: "github_repo: o/r\ngithub_token: \(token)\n", environment: ConfigurationEnvironment([:]))
-        #expect(config.githubToken?.value == token)
+        #expect(config.source.githubToken?.value == token)
         var dumped = ""
         dump(config, to: &dumped)
         let renderings = [config.description, String(describing: config), String(reflecting: config), "\(config)", dumped,
-                          "\(config.githubToken!)", String(reflecting: config.githubToken!)]
+                          "\(config.source.githubToken!)", String(reflecting: config.source.githubToken!)]
         for rendering in renderings {
             #expect(!rendering.contains(token))
             #expect(!rendering.contains("SECRET"))
@@ -79,8 +79,8 @@ struct ConfigurationTokenRedactionTests {
     func descriptionRedactsEverywhere() throws {
         let yaml = "github_repo: owner/app\nasset_pattern: \"app-{version}\n# github_token: ${GITHUB_TOKEN}\n  end\"\n"
         let configuration = try OTAConfiguration.parse(yaml: yaml, environment: Self.environment)
-        #expect(configuration.assetPattern?.contains(Self.token) == true)
-        #expect(configuration.githubToken?.value == Self.token)
+        #expect(configuration.source.assetPattern?.contains(Self.token) == true)
+        #expect(configuration.source.githubToken?.value == Self.token)
         let shown = "\(configuration)"
         #expect(!shown.contains(Self.token))
         #expect(shown.contains("<redacted>"))

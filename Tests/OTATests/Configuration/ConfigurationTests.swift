@@ -17,45 +17,45 @@ struct ConfigurationLoadingTests {
     @Test("every key has the default of the spec when only github_repo is given")
     func defaults() throws {
         let config = try parse("github_repo: octo/monitor\n")
-        #expect(config.githubRepo == "octo/monitor")
-        #expect(config.checkInterval == 3600)
-        #expect(config.autoUpdate == true)
-        #expect(config.backupEnabled == true)
-        #expect(config.backupPath == nil)
-        #expect(config.backupDirectory == config.stateDirectory + "/backups")
-        #expect(config.maxBackups == 3)
-        #expect(config.downloadTimeout == 30)
-        #expect(config.maxRetries == 3)
-        #expect(config.retryDelay == 5)
-        #expect(config.githubToken == nil)
-        #expect(config.githubAPIURL == "https://api.github.com")
-        #expect(config.installDir == ".")
-        #expect(config.versionFile == "VERSION")
-        #expect(config.managedPaths == ["src", "config", "VERSION"])
-        #expect(config.preservePaths == [])
-        #expect(config.layout == .inPlace)
-        #expect(config.stateDir == nil)
-        #expect(config.includePrereleases == false)
-        #expect(config.assetPattern == nil)
-        #expect(config.publicKey == nil)
-        #expect(config.publicKeyFile == nil)
-        #expect(config.allowDowngrade == false)
-        #expect(config.allowInsecureHTTP == false)
-        #expect(config.restartCommand == nil)
-        #expect(config.healthCheck == nil)
-        #expect(config.healthCheckTimeout == 60)
-        #expect(config.preUpdate == nil)
-        #expect(config.postUpdate == nil)
-        #expect(config.checkJitter == 0.1)
-        #expect(config.maxExtractedBytes == 4 * 1024 * 1024 * 1024)
-        #expect(config.maxArchiveEntries == 100_000)
-        #expect(config.githubTokenFile == nil)
-        #expect(config.allowUnsigned == false)
-        #expect(config.maxDownloadBytes == 2 << 30)
-        #expect(config.minDownloadRate == 1024)
-        #expect(config.maintenanceWindow.isEmpty)
-        #expect(config.source == .github && config.tufURL == nil && config.tufRoot == nil && config.product == nil && config.platform == nil)
-        #expect(config.channel == "stable")
+        #expect(config.source.githubRepo == "octo/monitor")
+        #expect(config.schedule.checkInterval == .seconds(3600))
+        #expect(config.schedule.autoUpdate == true)
+        #expect(config.installation.backupEnabled == true)
+        #expect(config.installation.backupPath == nil)
+        #expect(config.installation.backupDirectory == config.installation.stateDirectory + "/backups")
+        #expect(config.installation.maxBackups == 3)
+        #expect(config.transfer.downloadTimeout == .seconds(30))
+        #expect(config.transfer.maxRetries == 3)
+        #expect(config.transfer.retryDelay == .seconds(5))
+        #expect(config.source.githubToken == nil)
+        #expect(config.source.githubAPIURL.absoluteString == "https://api.github.com")
+        #expect(config.installation.installDir == ".")
+        #expect(config.installation.versionFile == "VERSION")
+        #expect(config.installation.managedPaths == ["src", "config", "VERSION"])
+        #expect(config.installation.preservePaths == [])
+        #expect(config.installation.layout == .inPlace)
+        #expect(config.installation.stateDir == nil)
+        #expect(config.source.includePrereleases == false)
+        #expect(config.source.assetPattern == nil)
+        #expect(config.source.publicKey == nil)
+        #expect(config.source.publicKeyFile == nil)
+        #expect(config.source.allowDowngrade == false)
+        #expect(config.transfer.allowInsecureHTTP == false)
+        #expect(config.hooks.restartCommand == nil)
+        #expect(config.hooks.healthCheck == nil)
+        #expect(config.hooks.healthCheckTimeout == .seconds(60))
+        #expect(config.hooks.preUpdate == nil)
+        #expect(config.hooks.postUpdate == nil)
+        #expect(config.schedule.checkJitter == 0.1)
+        #expect(config.limits.maxExtractedBytes == 4 * 1024 * 1024 * 1024)
+        #expect(config.limits.maxArchiveEntries == 100_000)
+        #expect(config.source.githubTokenFile == nil)
+        #expect(config.source.allowUnsigned == false)
+        #expect(config.transfer.maxDownloadBytes == 2 << 30)
+        #expect(config.transfer.minDownloadRate == 1024)
+        #expect(config.schedule.maintenance.windows.isEmpty)
+        #expect(config.source.kind == .github && config.source.tufURL == nil && config.source.tufRoot == nil && config.source.product == nil && config.source.platform == nil)
+        #expect(config.source.channel == "stable")
         #expect(ConfigurationKeys.all.count == 44)
     }
 
@@ -95,24 +95,24 @@ struct ConfigurationLoadingTests {
             max_extracted_bytes: 512MiB
             max_archive_entries: 5000
             """)
-        #expect(config.checkInterval == 600)
-        #expect(!config.autoUpdate && !config.backupEnabled)
-        #expect(config.backupPath == "/var/backups/monitor")
-        #expect(config.maxBackups == 0 && config.downloadTimeout == 10 && config.maxRetries == 5 && config.retryDelay == 1)
-        #expect(config.githubToken?.value == "tok")
-        #expect(config.githubAPIURL == "https://ghe.example.com/api/v3")
-        #expect(config.installDir == "/opt/monitor" && config.versionFile == "meta/VERSION")
-        #expect(config.managedPaths == ["app", "VERSION"] && config.preservePaths == ["config/local.yaml", ".env"])
-        #expect(config.layout == .releases && config.stateDir == "/var/lib/ota" && config.includePrereleases)
-        #expect(config.assetPattern == "monitor-{version}-{os}-{arch}.tar.gz")
-        #expect(config.publicKeyFile == "/etc/ota/minisign.pub")
-        #expect(config.allowDowngrade && config.allowInsecureHTTP)
-        #expect(config.restartCommand == "systemctl restart monitor")
-        #expect(config.healthCheck == "curl -fsS http://127.0.0.1:8080/health" && config.healthCheckTimeout == 15)
-        #expect(config.preUpdate == "./scripts/pre.sh" && config.postUpdate == "./scripts/post.sh")
-        #expect(config.checkJitter == 0.25 && config.maxExtractedBytes == 512 << 20 && config.maxArchiveEntries == 5000)
-        #expect(config.versionFilePath == "/opt/monitor/current/meta/VERSION")
-        #expect(config.stateDirectory == "/var/lib/ota")
+        #expect(config.schedule.checkInterval == .seconds(600))
+        #expect(!config.schedule.autoUpdate && !config.installation.backupEnabled)
+        #expect(config.installation.backupPath == "/var/backups/monitor")
+        #expect(config.installation.maxBackups == 0 && config.transfer.downloadTimeout == .seconds(10) && config.transfer.maxRetries == 5 && config.transfer.retryDelay == .seconds(1))
+        #expect(config.source.githubToken?.value == "tok")
+        #expect(config.source.githubAPIURL.absoluteString == "https://ghe.example.com/api/v3")
+        #expect(config.installation.installDir == "/opt/monitor" && config.installation.versionFile == "meta/VERSION")
+        #expect(config.installation.managedPaths == ["app", "VERSION"] && config.installation.preservePaths == ["config/local.yaml", ".env"])
+        #expect(config.installation.layout == .releases && config.installation.stateDir == "/var/lib/ota" && config.source.includePrereleases)
+        #expect(config.source.assetPattern == "monitor-{version}-{os}-{arch}.tar.gz")
+        #expect(config.source.publicKeyFile == "/etc/ota/minisign.pub")
+        #expect(config.source.allowDowngrade && config.transfer.allowInsecureHTTP)
+        #expect(config.hooks.restartCommand == "systemctl restart monitor")
+        #expect(config.hooks.healthCheck == "curl -fsS http://127.0.0.1:8080/health" && config.hooks.healthCheckTimeout == .seconds(15))
+        #expect(config.hooks.preUpdate == "./scripts/pre.sh" && config.hooks.postUpdate == "./scripts/post.sh")
+        #expect(config.schedule.checkJitter == 0.25 && config.limits.maxExtractedBytes == 512 << 20 && config.limits.maxArchiveEntries == 5000)
+        #expect(config.installation.versionFilePath == "/opt/monitor/current/meta/VERSION")
+        #expect(config.installation.stateDirectory == "/var/lib/ota")
     }
 
     @Test("a missing github_repo is an error naming the key")
@@ -189,19 +189,19 @@ struct ConfigurationLoadingTests {
 
     @Test("plain http is allowed to loopback, and to other hosts only with allow_insecure_http")
     func insecureHTTP() throws {
-        #expect(try parse("github_repo: o/r\ngithub_api_url: http://127.0.0.1:8080\n").githubAPIURL == "http://127.0.0.1:8080")
-        #expect(try parse("github_repo: o/r\ngithub_api_url: http://localhost:8080\n").githubAPIURL == "http://localhost:8080")
-        #expect(try parse("github_repo: o/r\ngithub_api_url: http://[::1]:8080\n").githubAPIURL == "http://[::1]:8080")
-        #expect(try parse("github_repo: o/r\ngithub_api_url: http://mirror@127.0.0.2:8080/api\n").githubAPIURL == "http://mirror@127.0.0.2:8080/api")
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://127.0.0.1:8080\n").source.githubAPIURL.absoluteString == "http://127.0.0.1:8080")
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://localhost:8080\n").source.githubAPIURL.absoluteString == "http://localhost:8080")
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://[::1]:8080\n").source.githubAPIURL.absoluteString == "http://[::1]:8080")
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://mirror@127.0.0.2:8080/api\n").source.githubAPIURL.absoluteString == "http://mirror@127.0.0.2:8080/api")
         #expect(OTAConfiguration.writtenHost(of: "https://user:pw@[fe80::1]:8443/x?y#z") == "fe80::1")
         #expect(OTAConfiguration.writtenHost(of: "https://api.github.com") == "api.github.com")
-        #expect(try parse("github_repo: o/r\ngithub_api_url: http://mirror.lan:8080\nallow_insecure_http: true\n").allowInsecureHTTP)
+        #expect(try parse("github_repo: o/r\ngithub_api_url: http://mirror.lan:8080\nallow_insecure_http: true\n").transfer.allowInsecureHTTP)
     }
 
     @Test("public_key and public_key_file together are refused; a real minisign key is accepted")
     func publicKey() throws {
         let key = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"
-        #expect(try parse("github_repo: o/r\npublic_key: \(key)\n").publicKey == key)
+        #expect(try parse("github_repo: o/r\npublic_key: \(key)\n").source.publicKey == key)
         let error = try error("github_repo: o/r\npublic_key: \(key)\npublic_key_file: k.pub\n")
         #expect(error.key == "public_key")
     }
@@ -219,7 +219,7 @@ struct ConfigurationLoadingTests {
 
     @Test("a single string is accepted where a list of paths is expected")
     func singlePath() throws {
-        #expect(try parse("github_repo: o/r\nmanaged_paths: app\n").managedPaths == ["app"])
+        #expect(try parse("github_repo: o/r\nmanaged_paths: app\n").installation.managedPaths == ["app"])
     }
 }
 
@@ -238,17 +238,17 @@ struct ConfigurationVariableTests {
             managed_paths: ["${APP_DIR}", VERSION]
             restart_command: echo $$HOME costs $5
             """, ["OWNER": "octo", "AUTO": "false", "APP_DIR": "app"])
-        #expect(config.githubRepo == "octo/monitor")
-        #expect(config.checkInterval == 120)
-        #expect(config.autoUpdate == false)
-        #expect(config.managedPaths == ["app", "VERSION"])
-        #expect(config.restartCommand == "echo $HOME costs $5")
+        #expect(config.source.githubRepo == "octo/monitor")
+        #expect(config.schedule.checkInterval == .seconds(120))
+        #expect(config.schedule.autoUpdate == false)
+        #expect(config.installation.managedPaths == ["app", "VERSION"])
+        #expect(config.hooks.restartCommand == "echo $HOME costs $5")
     }
 
     @Test("a default applies when the variable is set but empty, as in the shell")
     func emptyVariable() throws {
-        #expect(try parse("github_repo: ${R:-o/r}\n", ["R": ""]).githubRepo == "o/r")
-        #expect(try parse("github_repo: o/r\nbackup_path: x${EMPTY}y\n", ["EMPTY": ""]).backupPath == "xy")
+        #expect(try parse("github_repo: ${R:-o/r}\n", ["R": ""]).source.githubRepo == "o/r")
+        #expect(try parse("github_repo: o/r\nbackup_path: x${EMPTY}y\n", ["EMPTY": ""]).installation.backupPath == "xy")
     }
 
     @Test("an unset variable without a default is an error naming the key and the variable")
@@ -268,10 +268,10 @@ struct ConfigurationVariableTests {
 
     @Test("GITHUB_TOKEN is the default token; an explicit github_token wins; an empty one means none")
     func tokenDefault() throws {
-        #expect(try parse("github_repo: o/r\n", ["GITHUB_TOKEN": "from-env"]).githubToken?.value == "from-env")
-        #expect(try parse("github_repo: o/r\ngithub_token: explicit\n", ["GITHUB_TOKEN": "from-env"]).githubToken?.value == "explicit")
-        #expect(try parse("github_repo: o/r\ngithub_token: ${MY_TOKEN}\n", ["MY_TOKEN": "mine"]).githubToken?.value == "mine")
-        #expect(try parse("github_repo: o/r\ngithub_token: ''\n", ["GITHUB_TOKEN": "from-env"]).githubToken == nil)
+        #expect(try parse("github_repo: o/r\n", ["GITHUB_TOKEN": "from-env"]).source.githubToken?.value == "from-env")
+        #expect(try parse("github_repo: o/r\ngithub_token: explicit\n", ["GITHUB_TOKEN": "from-env"]).source.githubToken?.value == "explicit")
+        #expect(try parse("github_repo: o/r\ngithub_token: ${MY_TOKEN}\n", ["MY_TOKEN": "mine"]).source.githubToken?.value == "mine")
+        #expect(try parse("github_repo: o/r\ngithub_token: ''\n", ["GITHUB_TOKEN": "from-env"]).source.githubToken == nil)
     }
 
     @Test("the token can come from github_token_file or systemd's CREDENTIALS_DIRECTORY, before GITHUB_TOKEN")
@@ -280,10 +280,10 @@ struct ConfigurationVariableTests {
         chmod(try directory.write("token", "  file-token\n"), 0o600)
         try directory.write("credentials/github_token", "credential-token\n")
         let environment = ["GITHUB_TOKEN": "env-token", "CREDENTIALS_DIRECTORY": directory.url("credentials")]
-        #expect(try parse("github_repo: o/r\ngithub_token_file: \(directory.url("token"))\n", environment).githubToken?.value == "file-token")
-        #expect(try parse("github_repo: o/r\n", environment).githubToken?.value == "credential-token")
-        #expect(try parse("github_repo: o/r\ngithub_token: explicit\n", environment).githubToken?.value == "explicit")
-        #expect(try parse("github_repo: o/r\n", ["GITHUB_TOKEN": "env-token", "CREDENTIALS_DIRECTORY": directory.url("none")]).githubToken?.value == "env-token")
+        #expect(try parse("github_repo: o/r\ngithub_token_file: \(directory.url("token"))\n", environment).source.githubToken?.value == "file-token")
+        #expect(try parse("github_repo: o/r\n", environment).source.githubToken?.value == "credential-token")
+        #expect(try parse("github_repo: o/r\ngithub_token: explicit\n", environment).source.githubToken?.value == "explicit")
+        #expect(try parse("github_repo: o/r\n", ["GITHUB_TOKEN": "env-token", "CREDENTIALS_DIRECTORY": directory.url("none")]).source.githubToken?.value == "env-token")
         let missing = try #require(throws: ConfigurationError.self) { try parse("github_repo: o/r\ngithub_token_file: \(directory.url("nope"))\n", [:]) }
         #expect(missing.key == "github_token_file")
         let config = try parse("github_repo: o/r\ngithub_token_file: \(directory.url("token"))\n", [:])
@@ -303,7 +303,7 @@ struct ConfigurationVariableTests {
         }
         for mode: mode_t in [0o600, 0o400] {
             chmod(file, mode)
-            #expect(try parse("github_repo: o/r\ngithub_token_file: \(file)\n", [:]).githubToken?.value == "file-token")
+            #expect(try parse("github_repo: o/r\ngithub_token_file: \(file)\n", [:]).source.githubToken?.value == "file-token")
         }
     }
 
@@ -322,11 +322,11 @@ struct ConfigurationVariableTests {
         var environment = ConfigurationEnvironment(["OWNER": "from-process"])
         try environment.addDotEnv(at: directory.url(".env"))
         let config = try OTAConfiguration.load(from: "config/ota_config.yaml", environment: environment, workingDirectory: directory.path)
-        #expect(config.githubRepo == "from-process/quoted-repo")
-        #expect(config.checkInterval == 90)
-        #expect(config.githubToken?.value == "dotenv-token")
+        #expect(config.source.githubRepo == "from-process/quoted-repo")
+        #expect(config.schedule.checkInterval == .seconds(90))
+        #expect(config.source.githubToken?.value == "dotenv-token")
         #expect(config.sourceFile == directory.url("config/ota_config.yaml"))
-        #expect(config.installDir == directory.path)
+        #expect(config.installation.installDir == directory.path)
     }
 
     @Test("load reads .env from the working directory by default")
@@ -334,7 +334,7 @@ struct ConfigurationVariableTests {
         let directory = try TemporaryDirectory()
         try directory.write(".env", "OTA_TEST_REPO_\(getpid())=dot/env\n")
         try directory.write("c.yaml", "github_repo: ${OTA_TEST_REPO_\(getpid())}\n")
-        #expect(try OTAConfiguration.load(from: "c.yaml", workingDirectory: directory.path).githubRepo == "dot/env")
+        #expect(try OTAConfiguration.load(from: "c.yaml", workingDirectory: directory.path).source.githubRepo == "dot/env")
     }
 
     @Test("a malformed .env line is an error with its line number", arguments: ["JUST TEXT", "1ABC=x", "A='unclosed"])

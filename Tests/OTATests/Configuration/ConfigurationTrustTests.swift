@@ -27,7 +27,7 @@ struct ConfigurationTrustTests {
             #expect(error.message.contains("chmod go-w \(file)"))
         }
         chmod(file, 0o644)
-        #expect(try OTAConfiguration.load(from: file, environment: ConfigurationEnvironment([:])).preUpdate == "id")
+        #expect(try OTAConfiguration.load(from: file, environment: ConfigurationEnvironment([:])).hooks.preUpdate == "id")
     }
 
     @Test("a configuration file in a folder others may write, or reached through another user's symlink, is refused")
@@ -64,8 +64,8 @@ struct ConfigurationTrustTests {
         let key = try directory.write("minisign.pub", "untrusted comment: minisign public key 0\nRWQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n")
         chown(key, Self.otherUser, 0)
         var configuration = OTAConfiguration(githubRepo: "o/r")
-        configuration.publicKeyFile = key
-        let error = try #require(throws: VerificationError.self) { try ArtifactVerifier(configuration: configuration) }
+        configuration.source.publicKeyFile = key
+        let error = try #require(throws: VerificationError.self) { try ArtifactVerifier(source: configuration.source, installDirectory: configuration.installation.installDirectory) }
         #expect(error.code == .untrustedKeyFile)
         #expect(error.message.contains("belongs to uid 65534"))
     }

@@ -116,11 +116,11 @@ struct MaintenanceWindowTests {
             try OTAConfiguration.parse(yaml: "github_repo: octo/app\n" + yaml, environment: ConfigurationEnvironment([:]), fileName: "test.yaml")
         }
         let config = try parse("maintenance_window: [\"Mon-Fri 02:00-04:00\", \"Sat 22:00-02:00\"]\n")
-        #expect(config.maintenanceWindow == ["Mon-Fri 02:00-04:00", "Sat 22:00-02:00"])
-        #expect(try MaintenanceSchedule(configuration: config).windows.count == 2)
+        #expect(config.schedule.maintenance == (try MaintenanceSchedule(parsing: ["Mon-Fri 02:00-04:00", "Sat 22:00-02:00"])))
+        #expect(config.schedule.maintenance.windows.map(\.description) == ["Mon-Fri 02:00-04:00", "Sat 22:00-02:00"])
         #expect(config.description.contains("maintenance_window: [\"Mon-Fri 02:00-04:00\", \"Sat 22:00-02:00\"]"))
-        #expect(try parse("maintenance_window: Sun 01:00-05:00\n").maintenanceWindow == ["Sun 01:00-05:00"])
-        #expect(try parse("maintenance_window: null\n").maintenanceWindow.isEmpty)
+        #expect(try parse("maintenance_window: Sun 01:00-05:00\n").schedule.maintenance.windows.map(\.description) == ["Sun 01:00-05:00"])
+        #expect(try parse("maintenance_window: null\n").schedule.maintenance.windows.isEmpty)
         let bad = try #require(throws: ConfigurationError.self) { try parse("maintenance_window: [\"Mon-Fri 25:00-04:00\"]\n") }
         #expect(bad.key == "maintenance_window" && bad.message.contains("'25:00'"))
         let empty = try #require(throws: ConfigurationError.self) { try parse("maintenance_window: []\n") }

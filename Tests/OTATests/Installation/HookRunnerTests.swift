@@ -84,7 +84,9 @@ struct HookRunnerTests {
         let environment = ["MY_TOKEN": token, "OTHER": "plain", "PATH": "/usr/bin:/bin"]
         let config = try OTAConfiguration.parse(yaml: "github_repo: o/app\ngithub_token: ${MY_TOKEN}\ninstall_dir: \(directory.path)\n",
                                                 environment: ConfigurationEnvironment(environment))
-        var runner = HookRunner(configuration: config)
+        let updater = try OTAUpdater(configuration: config)
+        var runner = await updater.pipeline.hooks   // as the updater runs them
+        await updater.shutdown()
         runner.baseEnvironment = environment.merging([
             "GITHUB_TOKEN": "ghp_other", "CREDENTIALS_DIRECTORY": "/run/credentials/ota.service", "OTA_SERVE_TOKEN": "mirror-secret",
             "AUTH_HEADER": "Bearer \(token)",

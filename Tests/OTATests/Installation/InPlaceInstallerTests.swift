@@ -12,7 +12,7 @@ struct InPlaceInstallerTests {
     static let new = TreeFixture.release("new", files: 40)
 
     func installer(_ fixture: InstallFixture, exchange: Bool) -> InPlaceInstaller {
-        var installer = InPlaceInstaller(configuration: fixture.config)
+        var installer = InPlaceInstaller(installation: fixture.config.installation, deviceFiles: fixture.config.deviceFiles)
         installer.usesRenameExchange = exchange
         return installer
     }
@@ -32,7 +32,7 @@ struct InPlaceInstallerTests {
         #expect(error.message.contains("rolled back"))
         #expect(try fixture.snapshot() == before)
         #expect(!FileManager.default.fileExists(atPath: fixture.state + "/journal.json"))
-        #expect(try BackupStore(configuration: fixture.config).list().isEmpty)
+        #expect(try BackupStore(installation: fixture.config.installation).list().isEmpty)
     }
 
     @Test("a managed path that is absolute, has '..' or nests in another is refused before anything changes",
@@ -143,7 +143,7 @@ struct InPlaceInstallerTests {
         old["config/.env"] = .file("TOKEN=x\n", mode: 0o600)
         old["src/core/deep/state"] = .directory(mode: 0o700)
         try fixture.installInitial("1.0.0", old)
-        fixture.config.preservePaths = ["config/local.yaml", "src/core/deep/state", "config/absent.yaml"]
+        fixture.config.installation.preservePaths = ["config/local.yaml", "src/core/deep/state", "config/absent.yaml"]
         fixture.config.sourceFile = fixture.install + "/config/ota_config.yaml"
         var nodes = Self.new
         nodes["config/ota_config.yaml"] = .file("github_repo: shipped/default\n")
@@ -173,7 +173,7 @@ struct InPlaceInstallerTests {
     @Test("restoring a backup brings back exactly the backed-up tree; a tampered backup is refused before anything changes")
     func restoreBackup() throws {
         let fixture = try InstallFixture()
-        fixture.config.maxBackups = 2
+        fixture.config.installation.maxBackups = 2
         try fixture.installInitial("1.0.0", Self.old)
         let original = try fixture.snapshot()
         let installer = fixture.installer
@@ -200,7 +200,7 @@ struct InPlaceInstallerTests {
     @Test("backups are pruned to max_backups after each committed update, newest first")
     func pruning() throws {
         let fixture = try InstallFixture()
-        fixture.config.maxBackups = 2
+        fixture.config.installation.maxBackups = 2
         try fixture.installInitial("1.0.0", Self.old)
         let installer = fixture.installer
         for version in ["1.1.0", "1.2.0", "1.3.0", "1.4.0"] {
@@ -208,6 +208,6 @@ struct InPlaceInstallerTests {
             installer.pruneBackups()
         }
         #expect(try installer.backups().map(\.version.description) == ["1.3.0", "1.2.0"])
-        #expect(try FileSystem.names(in: fixture.config.backupDirectory).count == 2)
+        #expect(try FileSystem.names(in: fixture.config.installation.backupDirectory).count == 2)
     }
 }

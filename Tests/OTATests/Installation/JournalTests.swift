@@ -12,7 +12,7 @@ struct JournalTests {
     static let new = TreeFixture.release("new", files: 40)
 
     /// A fixture at 1.0.0 with an uncommitted install of 2.0.0; returns it, the old snapshot and the transaction.
-    func interrupted(layout: OTAConfiguration.Layout, exchange: Bool = true) throws -> (InstallFixture, String, Transaction) {
+    func interrupted(layout: OTAConfiguration.Installation.Layout, exchange: Bool = true) throws -> (InstallFixture, String, Transaction) {
         let fixture = try InstallFixture(layout: layout)
         try fixture.installInitial("1.0.0", Self.old)
         let before = try fixture.snapshot()
@@ -42,10 +42,10 @@ struct JournalTests {
     }
 
     @Test("an uncommitted transaction is rolled back to exactly the old tree, leftovers removed",
-          arguments: [(OTAConfiguration.Layout.inPlace, true), (.inPlace, false), (.releases, true)])
-    func rollsBackUncommitted(layout: OTAConfiguration.Layout, exchange: Bool) throws {
+          arguments: [(OTAConfiguration.Installation.Layout.inPlace, true), (.inPlace, false), (.releases, true)])
+    func rollsBackUncommitted(layout: OTAConfiguration.Installation.Layout, exchange: Bool) throws {
         let (fixture, before, transaction) = try interrupted(layout: layout, exchange: exchange)
-        let journal = Journal(configuration: fixture.config)
+        let journal = Journal(installation: fixture.config.installation)
         #expect(try journal.load() == transaction)
         #expect(try journal.recoverIfNeeded() == .rolledBack(transaction))
         #expect(try fixture.snapshot() == before)
@@ -55,10 +55,10 @@ struct JournalTests {
     }
 
     @Test("undo is idempotent: recovering a journal whose steps were already undone changes nothing",
-          arguments: [(OTAConfiguration.Layout.inPlace, true), (.inPlace, false), (.releases, true)])
-    func undoTwice(layout: OTAConfiguration.Layout, exchange: Bool) throws {
+          arguments: [(OTAConfiguration.Installation.Layout.inPlace, true), (.inPlace, false), (.releases, true)])
+    func undoTwice(layout: OTAConfiguration.Installation.Layout, exchange: Bool) throws {
         let (fixture, before, transaction) = try interrupted(layout: layout, exchange: exchange)
-        let journal = Journal(configuration: fixture.config)
+        let journal = Journal(installation: fixture.config.installation)
         let recorded = try #require(try journal.load())
         for step in recorded.steps.reversed() { try step.action.undo() }
         #expect(try fixture.snapshot() == before)
@@ -71,7 +71,7 @@ struct JournalTests {
     func finishesCommit() throws {
         let (fixture, _, transaction) = try interrupted(layout: .inPlace)
         let after = try fixture.snapshot()
-        let journal = Journal(configuration: fixture.config)
+        let journal = Journal(installation: fixture.config.installation)
         var committed = transaction
         committed.phase = .committed
         try journal.save(committed)

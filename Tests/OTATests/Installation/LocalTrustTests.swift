@@ -38,7 +38,7 @@ struct LocalTrustTests {
         try TreeFixture.make(fixture.install, ["planted": .file("anything\n")])
         try plant(try forged(from: outside + "/moved-in", planted: planted, removing: [outside + "/keep"]), in: fixture)
 
-        let error = try #require(throws: InstallationError.self) { try Journal(configuration: fixture.config).recoverIfNeeded() }
+        let error = try #require(throws: InstallationError.self) { try Journal(installation: fixture.config.installation).recoverIfNeeded() }
         #expect(error.code == .journalFailed)
         #expect(error.message.contains("lies outside install_dir, state_dir and backup_path"))
         #expect(error.message.contains("nothing it describes was done"))
@@ -57,7 +57,7 @@ struct LocalTrustTests {
         let planted = fixture.install + "/planted"
         try plant(try forged(from: fixture.install + "/link/moved-in", planted: planted, removing: [fixture.install + "/link/keep"]), in: fixture)
 
-        let error = try #require(throws: InstallationError.self) { try Journal(configuration: fixture.config).recoverIfNeeded() }
+        let error = try #require(throws: InstallationError.self) { try Journal(installation: fixture.config.installation).recoverIfNeeded() }
         #expect(error.message.contains("passes through the symlink \(fixture.install)/link"))
         #expect(FileSystem.exists(outside + "/keep/file"))
         #expect(FileSystem.exists(planted))
@@ -72,7 +72,7 @@ struct LocalTrustTests {
         let real = try #require(try installer.backups().first)
 
         let name = "backup_1.0.0_20991231_235959"
-        let planted = fixture.config.backupDirectory + "/" + name
+        let planted = fixture.config.installation.backupDirectory + "/" + name
         try TreeFixture.make(planted, ["VERSION": .file("1.0.0\n"), "src/.keep": .file("")])
         try FileSystem.copyFile("/usr/bin/id", to: planted + "/src/id", mode: 0o4755, durable: false)
         let createdAt = try #require(UTCTime.date(stamp: "20991231_235959"))

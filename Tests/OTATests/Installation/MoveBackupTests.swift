@@ -14,7 +14,7 @@ struct MoveBackupTests {
     static let new = TreeFixture.release("new", files: 40)
 
     func installer(_ fixture: InstallFixture, exchange: Bool) -> InPlaceInstaller {
-        var installer = InPlaceInstaller(configuration: fixture.config)
+        var installer = InPlaceInstaller(installation: fixture.config.installation, deviceFiles: fixture.config.deviceFiles)
         installer.usesRenameExchange = exchange
         return installer
     }
@@ -40,7 +40,7 @@ struct MoveBackupTests {
         #expect(!FileSystem.exists(partial))
         #expect(FileSystem.lstatInfo(backup.path).map { $0.st_mode & 0o777 } == 0o700)
         #expect(try TreeFixture.snapshot(backup.path, excluding: ["backup.json"]) == before)
-        let manifest = try BackupStore(configuration: fixture.config).verify(backup)
+        let manifest = try BackupStore(installation: fixture.config.installation).verify(backup)
         #expect(manifest.version == "1.0.0")
         #expect(manifest.files.contains { $0.path == "vendor/tools" && $0.type == "directory" })
         #expect(manifest.files.first { $0.path == "src/bin/run.sh" }?.sha256 == (try FileDigest.sha256(ofFileAt: backup.path + "/src/bin/run.sh")))
@@ -63,7 +63,7 @@ struct MoveBackupTests {
         #expect(!FileManager.default.fileExists(atPath: fixture.install + "/gone"))
         try installer.rollback(transaction)
         #expect(try fixture.snapshot() == before)
-        #expect(try FileSystem.names(in: fixture.config.backupDirectory).isEmpty, "no backup and no partial folder")
+        #expect(try FileSystem.names(in: fixture.config.installation.backupDirectory).isEmpty, "no backup and no partial folder")
     }
 
     @Test("what the old version writes into its moved tree before the commit is in the backup, which verifies")
@@ -78,7 +78,7 @@ struct MoveBackupTests {
         try Data("rewritten".utf8).write(to: URL(fileURLWithPath: partial + "/config/file3.txt"))
         try installer.commit(transaction)
         let backup = try #require(try installer.backups().first)
-        let manifest = try BackupStore(configuration: fixture.config).verify(backup)
+        let manifest = try BackupStore(installation: fixture.config.installation).verify(backup)
         #expect(manifest.files.contains { $0.path == "src/late.log" && $0.size == 14 })
     }
 
@@ -108,7 +108,7 @@ struct MoveBackupTests {
         let installer = fixture.installer
         try installer.commit(try installer.install(try fixture.stage("2.0.0", Self.new)))
         let backup = try #require(try installer.backups().first)
-        let manifest = try BackupStore(configuration: fixture.config).verify(backup)
+        let manifest = try BackupStore(installation: fixture.config.installation).verify(backup)
         #expect(manifest.files.contains { $0.path == "src/a \"quoted\" \\ name\ttab.txt" })
         #expect(manifest.files.contains { $0.path == "src/ünïcødé.txt" })
     }
@@ -131,7 +131,7 @@ struct MoveBackupTests {
         #expect(try installer.currentVersion() == SemanticVersion(2, 0, 0))
         #expect(try installer.backups().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: fixture.state + "/journal.json"))
-        try BackupStore(configuration: fixture.config).prune()
-        #expect(try FileSystem.names(in: fixture.config.backupDirectory).isEmpty, "the partial folder is pruned")
+        try BackupStore(installation: fixture.config.installation).prune()
+        #expect(try FileSystem.names(in: fixture.config.installation.backupDirectory).isEmpty, "the partial folder is pruned")
     }
 }

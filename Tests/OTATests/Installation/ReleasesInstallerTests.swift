@@ -11,7 +11,7 @@ struct ReleasesInstallerTests {
     @Test("install puts the release in releases/<version>, points current at it, and commit keeps max_backups releases")
     func installAndPrune() throws {
         let fixture = try InstallFixture(layout: .releases)
-        fixture.config.maxBackups = 2
+        fixture.config.installation.maxBackups = 2
         try fixture.installInitial("1.0.0", Self.old)
         let installer = fixture.installer
         #expect(try installer.currentVersion() == SemanticVersion(1, 0, 0))
@@ -68,7 +68,7 @@ struct ReleasesInstallerTests {
         old["config/.env"] = .file("A=1\n")
         old["config/ota.yaml"] = .file("mine")
         try fixture.installInitial("1.0.0", old)
-        fixture.config.preservePaths = ["config/local.yaml"]
+        fixture.config.installation.preservePaths = ["config/local.yaml"]
         fixture.config.sourceFile = fixture.install + "/current/config/ota.yaml"
         var nodes = Self.new
         nodes["config/local.yaml"] = .file("shipped")

@@ -28,18 +28,19 @@ struct ReleaseAssetsTests {
         ReleaseAsset(id: 3, name: "SHA256SUMS", size: 10, apiURL: "https://api.example.com/assets/3"),
     ])
 
-    static func configuration(key: String? = nil, allowUnsigned: Bool = false) -> OTAConfiguration {
-        var configuration = OTAConfiguration(githubRepo: "octo/app")
-        configuration.assetPattern = "app-{version}.tar.gz"
-        configuration.publicKey = key
-        configuration.allowUnsigned = allowUnsigned
-        return configuration
+    static func source(key: String? = nil, allowUnsigned: Bool = false) -> OTAConfiguration.Source {
+        var source = OTAConfiguration.Source()
+        source.githubRepo = "octo/app"
+        source.assetPattern = "app-{version}.tar.gz"
+        source.publicKey = key
+        source.allowUnsigned = allowUnsigned
+        return source
     }
 
     @Test("without a key and without allow_unsigned nothing is fetched and the error names allow_unsigned")
     func unsignedRefusedBeforeFetching() async throws {
         let fetches = Fetches([:])
-        let assets = ReleaseAssets(configuration: Self.configuration(), fetch: fetches.fetch)
+        let assets = ReleaseAssets(source: Self.source(), installDirectory: "/", fetch: fetches.fetch)
         let artifact = try assets.artifact(for: Self.release)
         #expect(artifact.fileName == "app-1.1.0.tar.gz")
         let error = try await #require(throws: VerificationError.self) { try await assets.proof(for: artifact) }
@@ -51,7 +52,7 @@ struct ReleaseAssetsTests {
     func signedProof() async throws {
         let key = MinisignSigner().publicKey.base64
         let fetches = Fetches(["SHA256SUMS": Data("sums".utf8), "app-1.1.0.tar.gz.minisig": Data("signature".utf8)])
-        let assets = ReleaseAssets(configuration: Self.configuration(key: key), fetch: fetches.fetch)
+        let assets = ReleaseAssets(source: Self.source(key: key), installDirectory: "/", fetch: fetches.fetch)
         let proof = try await assets.proof(for: try assets.artifact(for: Self.release))
         #expect(fetches.asked == ["SHA256SUMS", "app-1.1.0.tar.gz.minisig"])
         #expect(proof.isSigned)
@@ -63,7 +64,7 @@ struct ReleaseAssetsTests {
     func droppedCompanion() async throws {
         let key = MinisignSigner().publicKey.base64
         let fetches = Fetches(["SHA256SUMS": Data("sums".utf8)])
-        let assets = ReleaseAssets(configuration: Self.configuration(key: key), fetch: fetches.fetch)
+        let assets = ReleaseAssets(source: Self.source(key: key), installDirectory: "/", fetch: fetches.fetch)
         let error = try await #require(throws: TransferError.self) { try await assets.proof(for: try assets.artifact(for: Self.release)) }
         #expect(error.message.contains("app-1.1.0.tar.gz.minisig"))
     }
@@ -71,7 +72,7 @@ struct ReleaseAssetsTests {
     @Test("with allow_unsigned and no key, only the checksums file is fetched and the proof is not signed")
     func allowUnsigned() async throws {
         let fetches = Fetches(["SHA256SUMS": Data("sums".utf8)])
-        let assets = ReleaseAssets(configuration: Self.configuration(allowUnsigned: true), fetch: fetches.fetch)
+        let assets = ReleaseAssets(source: Self.source(allowUnsigned: true), installDirectory: "/", fetch: fetches.fetch)
         let proof = try await assets.proof(for: try assets.artifact(for: Self.release))
         #expect(fetches.asked == ["SHA256SUMS"])
         #expect(!proof.isSigned)

@@ -40,7 +40,7 @@ struct ReleaseListShapesTests {
         }
         let directory = try TemporaryDirectory()
         var config = OTAConfiguration.forTest(api: server.baseURL + "/api/v1", state: directory)
-        config.assetPattern = "app-{version}-{os}-{arch}.tar.gz"
+        config.source.assetPattern = "app-{version}-{os}-{arch}.tar.gz"
         let downloaded = try await withTransfer(config) { source, downloader in
             let releases = try await source.releases()
             #expect(releases.map(\.tag) == ["v1.3.0", "v1.2.0"])
@@ -49,7 +49,7 @@ struct ReleaseListShapesTests {
             let asset = try #require(releases[0].assets.first)
             #expect(asset.apiURL == server.baseURL + "/octo/app/releases/download/v1.3.0/app-1.3.0-linux-x86_64.tar.gz")
             #expect(asset.size == 5 && asset.digest == nil)
-            let artifact = try AssetPattern(pattern: config.assetPattern, arch: "x86_64").artifact(for: releases[0], repository: "octo/app")
+            let artifact = try AssetPattern(pattern: config.source.assetPattern, arch: "x86_64").artifact(for: releases[0], repository: "octo/app")
             return try await downloader.download(artifact)
         }
         #expect(try String(contentsOfFile: downloaded.path, encoding: .utf8) == "bytes")

@@ -90,9 +90,9 @@ struct StateDirectoryTests {
         chmod(temp.url("tmp"), 0o1777)
         chown(temp.url("tmp/monitoring_backup"), Self.otherUser, Self.otherUser)
         var config = OTAConfiguration(githubRepo: "octo/app")
-        config.installDir = temp.url("install")
-        config.backupPath = temp.url("tmp/monitoring_backup")
-        let error = try untrusted(StateDirectory(configuration: config))
+        config.installation.installDir = temp.url("install")
+        config.installation.backupPath = temp.url("tmp/monitoring_backup")
+        let error = try untrusted(StateDirectory(installation: config.installation))
         #expect(error.message.contains("backup_path \(temp.url("tmp/monitoring_backup"))"))
     }
 
@@ -144,9 +144,9 @@ struct StateDirectoryTests {
     @Test("backup_path defaults to <state_dir>/backups")
     func defaultBackupPath() {
         var config = OTAConfiguration(githubRepo: "octo/app")
-        config.installDir = "/srv/app"
-        #expect(config.backupDirectory == "/srv/app/.ota/backups")
-        config.stateDir = "/var/lib/ota"
-        #expect(StateDirectory(configuration: config).backupPath == "/var/lib/ota/backups")
+        config.installation.installDir = "/srv/app"
+        #expect(config.installation.backupDirectory == "/srv/app/.ota/backups")
+        config.installation.stateDir = "/var/lib/ota"
+        #expect(StateDirectory(installation: config.installation).backupPath == "/var/lib/ota/backups")
     }
 }

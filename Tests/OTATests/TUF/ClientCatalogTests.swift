@@ -59,14 +59,14 @@ struct ClientCatalogTests {
     func configuration() throws {
         let config = try OTAConfiguration.parse(yaml: "source: tuf\ntuf_url: https://updates.example.com/monitor\ntuf_root: /etc/ota/root.json\nproduct: monitor\n",
                                                 environment: ConfigurationEnvironment([:]))
-        #expect(config.source == .tuf && config.channel == "stable" && config.productName == "monitor")
-        #expect(config.tufMetadataURLResolved == "https://updates.example.com/monitor/metadata")
-        #expect(config.tufTargetsURLResolved == "https://updates.example.com/monitor/targets")
-        #expect(config.devicePlatform.hasPrefix("linux-") && config.description.contains("source: tuf"))
-        #expect(OTAConfiguration.normalisedArchitecture("armv7l") == "armv7" && OTAConfiguration.normalisedArchitecture("arm64") == "aarch64")
+        #expect(config.source.kind == .tuf && config.source.channel == "stable" && config.source.productName == "monitor")
+        #expect(config.source.tufMetadataURLResolved?.absoluteString == "https://updates.example.com/monitor/metadata")
+        #expect(config.source.tufTargetsURLResolved?.absoluteString == "https://updates.example.com/monitor/targets")
+        #expect(config.source.devicePlatform.hasPrefix("linux-") && config.description.contains("source: tuf"))
+        #expect(OTAConfiguration.Source.normalisedArchitecture("armv7l") == "armv7" && OTAConfiguration.Source.normalisedArchitecture("arm64") == "aarch64")
 
         let github = try OTAConfiguration.parse(yaml: "github_repo: octo/monitor\n", environment: ConfigurationEnvironment([:]))
-        #expect(github.source == .github && github.productName == "monitor")
+        #expect(github.source.kind == .github && github.source.productName == "monitor")
 
         for (yaml, key) in [("source: tuf\ntuf_root: /r.json\nproduct: m\n", "tuf_url"), ("source: tuf\ntuf_url: https://h/\nproduct: m\n", "tuf_root"),
                             ("source: tuf\ntuf_url: https://h/\ntuf_root: /r.json\n", "product"), ("github_repo: o/r\nsource: s3\n", "source"),

@@ -121,13 +121,13 @@ struct EndlessDataTests {
     @Test("max_download_bytes and min_download_rate come from the configuration, with their defaults")
     func configurationKeys() throws {
         let defaults = try OTAConfiguration.parse(yaml: "github_repo: o/r\n", environment: ConfigurationEnvironment([:]))
-        #expect(defaults.maxDownloadBytes == 2 << 30)
-        #expect(defaults.minDownloadRate == 1024)
+        #expect(defaults.transfer.maxDownloadBytes == 2 << 30)
+        #expect(defaults.transfer.minDownloadRate == 1024)
         let set = try OTAConfiguration.parse(yaml: "github_repo: o/r\nmax_download_bytes: 64MiB\nmin_download_rate: 0\ndownload_timeout: 7\n",
                                              environment: ConfigurationEnvironment([:]))
-        #expect(set.maxDownloadBytes == 64 << 20)
-        #expect(set.minDownloadRate == 0)
-        let transport = try HTTPTransport(for: set, logger: Self.logger)
+        #expect(set.transfer.maxDownloadBytes == 64 << 20)
+        #expect(set.transfer.minDownloadRate == 0)
+        let transport = HTTPTransport(transfer: set.transfer, source: set.source, logger: Self.logger)
         #expect(transport.configuration.rateWindow == .seconds(42))
         #expect(transport.configuration.minimumRate == 0)
         let error = try #require(throws: ConfigurationError.self) {

@@ -85,7 +85,7 @@ struct ServerNumberTests {
         let config = OTAConfiguration.forTest(api: server.baseURL, state: directory)
         let listURL = server.baseURL + "/repos/octo/app/releases?per_page=100"
         try ReleaseListCache(url: listURL, etag: nil, releases: [], rateLimitedUntil: Date(timeIntervalSince1970: 4_102_444_800))
-            .save(to: config.stateDirectory + "/cache/releases.json")
+            .save(to: config.installation.stateDirectory + "/cache/releases.json")
         let releases = try await withTransfer(config) { source, _ in try await source.releases() }
         #expect(releases.map(\.tag) == ["v1.0.0"])
         #expect(server.requests.count == 1)
@@ -131,8 +131,8 @@ struct ServerNumberTests {
         let directory = try TemporaryDirectory()
         let config = OTAConfiguration.forTest(api: server.baseURL, state: directory, retries: 0)
         let url = server.baseURL + "/asset"
-        let part = config.stateDirectory + "/downloads/app.tar.gz.part"
-        try FileManager.default.createDirectory(atPath: config.stateDirectory + "/downloads", withIntermediateDirectories: true)
+        let part = config.installation.stateDirectory + "/downloads/app.tar.gz.part"
+        try FileManager.default.createDirectory(atPath: config.installation.stateDirectory + "/downloads", withIntermediateDirectories: true)
         try Data(count: 10).write(to: URL(fileURLWithPath: part))
         try PartialDownload(url: url, etag: "\"abc\"", lastModified: nil, expectedSize: 100).save(to: part + ".json")
         let asset = ReleaseAsset(id: 1, name: "app.tar.gz", size: 100, apiURL: url)

@@ -7,7 +7,7 @@ struct TokenProtectionTests {
     @Test("once a configuration with a token is loaded, the process is not dumpable")
     func nonDumpableWithToken() throws {
         let config = try OTAConfiguration.parse(yaml: "github_repo: o/app\n", environment: ConfigurationEnvironment(["GITHUB_TOKEN": "ghp_tokenValue123"]))
-        #expect(config.githubToken != nil)
+        #expect(config.source.githubToken != nil)
         // The kernel's own flag, as prctl(PR_GET_DUMPABLE) reports it (what core dumps and ptrace obey).
         #expect(!Secret.processIsDumpable)
     }

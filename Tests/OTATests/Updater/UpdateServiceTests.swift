@@ -12,10 +12,10 @@ struct UpdateServiceTests {
     func updater(_ source: ScriptedSource, autoUpdate: Bool = false) throws -> (OTAUpdater, TemporaryDirectory) {
         let directory = try TemporaryDirectory()
         var config = OTAConfiguration.forTest(api: "http://127.0.0.1:9", state: directory)
-        config.autoUpdate = autoUpdate
-        config.checkInterval = 600
-        config.checkJitter = 0.1
-        config.retryDelay = 5
+        config.schedule.autoUpdate = autoUpdate
+        config.schedule.checkInterval = .seconds(600)
+        config.schedule.checkJitter = 0.1
+        config.transfer.retryDelay = .seconds(5)
         try directory.write("VERSION", "1.0.0\n")
         var logger = Logger(label: "test")
         logger.logLevel = .critical

@@ -102,16 +102,16 @@ struct ArtifactVerifierPassingTests {
         let fixture = try ReleaseFixture()
         let key = try fixture.minisign.publicKey
         var config = OTAConfiguration(githubRepo: "octo/monitor")
-        #expect(try ArtifactVerifier(configuration: config).publicKey == nil)
-        config.publicKey = key.base64
-        #expect(try ArtifactVerifier(configuration: config).publicKey == key)
-        #expect(try ArtifactVerifier(configuration: config).verifiers.count == 4)
-        config.publicKey = nil
-        config.installDir = fixture.minisign.directory.path
-        config.publicKeyFile = (fixture.minisign.publicKeyPath as NSString).lastPathComponent
-        #expect(try ArtifactVerifier(configuration: config).publicKey == key)
-        config.publicKeyFile = "missing.pub"
-        let missing = try #require(throws: VerificationError.self) { try ArtifactVerifier(configuration: config) }
+        #expect(try ArtifactVerifier(source: config.source, installDirectory: config.installation.installDirectory).publicKey == nil)
+        config.source.publicKey = key.base64
+        #expect(try ArtifactVerifier(source: config.source, installDirectory: config.installation.installDirectory).publicKey == key)
+        #expect(try ArtifactVerifier(source: config.source, installDirectory: config.installation.installDirectory).verifiers.count == 4)
+        config.source.publicKey = nil
+        config.installation.installDir = fixture.minisign.directory.path
+        config.source.publicKeyFile = (fixture.minisign.publicKeyPath as NSString).lastPathComponent
+        #expect(try ArtifactVerifier(source: config.source, installDirectory: config.installation.installDirectory).publicKey == key)
+        config.source.publicKeyFile = "missing.pub"
+        let missing = try #require(throws: VerificationError.self) { try ArtifactVerifier(source: config.source, installDirectory: config.installation.installDirectory) }
         #expect(missing.code == .unreadableFile)
     }
 }
