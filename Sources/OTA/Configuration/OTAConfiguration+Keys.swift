@@ -59,6 +59,14 @@ extension OTAConfiguration {
             }
             config.maintenanceWindow = windows
         }, show: { $0.maintenanceWindow.isEmpty ? "null" : "[" + $0.maintenanceWindow.map(\.debugDescription).joined(separator: ", ") + "]" }),
+        .optionalText("device_id", \.deviceID, problem: { config in
+            guard let id = config.deviceID else { return nil }
+            return id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "must not be empty (leave it out to use /etc/machine-id)" : nil
+        }),
+        .optionalText("pinned_version", \.pinnedVersion, problem: { config in
+            guard let text = config.pinnedVersion, SemanticVersion(text) == nil else { return nil }
+            return "must be a full semantic version such as 1.2.0 (no leading v), got '\(text)'"
+        }),
     ] + tufKeys
 
     /// The keys by name, for parsing.

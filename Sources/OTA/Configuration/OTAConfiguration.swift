@@ -120,6 +120,10 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var platform: String?
     /// The release channel the device follows.
     public var channel: String = "stable"
+    /// The device's id in rollout buckets; `nil` means `/etc/machine-id` (see ``DeviceIdentity``).
+    public var deviceID: String?
+    /// The one version the device installs (SemVer); `nil` means the newest eligible release. Wins over `ota pin`.
+    public var pinnedVersion: String?
 
     /// The file this configuration was loaded from, if any (it is always preserved across updates).
     public var sourceFile: String?
@@ -145,6 +149,8 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var stateDirectory: String { Self.absolute(stateDir ?? ".ota", against: installDirectory) }
     /// The absolute backup directory (`<state_dir>/backups` by default).
     public var backupDirectory: String { backupPath.map { Self.absolute($0, against: installDirectory) } ?? stateDirectory + "/backups" }
+    /// ``pinnedVersion`` parsed; `nil` when unset (or not SemVer, which ``validate()`` refuses).
+    public var pinnedSemanticVersion: SemanticVersion? { pinnedVersion.flatMap { SemanticVersion($0) } }
     /// The absolute path of ``publicKeyFile``, if set.
     public var publicKeyFilePath: String? { publicKeyFile.map { Self.absolute($0, against: installDirectory) } }
 

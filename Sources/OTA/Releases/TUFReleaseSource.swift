@@ -5,8 +5,9 @@ import Synchronization
 /// Releases from a signed TUF repository on any static host (`source: tuf`).
 ///
 /// Each ``releases()`` refreshes the trusted metadata (``TUFClient``; kept in `state_dir/tuf/`, the root
-/// seeded from `tuf_root` the first time) and lists the product's catalog (``TUFReleaseCatalog``). The
-/// artifact of a release is its target, downloaded by its signed URL; its proof is the target's signed
+/// seeded from `tuf_root` the first time) and lists the product's catalog (``TUFReleaseCatalog``) for this
+/// device: its id (``DeviceIdentity``, resolved once) and the time of the refresh — the device clock, never
+/// earlier than the TUF time floor — decide which rollouts reach it. The artifact of a release is its target, downloaded by its signed URL; its proof is the target's signed
 /// length and hashes (``TUFTargetVerifier``), so a release is signed without minisign and
 /// `allow_unsigned` does not apply. The installed version is the signed `version`.
 public final class TUFReleaseSource: ReleaseSource {
@@ -16,23 +17,31 @@ public final class TUFReleaseSource: ReleaseSource {
     public let catalog: TUFReleaseCatalog
     /// The trusted initial root (`tuf_root`), stored when no root is stored yet.
     let initialRootPath: String?
+    /// Where the device's id in rollout buckets comes from.
+    let identity: DeviceIdentity
     let logger: Logger
     /// The offers of the last refresh, by artifact URL: what proves each artifact.
     private let offers = Mutex<[String: TUFReleaseCatalog.Offer]>([:])
+    /// The device id, once resolved.
+    private let deviceID = Mutex<String?>(nil)
 
-    init(client: TUFClient, catalog: TUFReleaseCatalog, initialRootPath: String?, logger: Logger) {
+    init(client: TUFClient, catalog: TUFReleaseCatalog, initialRootPath: String?, identity: DeviceIdentity, logger: Logger) {
         self.client = client
         self.catalog = catalog
         self.initialRootPath = initialRootPath
+        self.identity = identity
         self.logger = logger
     }
 
+    /// Every release of the device's platform; those not offered to it (yanked, halted, outside its rollout,
+    /// another channel) carry the reason in ``Release/withheld``.
     public func releases() async throws -> [Release] {
         try seedRootIfNeeded()
         var trust = try await client.refresh()
         let targets = try await client.targets(under: catalog.product, in: &trust)
         let consistent = trust.root.consistentSnapshot
-        let found = catalog.offers(targets, url: { client.url(of: $0, consistentSnapshot: consistent) }, logger: logger)
+        let found = catalog.offers(targets, deviceID: try resolvedDeviceID(), at: trust.referenceTime,
+                                   url: { client.url(of: $0, consistentSnapshot: consistent) }, logger: logger)
         offers.withLock { offers in
             offers = Dictionary(found.map { ($0.release.assets[0].apiURL, $0) }) { first, _ in first }
         }
@@ -56,6 +65,14 @@ public final class TUFReleaseSource: ReleaseSource {
         return ArtifactProof(verifier: verifier, material: VerificationMaterial(), isSigned: true)
     }
 
+    /// The device's id, resolved on first use and kept for the life of the source.
+    func resolvedDeviceID() throws(StateError) -> String {
+        if let known = deviceID.withLock({ $0 }) { return known }
+        let id = try identity.resolve(logger: logger)
+        deviceID.withLock { $0 = id }
+        return id
+    }
+
     /// Stores the root of `tuf_root` as the trusted root when none is stored yet.
     private func seedRootIfNeeded() throws {
         guard !client.hasTrustedRoot else { return }
@@ -76,9 +93,13 @@ public final class TUFReleaseSource: ReleaseSource {
 }
 
 extension TUFReleaseSource {
-    /// A source for `configuration` (`tuf_url`, `tuf_root`, `product`, `platform`, `channel`), over `transport`.
+    /// A source for `configuration` (`tuf_url`, `tuf_root`, `product`, `platform`, `channel`, `device_id`), over `transport`.
+    /// - Parameters:
+    ///   - clock: the device's clock (expiry and rollout ramps read it, never earlier than the time floor).
+    ///   - machineIDPath: where the machine id is read when `device_id` is not set.
     convenience init(configuration: OTAConfiguration, transport: HTTPTransport, logger: Logger,
-                     clock: @escaping @Sendable () -> Date = { Date() }) throws(TransferError) {
+                     clock: @escaping @Sendable () -> Date = { Date() },
+                     machineIDPath: String = DeviceIdentity.defaultMachineIDPath) throws(TransferError) {
         guard let metadata = configuration.tufMetadataURLResolved.flatMap(URL.init(string:)),
               let targets = configuration.tufTargetsURLResolved.flatMap(URL.init(string:)) else {
             throw TransferError(.invalidURL, "tuf_url is not set or not a URL; set it to the TUF repository's base URL")
@@ -88,7 +109,8 @@ extension TUFReleaseSource {
                                store: TUFMetadataStore(stateDirectory: StateDirectory(configuration: configuration)),
                                fetcher: TUFFetcher(transport: transport, retry: retry, logger: logger), clock: clock, logger: logger)
         let catalog = TUFReleaseCatalog(product: configuration.productName, platform: configuration.devicePlatform, channel: configuration.channel)
-        self.init(client: client, catalog: catalog, initialRootPath: configuration.tufRootPath, logger: logger)
+        self.init(client: client, catalog: catalog, initialRootPath: configuration.tufRootPath,
+                  identity: DeviceIdentity(configuration: configuration, machineIDPath: machineIDPath), logger: logger)
     }
 }
 

@@ -8,9 +8,12 @@ extension OTAUpdater {
         let state = pipeline.records.store.load()
         let current = (try? currentVersion())?.description ?? state.currentVersion ?? "unknown"
         let latest = lastCheck?.latestRelease?.version.description ?? state.latestVersion
+        let pinned = try? pipeline.pinnedVersion()
         let updateAvailable: Bool
-        if let latest, let latestVersion = SemanticVersion(latest), let currentVersion = SemanticVersion(current) {
-            updateAvailable = latestVersion > currentVersion
+        if let lastCheck {
+            updateAvailable = lastCheck.availableRelease != nil
+        } else if let latest, let latestVersion = SemanticVersion(latest), let currentVersion = SemanticVersion(current) {
+            updateAvailable = pinned.map { latestVersion == $0 && currentVersion != $0 } ?? (latestVersion > currentVersion)
         } else {
             updateAvailable = false
         }
@@ -23,7 +26,7 @@ extension OTAUpdater {
                          lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
                          autoUpdate: configuration.autoUpdate, checkInterval: configuration.checkInterval,
                          githubRepo: configuration.githubRepo, backups: backups, pendingRecovery: pending,
-                         verification: OTAStatus.Verification(configuration: configuration))
+                         verification: OTAStatus.Verification(configuration: configuration), pinnedVersion: pinned?.description)
     }
 
     /// The backups a rollback can return to, newest first.
