@@ -82,7 +82,7 @@ struct PublishCommandTests {
         (["add", "--version", "0.9.0", "--platform", "any", "ARCHIVE"], 1, "Version 0.9.0 for platform any is already published"),
         (["rollout", "0.9.0", "--percent", "5", "--halt"], 64, "Pass exactly one of --percent N, --ramp HOURS [--start TIME] [--percent N], --halt or --resume."),
         (["rollout", "0.9.0", "--percent", "150"], 1, "The rollout percent 150 (--percent) is outside 0–100"),
-        (["rollout", "0.9.0", "--percent", "-1"], 1, "The rollout percent -1 (--percent) is outside 0–100"),
+        (["rollout", "0.9.0", "--percent=-1"], 1, "The rollout percent -1 (--percent) is outside 0–100"),
         (["rollout", "0.9.0", "--ramp", "0"], 1, "The ramp of 0 hours (--ramp) is not between 1 and 87600"),
         (["rollout", "0.9.0", "--ramp", "24", "--percent", "150"], 1, "The rollout percent 150 (--percent) is outside 0–100"),
         (["rollout", "0.9.0", "--percent", "20", "--start", "2026-12-01T10:00:00Z"], 64, "--start sets when a ramp begins; pass it with --ramp HOURS."),

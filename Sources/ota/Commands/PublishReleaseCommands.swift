@@ -109,7 +109,7 @@ struct PublishStatusCommand: ParsableCommand {
             """
     )
     @OptionGroup var repository: PublishCommand.RepositoryOption
-    @Option(name: .long, help: ArgumentHelp("A file of device ids, one per line: show the share each rollout reaches.", valueName: "file"))
+    @Option(name: .customLong("device-ids"), help: ArgumentHelp("A file of device ids, one per line: show the share each rollout reaches.", valueName: "file"))
     var deviceIDs: String?
 
     func run() throws {
