@@ -1,7 +1,7 @@
 import Foundation
 
 /// A release target's `custom.ota`: what the publisher signs about a release file and what a device reads to
-/// decide whether it is for it. The one type that reads and writes it (``init(custom:)``, ``json``).
+/// decide whether it is for it. The one type that reads it (from a target's `custom`) and writes it (``json``).
 ///
 /// ```json
 /// {"version": "1.2.0", "platform": "linux-aarch64", "channels": ["stable"], "published_at": "2026-12-01T10:00:00Z",

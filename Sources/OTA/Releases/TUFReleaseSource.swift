@@ -7,9 +7,10 @@ import Synchronization
 /// Each ``releases()`` refreshes the trusted metadata (``TUFClient``; kept in `state_dir/tuf/`, the root
 /// seeded from `tuf_root` the first time) and lists the product's catalog (``TUFReleaseCatalog``) for this
 /// device: its id (``DeviceIdentity``, resolved once) and the time of the refresh — the device clock, never
-/// earlier than the TUF time floor — decide which rollouts reach it. The artifact of a release is its target, downloaded by its signed URL; its proof is the target's signed
-/// length and hashes (``TUFTargetVerifier``), so a release is signed without minisign and
-/// `allow_unsigned` does not apply. The installed version is the signed `version`.
+/// earlier than the TUF time floor — decide which rollouts reach it. The artifact of a release is its
+/// target, downloaded by its signed URL; its proof is the target's signed length and hashes
+/// (``TUFTargetVerifier``), so a release is signed without minisign and `allow_unsigned` does not apply.
+/// The installed version is the signed `version`.
 public final class TUFReleaseSource: ReleaseSource {
     /// The client of the repository.
     public let client: TUFClient

@@ -74,10 +74,11 @@ struct UpdatePipeline: Sendable {
             return outcome
         }
         let outcome = selector.check(releases, current: current, floor: records.versionFloor())
-        if let release = outcome.availableRelease, selector.isYanked(current, in: releases) {
+        guard selector.isYanked(current, in: releases) else { return outcome }
+        if let release = outcome.availableRelease {
             logger.warning("the installed version is yanked by its publisher: moving to the newest release that is not, older versions and the version floor notwithstanding",
                            metadata: ["ota.current": "\(current)", "ota.release.version": "\(release.version)"])
-        } else if outcome.availableRelease == nil, selector.isYanked(current, in: releases) {
+        } else {
             logger.warning("the installed version is yanked by its publisher, but no other release is offered to this device", metadata: ["ota.current": "\(current)"])
         }
         return outcome
