@@ -10,7 +10,8 @@ extension OTAUpdater {
         let latest = lastCheck?.latestRelease?.version.description ?? state.latestVersion
         let pinned = try? pipeline.pinnedVersion()
         let updateAvailable: Bool
-        if let lastCheck {
+        if let lastCheck, lastCheck.current.description == current {
+            // The check's own verdict: it knows about yanks and pins, where "older" can still be an update.
             updateAvailable = lastCheck.availableRelease != nil
         } else if let latest, let latestVersion = SemanticVersion(latest), let currentVersion = SemanticVersion(current) {
             updateAvailable = pinned.map { latestVersion == $0 && currentVersion != $0 } ?? (latestVersion > currentVersion)

@@ -55,8 +55,8 @@ struct ConfigurationLoadingTests {
         #expect(config.minDownloadRate == 1024)
         #expect(config.maintenanceWindow.isEmpty)
         #expect(config.source == .github && config.tufURL == nil && config.tufRoot == nil && config.product == nil && config.platform == nil)
-        #expect(config.channel == "stable")
-        #expect(ConfigurationKeys.all.count == 44)
+        #expect(config.channel == "stable" && config.deviceID == nil && config.pinnedVersion == nil)
+        #expect(ConfigurationKeys.all.count == 46)
     }
 
     @Test("every key is read with its type")
@@ -94,6 +94,8 @@ struct ConfigurationLoadingTests {
             check_jitter: 0.25
             max_extracted_bytes: 512MiB
             max_archive_entries: 5000
+            device_id: pi-0001
+            pinned_version: 1.2.0-rc.1
             """)
         #expect(config.checkInterval == 600)
         #expect(!config.autoUpdate && !config.backupEnabled)
@@ -113,6 +115,7 @@ struct ConfigurationLoadingTests {
         #expect(config.checkJitter == 0.25 && config.maxExtractedBytes == 512 << 20 && config.maxArchiveEntries == 5000)
         #expect(config.versionFilePath == "/opt/monitor/current/meta/VERSION")
         #expect(config.stateDirectory == "/var/lib/ota")
+        #expect(config.deviceID == "pi-0001" && config.pinnedSemanticVersion == SemanticVersion("1.2.0-rc.1"))
     }
 
     @Test("a missing github_repo is an error naming the key")
