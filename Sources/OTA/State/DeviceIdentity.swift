@@ -31,7 +31,8 @@ public struct DeviceIdentity: Sendable {
     /// The device's id. Logs a warning when the machine id cannot be read and the kept id is used instead.
     /// - Throws: ``StateError`` when neither the machine id nor a kept id can be read and none can be kept.
     public func resolve(logger: Logger) throws(StateError) -> String {
-        if let configured { return configured }
+        // Surrounding white space is never part of an id (the publisher's --device-ids file is read the same way).
+        if let configured { return configured.trimmingCharacters(in: .whitespacesAndNewlines) }
         let problem: String
         switch Self.readMachineID(machineIDPath) {
         case .success(let id): return id
