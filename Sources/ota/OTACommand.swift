@@ -8,7 +8,7 @@ struct OTACommand: AsyncParsableCommand {
         commandName: "ota",
         abstract: "Over-the-air updates from GitHub Releases: check, download, verify, back up, apply, roll back.",
         version: OTAInfo.version,
-        subcommands: [CheckCommand.self, UpdateCommand.self, StatusCommand.self, RollbackCommand.self, BackupsCommand.self, RunCommand.self, InhibitCommand.self, ServeCommand.self, PublishCommand.self, KeygenCommand.self, SignCommand.self, TUFClientCommand.self, DemoCommand.self, VersionCommand.self]
+        subcommands: [CheckCommand.self, UpdateCommand.self, StatusCommand.self, RollbackCommand.self, BackupsCommand.self, RunCommand.self, InhibitCommand.self, PinCommand.self, UnpinCommand.self, ServeCommand.self, PublishCommand.self, KeygenCommand.self, SignCommand.self, TUFClientCommand.self, DemoCommand.self, VersionCommand.self]
     )
 
     /// Runs the command and maps every error to an exit status in one place:

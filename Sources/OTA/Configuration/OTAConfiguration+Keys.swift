@@ -68,6 +68,16 @@ extension OTAConfiguration {
         .optionalText("product", \.source.product),
         .optionalText("platform", \.source.platform),
         .text("channel", \.source.channel),
+        .optionalText("device_id", \.source.deviceID, problem: { id in
+            id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "must not be empty (leave it out to use /etc/machine-id)" : nil
+        }),
+        .optional("pinned_version", \.source.pinnedVersion, parse: { value throws(ConfigurationError) in
+            let text = try value.string()
+            guard let version = SemanticVersion(text) else {
+                throw ConfigurationError(.invalidValue, key: "pinned_version", "pinned_version must be a full semantic version such as 1.2.0 (no leading v), got '\(text)'")
+            }
+            return version
+        }, show: { $0.description.debugDescription }),
     ]
 
     /// The keys by name, for parsing.

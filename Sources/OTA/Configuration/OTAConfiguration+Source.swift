@@ -49,6 +49,10 @@ extension OTAConfiguration {
         public var platform: String?
         /// The release channel the device follows (`channel`).
         public var channel = "stable"
+        /// The device's id in rollout buckets (`device_id`); `nil`: `/etc/machine-id` (see ``DeviceIdentity``).
+        public var deviceID: String?
+        /// The one version the device installs (`pinned_version`); `nil`: the newest eligible release. Wins over `ota pin`.
+        public var pinnedVersion: SemanticVersion?
 
         // Which release, and what proves it.
         /// Whether pre-releases are eligible (`include_prereleases`).

@@ -9,7 +9,7 @@ import Foundation
 /// Expired records count as absent; ``active(at:prune:)`` removes them when it may write.
 ///
 /// ```swift
-/// let store = InhibitStore(directory: StateDirectory(configuration: config))
+/// let store = InhibitStore(directory: StateDirectory(installation: config.installation))
 /// let inhibit = try store.add(reason: "kiosk demo until 18:00", seconds: 7200)
 /// try store.release(id: inhibit.id)
 /// ```

@@ -22,10 +22,13 @@ public struct Release: Sendable, Equatable {
     public var tarballURL: String?
     /// The uploaded files.
     public var assets: [ReleaseAsset]
+    /// Why the source does not offer it to this device (yanked, halted, outside its rollout, another
+    /// channel); `nil` when it is offered.
+    public var withheld: ReleaseWithholding?
 
     public init(tag: String, version: SemanticVersion, name: String? = nil, notes: String? = nil, publishedAt: Date? = nil,
                 isPrerelease: Bool = false, isDraft: Bool = false, htmlURL: String? = nil, tarballURL: String? = nil,
-                assets: [ReleaseAsset] = []) {
+                assets: [ReleaseAsset] = [], withheld: ReleaseWithholding? = nil) {
         self.tag = tag
         self.version = version
         self.name = name
@@ -36,6 +39,7 @@ public struct Release: Sendable, Equatable {
         self.htmlURL = htmlURL
         self.tarballURL = tarballURL
         self.assets = assets
+        self.withheld = withheld
     }
 
     /// The asset named `name`, if the release has one.

@@ -5,8 +5,9 @@
 /// of a release with what proves it; choosing among releases is ``ReleaseSelector``'s job and fetching the
 /// artifact is the ``Downloader``'s, so a new kind of source implements only these three requirements.
 public protocol ReleaseSource: Sendable {
-    /// Every published release whose version is a semantic version (drafts and pre-releases included),
-    /// newest first by SemVer precedence.
+    /// Every published release whose version is a semantic version (drafts and pre-releases included, and
+    /// releases the source withholds from this device, marked in ``Release/withheld``), newest first by
+    /// SemVer precedence.
     func releases() async throws -> [Release]
 
     /// The file of `release` this device installs (its platform's asset, say); sends no request.

@@ -3,12 +3,14 @@ import Logging
 
 /// Which releases of a signed repository's catalog a device is offered, and the artifact of each.
 ///
-/// A target at `<product>/<version>/<file>` with `custom.ota` is offered when its signed `version` is
-/// SemVer and equals the path's version (otherwise it is skipped with a warning), its `platform` is
-/// the device's or `any`, the device's channel is listed, it is not yanked, and its rollout admits the
-/// device (``admits(_:)``). Pre-releases are left to ``ReleaseSelector`` (`include_prereleases`). Where a
-/// version has several files for the device, one for its own platform wins over one for `any`, then the
-/// first path in order.
+/// A target at `<product>/<version>/<file>` with `custom.ota` is a release file of the device when its
+/// signed `version` is SemVer and equals the path's version (otherwise it is skipped with a warning) and
+/// its `platform` is the device's or `any`. It is offered when, besides, the device's channel is listed,
+/// it is not yanked and its rollout reaches the device now (``withholding(_:deviceID:at:)``); the others
+/// are listed as withheld, with the reason, so that a yanked installed version is recognised and a pin can
+/// name them. Pre-releases are left to ``ReleaseSelector`` (`include_prereleases`). Where a version has
+/// several files for the device, an offered one wins over a withheld one, then one for its own platform
+/// over one for `any`, then the first path in order.
 public struct TUFReleaseCatalog: Sendable {
     /// The product's name, the first segment of its target paths.
     public var product: String
@@ -23,7 +25,7 @@ public struct TUFReleaseCatalog: Sendable {
         self.channel = channel
     }
 
-    /// A release offered to the device, with the target it installs.
+    /// A release of the device's platform, with the target it installs.
     struct Offer: Sendable {
         var release: Release
         var entry: TUFReleaseEntry
@@ -32,59 +34,64 @@ public struct TUFReleaseCatalog: Sendable {
         var role: String
     }
 
-    /// Whether the device is inside `rollout`. A halted rollout admits no device.
-    ///
-    /// The one place a rollout is decided: the share (`percent`, the ramp from `start` over `ramp_hours`)
-    /// and the device's bucket are to be decided here too; until then every device is inside a rollout
-    /// that is not halted.
-    public func admits(_ rollout: TUFRollout?) -> Bool {
-        guard let rollout else { return true }
-        return !rollout.halted
+    /// Why the release `info` is not offered to `deviceID` at `now`, `nil` when it is. The rollout is decided
+    /// by ``TUFReleaseInfo/reaches(deviceID:at:)``, the rule `ota publish status` counts devices with.
+    public func withholding(_ info: TUFReleaseInfo, deviceID: String, at now: Date) -> ReleaseWithholding? {
+        if info.yanked { return .yanked }
+        if !info.channels.contains(channel) { return .otherChannel }
+        if info.rollout?.halted == true { return .halted }
+        if !info.reaches(deviceID: deviceID, at: now) { return .outsideRollout(effectivePercent: info.rollout?.effectivePercent(at: now) ?? 100) }
+        return nil
     }
 
-    /// The releases offered, newest first, from the targets under the product's folder.
+    /// The releases of the device's platform, newest first, from the targets under the product's folder;
+    /// those not offered to `deviceID` at `now` carry the reason in ``Release/withheld``.
     /// - Parameter url: where a target is downloaded from.
-    func offers(_ targets: [(target: TUFTargetFile, role: String)], url: (TUFTargetFile) -> URL, logger: Logger) -> [Offer] {
+    func offers(_ targets: [(target: TUFTargetFile, role: String)], deviceID: String, at now: Date,
+                url: (TUFTargetFile) -> URL, logger: Logger) -> [Offer] {
         var best: [SemanticVersion: Offer] = [:]
         for (target, role) in targets.sorted(by: { $0.target.path < $1.target.path }) {
-            let entry: TUFReleaseEntry
-            do {
-                guard let parsed = try TUFReleaseEntry.parse(path: target.path, custom: target.custom, product: product) else { continue }
-                entry = parsed
-            } catch {
-                logger.warning("skipping a TUF target whose custom.ota is malformed", metadata: ["ota.target": "\(target.path)", "ota.reason": "\(error.reason)"])
-                continue
-            }
-            guard let version = SemanticVersion(entry.version) else {
-                logger.warning("skipping a TUF target whose signed version is not a semantic version", metadata: ["ota.target": "\(target.path)", "ota.version": "\(entry.version)"])
-                continue
-            }
-            guard SemanticVersion(entry.pathVersion) == version, entry.pathVersion == entry.version else {
-                logger.warning("skipping a TUF target whose signed version differs from the version in its path",
-                               metadata: ["ota.target": "\(target.path)", "ota.version": "\(entry.version)"])
-                continue
-            }
-            if let reason = whyNotOffered(entry) {
+            guard let (entry, version) = entry(of: target, logger: logger) else { continue }
+            guard entry.info.platform == platform || entry.info.platform == "any" else { continue }
+            let withheld = withholding(entry.info, deviceID: deviceID, at: now)
+            if let reason = withheld {
                 logger.debug("TUF target not offered to this device", metadata: ["ota.target": "\(target.path)", "ota.reason": "\(reason)"])
-                continue
             }
-            if let chosen = best[version], chosen.entry.platform == platform || entry.platform != platform { continue }
+            if let chosen = best[version], rank(chosen.release.withheld, chosen.entry) >= rank(withheld, entry) { continue }
             let address = url(target).absoluteString
             let asset = ReleaseAsset(id: 0, name: entry.fileName, size: target.length, digest: target.hashes["sha256"].map { "sha256:" + $0 },
                                      apiURL: address, browserDownloadURL: address)
-            let release = Release(tag: entry.version, version: version, name: nil, notes: entry.notes, publishedAt: entry.publishedAt,
-                                  isPrerelease: version.isPrerelease, assets: [asset])
+            let release = Release(tag: entry.info.version, version: version, name: nil, notes: entry.info.notes, publishedAt: entry.info.publishedAt,
+                                  isPrerelease: version.isPrerelease, assets: [asset], withheld: withheld)
             best[version] = Offer(release: release, entry: entry, target: target, role: role)
         }
         return best.values.sorted { $0.release.version > $1.release.version }
     }
 
-    /// Why `entry` is not offered to this device, `nil` when it is.
-    func whyNotOffered(_ entry: TUFReleaseEntry) -> String? {
-        if entry.platform != platform && entry.platform != "any" { return "for platform \(entry.platform), not \(platform)" }
-        if !entry.channels.contains(channel) { return "not on channel \(channel)" }
-        if entry.yanked { return "yanked" }
-        if !admits(entry.rollout) { return "outside its rollout (halted)" }
-        return nil
+    /// The release entry of `target` and its version; `nil` (with a warning when it is malformed) when it is none.
+    private func entry(of target: TUFTargetFile, logger: Logger) -> (TUFReleaseEntry, SemanticVersion)? {
+        let entry: TUFReleaseEntry
+        do {
+            guard let parsed = try TUFReleaseEntry.parse(path: target.path, custom: target.custom, product: product) else { return nil }
+            entry = parsed
+        } catch {
+            logger.warning("skipping a TUF target whose custom.ota is malformed", metadata: ["ota.target": "\(target.path)", "ota.reason": "\(error.reason)"])
+            return nil
+        }
+        guard let version = SemanticVersion(entry.info.version) else {
+            logger.warning("skipping a TUF target whose signed version is not a semantic version", metadata: ["ota.target": "\(target.path)", "ota.version": "\(entry.info.version)"])
+            return nil
+        }
+        guard SemanticVersion(entry.pathVersion) == version, entry.pathVersion == entry.info.version else {
+            logger.warning("skipping a TUF target whose signed version differs from the version in its path",
+                           metadata: ["ota.target": "\(target.path)", "ota.version": "\(entry.info.version)"])
+            return nil
+        }
+        return (entry, version)
+    }
+
+    /// Which of two files of one version the device takes: offered before withheld, then its own platform before `any`.
+    private func rank(_ withheld: ReleaseWithholding?, _ entry: TUFReleaseEntry) -> Int {
+        (withheld == nil ? 2 : 0) + (entry.info.platform == platform ? 1 : 0)
     }
 }

@@ -5,10 +5,12 @@ import Synchronization
 /// Releases from a signed TUF repository on any static host (`source: tuf`).
 ///
 /// Each ``releases()`` refreshes the trusted metadata (``TUFClient``; kept in `state_dir/tuf/`, the root
-/// seeded from `tuf_root` the first time) and lists the product's catalog (``TUFReleaseCatalog``). The
-/// artifact of a release is its target, downloaded by its signed URL; its proof is the target's signed
-/// length and hashes (``TUFTargetVerifier``), so a release is signed without minisign and
-/// `allow_unsigned` does not apply. The installed version is the signed `version`.
+/// seeded from `tuf_root` the first time) and lists the product's catalog (``TUFReleaseCatalog``) for this
+/// device: its id (``DeviceIdentity``, resolved once) and the time of the refresh — the device clock, never
+/// earlier than the TUF time floor — decide which rollouts reach it. The artifact of a release is its
+/// target, downloaded by its signed URL; its proof is the target's signed length and hashes
+/// (``TUFTargetVerifier``), so a release is signed without minisign and `allow_unsigned` does not apply.
+/// The installed version is the signed `version`.
 public final class TUFReleaseSource: ReleaseSource {
     /// The client of the repository.
     public let client: TUFClient
@@ -16,23 +18,31 @@ public final class TUFReleaseSource: ReleaseSource {
     public let catalog: TUFReleaseCatalog
     /// The trusted initial root (`tuf_root`), stored when no root is stored yet.
     let initialRootPath: String?
+    /// Where the device's id in rollout buckets comes from.
+    let identity: DeviceIdentity
     let logger: Logger
     /// The offers of the last refresh, by artifact URL: what proves each artifact.
     private let offers = Mutex<[String: TUFReleaseCatalog.Offer]>([:])
+    /// The device id, once resolved.
+    private let deviceID = Mutex<String?>(nil)
 
-    init(client: TUFClient, catalog: TUFReleaseCatalog, initialRootPath: String?, logger: Logger) {
+    init(client: TUFClient, catalog: TUFReleaseCatalog, initialRootPath: String?, identity: DeviceIdentity, logger: Logger) {
         self.client = client
         self.catalog = catalog
         self.initialRootPath = initialRootPath
+        self.identity = identity
         self.logger = logger
     }
 
+    /// Every release of the device's platform; those not offered to it (yanked, halted, outside its rollout,
+    /// another channel) carry the reason in ``Release/withheld``.
     public func releases() async throws -> [Release] {
         try seedRootIfNeeded()
         var trust = try await client.refresh()
         let targets = try await client.targets(under: catalog.product, in: &trust)
         let consistent = trust.root.consistentSnapshot
-        let found = catalog.offers(targets, url: { client.url(of: $0, consistentSnapshot: consistent) }, logger: logger)
+        let found = catalog.offers(targets, deviceID: try resolvedDeviceID(), at: trust.referenceTime,
+                                   url: { client.url(of: $0, consistentSnapshot: consistent) }, logger: logger)
         offers.withLock { offers in
             offers = Dictionary(found.map { ($0.release.assets[0].apiURL, $0) }) { first, _ in first }
         }
@@ -56,6 +66,14 @@ public final class TUFReleaseSource: ReleaseSource {
         return ArtifactProof(verifier: verifier, material: VerificationMaterial(), isSigned: true)
     }
 
+    /// The device's id, resolved on first use and kept for the life of the source.
+    func resolvedDeviceID() throws(StateError) -> String {
+        if let known = deviceID.withLock({ $0 }) { return known }
+        let id = try identity.resolve(logger: logger)
+        deviceID.withLock { $0 = id }
+        return id
+    }
+
     /// Stores the root of `tuf_root` as the trusted root when none is stored yet.
     private func seedRootIfNeeded() throws {
         guard !client.hasTrustedRoot else { return }
@@ -77,16 +95,21 @@ public final class TUFReleaseSource: ReleaseSource {
 
 extension TUFReleaseSource {
     /// A source for `source` (`tuf_url`, `tuf_root` relative to `installDirectory`, `product`, `platform`,
-    /// `channel`), keeping its trusted metadata in `directory` and retrying as `transfer` says, over `transport`.
+    /// `channel`, `device_id`), keeping its trusted metadata in `directory` and retrying as `transfer` says, over `transport`.
+    /// - Parameters:
+    ///   - clock: the device's clock (expiry and rollout ramps read it, never earlier than the time floor).
+    ///   - machineIDPath: where the machine id is read when `device_id` is not set.
     convenience init(source: OTAConfiguration.Source, transfer: OTAConfiguration.Transfer, directory: StateDirectory, installDirectory: String,
-                     transport: HTTPTransport, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }) throws(TransferError) {
+                     transport: HTTPTransport, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() },
+                     machineIDPath: String = DeviceIdentity.defaultMachineIDPath) throws(TransferError) {
         guard let metadata = source.tufMetadataURLResolved, let targets = source.tufTargetsURLResolved else {
             throw TransferError(.invalidURL, "tuf_url is not set or not a URL; set it to the TUF repository's base URL")
         }
         let client = TUFClient(metadataURL: metadata, targetsURL: targets, store: TUFMetadataStore(stateDirectory: directory),
                                fetcher: TUFFetcher(transport: transport, retry: transfer.retryPolicy(), logger: logger), clock: clock, logger: logger)
         let catalog = TUFReleaseCatalog(product: source.productName, platform: source.devicePlatform, channel: source.channel)
-        self.init(client: client, catalog: catalog, initialRootPath: source.tufRootPath(in: installDirectory), logger: logger)
+        self.init(client: client, catalog: catalog, initialRootPath: source.tufRootPath(in: installDirectory),
+                  identity: DeviceIdentity(configured: source.deviceID, machineIDPath: machineIDPath, directory: directory), logger: logger)
     }
 }
 

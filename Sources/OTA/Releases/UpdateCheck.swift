@@ -5,6 +5,13 @@ public enum UpdateCheck: Sendable, Equatable {
     /// `release` is eligible and newer than `current`.
     case available(current: SemanticVersion, release: Release)
 
+    /// The installed version the check compared with.
+    public var current: SemanticVersion {
+        switch self {
+        case .upToDate(let current, _), .available(let current, _): current
+        }
+    }
+
     /// The release to install, if any.
     public var availableRelease: Release? {
         if case .available(_, let release) = self { return release }

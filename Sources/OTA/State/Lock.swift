@@ -14,7 +14,7 @@ import Foundation
 /// so the lock is free at once even while such a child still holds a copy of the descriptor.
 ///
 /// ```swift
-/// let lock = try Lock.acquire(in: StateDirectory(configuration: config))
+/// let lock = try Lock.acquire(in: StateDirectory(installation: config.installation))
 /// defer { lock.release() }
 /// ```
 package final class Lock: @unchecked Sendable {

@@ -43,6 +43,10 @@ public struct StateDirectory: Sendable, Hashable {
         static let inhibitLock = "inhibit.lock"
         /// The TUF client's trusted metadata, the timestamp's ETag and the time floor.
         static let tuf = "tuf"
+        /// The device id generated when `/etc/machine-id` cannot be read (rollout buckets).
+        static let deviceID = "device-id"
+        /// The version `ota pin` holds the device at.
+        static let pinnedVersion = "pinned-version"
     }
 
     /// `state_dir/lock`.
@@ -67,6 +71,10 @@ public struct StateDirectory: Sendable, Hashable {
     public var inhibitLockPath: String { path + "/" + Entry.inhibitLock }
     /// `state_dir/tuf`: the TUF client's trusted metadata (see ``TUFMetadataStore``).
     public var tufPath: String { path + "/" + Entry.tuf }
+    /// `state_dir/device-id`: the device id kept when `/etc/machine-id` cannot be read (see ``DeviceIdentity``).
+    public var deviceIDPath: String { path + "/" + Entry.deviceID }
+    /// `state_dir/pinned-version`: the version `ota pin` holds the device at (see ``PinStore``).
+    public var pinnedVersionPath: String { path + "/" + Entry.pinnedVersion }
 
     // MARK: Trust
 

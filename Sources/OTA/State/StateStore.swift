@@ -9,7 +9,7 @@ import Logging
 ///   and starts from an empty ``OTAState``.
 ///
 /// ```swift
-/// let store = StateStore(directory: StateDirectory(configuration: config))
+/// let store = StateStore(directory: StateDirectory(installation: config.installation))
 /// try store.update { $0.lastCheck = Date() }
 /// ```
 package struct StateStore: Sendable {

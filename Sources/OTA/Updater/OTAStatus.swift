@@ -46,6 +46,8 @@ public struct OTAStatus: Sendable, Encodable {
     public var verification: Verification = .unsigned
     /// Where releases come from (`github`: the GitHub Releases API or a compatible server).
     public var source: String = "github"
+    /// The version the device is held at (`pinned_version` or `ota pin`); `nil` when unpinned.
+    public var pinnedVersion: String?
 
     enum CodingKeys: String, CodingKey {
         case backups
@@ -54,6 +56,7 @@ public struct OTAStatus: Sendable, Encodable {
         case autoUpdate = "auto_update", checkInterval = "check_interval", githubRepo = "github_repo"
         case pendingRecovery = "pending_recovery"
         case verification, source
+        case pinnedVersion = "pinned_version"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -71,6 +74,7 @@ public struct OTAStatus: Sendable, Encodable {
         try container.encode(pendingRecovery, forKey: .pendingRecovery)
         try container.encode(verification, forKey: .verification)
         try container.encode(source, forKey: .source)
+        try container.encode(pinnedVersion, forKey: .pinnedVersion)
     }
 
     /// The JSON of `--json` outputs: sorted keys, ISO 8601 dates, `null` for what is unknown.

@@ -8,9 +8,13 @@ extension OTAUpdater {
         let state = pipeline.records.store.load()
         let current = (try? currentVersion())?.description ?? state.currentVersion ?? "unknown"
         let latest = lastCheck?.latestRelease?.version.description ?? state.latestVersion
+        let pinned = try? pipeline.pinnedVersion()
         let updateAvailable: Bool
-        if let latest, let latestVersion = SemanticVersion(latest), let currentVersion = SemanticVersion(current) {
-            updateAvailable = latestVersion > currentVersion
+        if let lastCheck, lastCheck.current.description == current {
+            // The check's own verdict: it knows about yanks and pins, where "older" can still be an update.
+            updateAvailable = lastCheck.availableRelease != nil
+        } else if let latest, let latestVersion = SemanticVersion(latest), let currentVersion = SemanticVersion(current) {
+            updateAvailable = pinned.map { latestVersion == $0 && currentVersion != $0 } ?? (latestVersion > currentVersion)
         } else {
             updateAvailable = false
         }
@@ -23,7 +27,7 @@ extension OTAUpdater {
                          lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
                          autoUpdate: configuration.schedule.autoUpdate, checkInterval: Int(configuration.schedule.checkInterval.components.seconds),
                          githubRepo: configuration.source.githubRepo, backups: backups, pendingRecovery: pending,
-                         verification: OTAStatus.Verification(source: configuration.source))
+                         verification: OTAStatus.Verification(source: configuration.source), pinnedVersion: pinned?.description)
     }
 
     /// The backups a rollback can return to, newest first.

@@ -76,13 +76,15 @@ public actor OTAUpdater {
     /// tarball) and fetches what proves it (the checksums file and, with a public key, the signatures).
     /// A file that fails verification is deleted. Without a public key nothing is downloaded unless
     /// `allow_unsigned` is set; a release older than the highest version ever installed is refused unless
-    /// `allow_downgrade` is set.
+    /// `allow_downgrade` is set, or the last check chose it (moving off a yanked version, or to a pinned one).
     /// - Throws: ``TransferError``, ``SelectionError`` or ``VerificationError``.
     public func downloadUpdate(_ release: Release? = nil, progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> VerifiedArtifact {
         guard let release = release ?? lastCheck?.availableRelease else {
             throw SelectionError(.unknownVersion, "no update to download: run checkForUpdates() first, or pass the release")
         }
-        try pipeline.selector.requireFloor(pipeline.records.versionFloor(), for: release)
+        if release != lastCheck?.availableRelease {
+            try pipeline.selector.requireFloor(pipeline.records.versionFloor(), for: release)
+        }
         return try await pipeline.download(release, progress: progress)
     }
 

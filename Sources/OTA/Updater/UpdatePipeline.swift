@@ -17,6 +17,8 @@ struct UpdatePipeline: Sendable {
     let hooks: HookRunner
     /// When installs may start (`maintenance_window`), for the ``InstallGate``.
     let maintenance: MaintenanceSchedule
+    /// `pinned_version`, which wins over the pin `ota pin` records.
+    let configuredPin: SemanticVersion?
     let records: UpdateRecords
     let directory: StateDirectory
     /// The installed `VERSION` file.
@@ -36,6 +38,7 @@ struct UpdatePipeline: Sendable {
         self.hooks = HookRunner(hooks: configuration.hooks, installDirectory: installation.installDirectory,
                                 secrets: configuration.source.githubToken.map { [$0] } ?? [], logger: logger)
         self.maintenance = configuration.schedule.maintenance
+        self.configuredPin = configuration.source.pinnedVersion
         self.directory = StateDirectory(installation: installation)
         self.records = UpdateRecords(directory: directory, logger: logger)
         self.versionFilePath = installation.versionFilePath
@@ -47,11 +50,17 @@ struct UpdatePipeline: Sendable {
         try VersionManager(versionFile: versionFilePath, logger: logger).currentVersion()
     }
 
-    /// The newest eligible release at or above the version floor, compared with the installed version; recorded in `state.json`.
+    /// The pin in force: `pinned_version`, else the version `ota pin` recorded; `nil` when unpinned.
+    func pinnedVersion() throws(StateError) -> SemanticVersion? {
+        try PinStore(directory: directory).effectivePin(configured: configuredPin)
+    }
+
+    /// The newest eligible release at or above the version floor, compared with the installed version — or,
+    /// on a pinned device, the pinned release; recorded in `state.json`.
     func check() async throws -> UpdateCheck {
         let outcome: UpdateCheck
         do {
-            outcome = selector.check(try await source.releases(), current: try currentVersion(), floor: records.versionFloor())
+            outcome = try choose(from: try await source.releases(), current: try currentVersion())
         } catch {
             records.recordCheck(latest: nil, error: error)
             throw error
@@ -66,9 +75,39 @@ struct UpdatePipeline: Sendable {
         return outcome
     }
 
-    /// The published release with exactly `version` (`ota update --version V`), allowed by the selector's rules.
+    /// The selector's choice among `releases`: the pinned release on a pinned device (checked to have a file
+    /// for this device), else the newest eligible one; moving off a yanked version is logged as such.
+    private func choose(from releases: [Release], current: SemanticVersion) throws -> UpdateCheck {
+        if let pin = try pinnedVersion() {
+            let outcome = try selector.check(releases, current: current, pinned: pin)
+            if let release = outcome.availableRelease {
+                do { _ = try source.artifact(for: release) } catch {
+                    throw SelectionError(error.code, "pinned_version \(pin): \(error.message)")
+                }
+                if release.withheld == .yanked {
+                    logger.warning("the pinned version is yanked by its publisher; installing it because it is pinned", metadata: ["ota.pinned": "\(pin)"])
+                }
+            }
+            return outcome
+        }
+        let outcome = selector.check(releases, current: current, floor: records.versionFloor())
+        guard selector.isYanked(current, in: releases) else { return outcome }
+        if let release = outcome.availableRelease {
+            logger.warning("the installed version is yanked by its publisher: moving to the newest release that is not, older versions and the version floor notwithstanding",
+                           metadata: ["ota.current": "\(current)", "ota.release.version": "\(release.version)"])
+        } else {
+            logger.warning("the installed version is yanked by its publisher, but no other release is offered to this device", metadata: ["ota.current": "\(current)"])
+        }
+        return outcome
+    }
+
+    /// The published release with exactly `version` (`ota update --version V`), allowed by the selector's rules;
+    /// on a pinned device only the pinned version.
     func release(exactly version: SemanticVersion, current: SemanticVersion, force: Bool) async throws -> Release {
-        try selector.release(version, in: try await source.releases(), current: current, floor: records.versionFloor(), force: force)
+        if let pin = try pinnedVersion(), pin != version {
+            throw SelectionError(.downgradeRefused, "this device is pinned to \(pin) (pinned_version), so \(version) is not installed; pin \(version) with `ota pin \(version)` or remove the pin with `ota unpin`")
+        }
+        return try selector.release(version, in: try await source.releases(), current: current, floor: records.versionFloor(), force: force)
     }
 
     /// Downloads the artifact of `release` the source chooses and checks it against the source's proof,

@@ -35,25 +35,47 @@ struct PublishAddCommand: ParsableCommand {
 struct PublishRolloutCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollout",
-        abstract: "Change a release's staged rollout (all its platforms): a fixed percent, a ramp, halt or resume."
+        abstract: "Change a release's staged rollout (all its platforms): a fixed percent, a ramp, halt or resume.",
+        discussion: """
+            --percent N offers the release to N % of devices (ends a ramp). --ramp HOURS ramps linearly from 0 % at \
+            --start (default: now) to 100 % HOURS later, capped at --percent when given. A device is inside when its \
+            bucket, from SHA-256(device_id:version), falls below the share; raising the share keeps every device that \
+            was inside. --halt stops offering it (devices that installed it keep it); --resume lifts the halt.
+            """
     )
     @OptionGroup var repository: PublishCommand.RepositoryOption
     @Argument(help: "The release's version.") var version: String
-    @Option(name: .long, help: ArgumentHelp("Offer it to this share of devices, 0–100 (ends a ramp).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Offer it to this share of devices, 0–100 (ends a ramp; with --ramp, the ramp's cap).", valueName: "n"))
     var percent: Int?
-    @Option(name: .long, help: ArgumentHelp("Ramp from 0 % now to 100 % over this many hours.", valueName: "hours"))
+    @Option(name: .long, help: ArgumentHelp("Ramp from 0 % at --start to 100 % over this many hours.", valueName: "hours"))
     var ramp: Int?
+    @Option(name: .long, help: ArgumentHelp("With --ramp: when the ramp starts, ISO 8601 (2026-12-01T10:00:00Z); default now.", valueName: "time"))
+    var start: String?
     @Flag(name: .long, help: "Stop offering it.") var halt = false
     @Flag(name: .long, help: "Offer it again after a halt.") var resume = false
     @OptionGroup var keys: PublishCommand.KeysOption
 
     func validate() throws {
-        let chosen = [percent != nil, ramp != nil, halt, resume].filter { $0 }.count
-        guard chosen == 1 else { throw ValidationError("Pass exactly one of --percent N, --ramp HOURS, --halt or --resume.") }
+        let chosen = [ramp == nil && percent != nil, ramp != nil, halt, resume].filter { $0 }.count
+        guard chosen == 1 else { throw ValidationError("Pass exactly one of --percent N, --ramp HOURS [--start TIME] [--percent N], --halt or --resume.") }
+        if start != nil && ramp == nil { throw ValidationError("--start sets when a ramp begins; pass it with --ramp HOURS.") }
     }
 
     func run() throws {
-        let change: TUFRolloutChange = if let percent { .percent(percent) } else if let ramp { .ramp(hours: ramp) } else if halt { .halt } else { .resume }
+        let change: TUFRolloutChange
+        if let ramp {
+            let startDate = try start.map { text throws in
+                guard let date = UTCTime.date(iso8601: text) else {
+                    throw CommandFailure("--start '\(text)' is not an ISO 8601 time; write the ramp's start as 2026-12-01T10:00:00Z (UTC)")
+                }
+                return date
+            }
+            change = .ramp(hours: ramp, start: startDate, percent: percent ?? 100)
+        } else if let percent {
+            change = .percent(percent)
+        } else {
+            change = halt ? .halt : .resume
+        }
         try PublishCommand.publisher(repository, keys).rollout(version: version, change)
         print("Rollout of \(version) updated.")
     }
@@ -79,27 +101,59 @@ struct PublishYankCommand: ParsableCommand {
 struct PublishStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "List the published releases with their rollout, and when each role's metadata expires."
+        abstract: "List the published releases with their rollout now, and when each role's metadata expires.",
+        discussion: """
+            Each release shows its rollout's effective percent now. With --device-ids FILE (one device id per line, \
+            as devices use them: device_id or /etc/machine-id), it also shows how many of those devices its rollout \
+            reaches now, by the rule devices apply (platforms and channels aside).
+            """
     )
     @OptionGroup var repository: PublishCommand.RepositoryOption
+    @Option(name: .customLong("device-ids"), help: ArgumentHelp("A file of device ids, one per line: show the share each rollout reaches.", valueName: "file"))
+    var deviceIDs: String?
 
     func run() throws {
         let publisher = try TUFPublisher(repository: repository.repo, keys: nil)
+        let ids = try deviceIDs.map(Self.readDeviceIDs)
+        let now = Date()
         let releases = try publisher.status()
         if releases.isEmpty { print("No releases published.") }
         for release in releases {
-            let info = release.info, rollout = info.rollout
-            var line = "\(info.version)  \(info.platform)  channels \(info.channels.joined(separator: ","))  rollout \(rollout.percent)%"
-            if let start = rollout.start, let hours = rollout.rampHours {
-                line += " (ramp from \(UTCTime.iso8601(start)) over \(hours)h)"
-            }
-            if rollout.halted { line += "  halted" }
+            let info = release.info
+            var line = "\(info.version)  \(info.platform)  channels \(info.channels.joined(separator: ","))  rollout \(Self.describe(info.rollout))"
             if info.yanked { line += "  yanked" }
-            line += "  published \(UTCTime.iso8601(info.publishedAt))  \(release.targets.count) file\(release.targets.count == 1 ? "" : "s")"
+            line += "  now \(RolloutPercent.text(release.effectivePercent(at: now)))"
+            if let ids {
+                let reached = release.reached(ids, at: now).count
+                line += "  reaches \(reached) of \(ids.count) devices (\(RolloutPercent.text(Double(reached) * 100 / Double(ids.count))))"
+            }
+            line += "  published \(info.publishedAt.map(UTCTime.iso8601) ?? "unknown")  \(release.targets.count) file\(release.targets.count == 1 ? "" : "s")"
             print(line)
         }
         for (role, version, expires) in try publisher.expiries() {
             print("\(role.rawValue) version \(version) expires \(UTCTime.iso8601(expires))")
         }
+    }
+
+    /// `25%`, `100% (ramp from … over 48h)`, `… halted`.
+    static func describe(_ rollout: TUFRollout?) -> String {
+        guard let rollout else { return "100%" }
+        var text = "\(rollout.percent ?? 100)%"
+        if let start = rollout.start {
+            text += rollout.rampHours.map { " (ramp from \(UTCTime.iso8601(start)) over \($0)h)" } ?? " (from \(UTCTime.iso8601(start)))"
+        }
+        if rollout.halted { text += "  halted" }
+        return text
+    }
+
+    /// The device ids in `path`: one per line, surrounding white space and blank lines ignored.
+    static func readDeviceIDs(_ path: String) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("cannot read --device-ids \(path); pass a readable file with one device id per line")
+        }
+        let ids = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !ids.isEmpty else { throw CommandFailure("--device-ids \(path) lists no device id; put one device id per line") }
+        return ids
     }
 }

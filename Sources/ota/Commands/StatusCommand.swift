@@ -35,6 +35,9 @@ struct StatusCommand: AsyncParsableCommand {
             lines.append("  last update:      none")
         }
         lines.append("  verification:     \(status.verification.rawValue) (source \(status.source))")
+        if let pinned = status.pinnedVersion {
+            lines.append("  pinned:           \(pinned) (installs nothing else; 'ota unpin' or pinned_version to change)")
+        }
         lines.append("  auto update:      \(status.autoUpdate ? "on" : "off"), every \(status.checkInterval) s")
         if let pending = status.pendingRecovery {
             lines.append("  pending recovery: \(pending) — the next ota command rolls it back")

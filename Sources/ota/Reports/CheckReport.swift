@@ -68,6 +68,7 @@ struct CheckReport: Encodable {
             lines.append("\(repo): up to date at \(current) (no eligible release published)")
         }
         lines.append("  verification: \(status.verification.rawValue)\(status.verification == .unsigned ? " (no public_key: releases are not authenticated)" : "")")
+        if let pinned = status.pinnedVersion { lines.append("  pinned:       \(pinned)") }
         if let release {
             var line = "  release:   \(PrintableText.escaped(release.tag))"
             if let name = release.name, name != release.tag { line += " \"\(PrintableText.escaped(name))\"" }

@@ -16,6 +16,10 @@ final class PublishClock: @unchecked Sendable {
         lock.withLock { current += seconds }
     }
 
+    func set(_ date: Date) {
+        lock.withLock { current = date }
+    }
+
     var function: @Sendable () -> Date { { [self] in now } }
 }
 

@@ -62,7 +62,7 @@ struct TUFPublisherTests {
         #expect(status.count == 1)
         let info = try #require(status.first?.info)
         #expect(info == TUFReleaseInfo(version: "1.2.0", platform: "linux-aarch64", channels: ["stable", "beta"], publishedAt: fixture.clock.now,
-                                       notes: "Fixes", rollout: .init(id: "1.2.0", percent: 25)))
+                                       notes: "Fixes", rollout: TUFRollout(id: "1.2.0", percent: 25)))
         let targets = String(decoding: try #require(fixture.file("metadata/2.targets.json")), as: UTF8.self)
         #expect(targets.contains(#""ota":{"version":"1.2.0","platform":"linux-aarch64","channels":["stable","beta"],"published_at":"2030-03-17T17:46:40Z","notes":"Fixes","rollout":{"id":"1.2.0","percent":25,"start":null,"ramp_hours":null,"halted":false},"yanked":false,"index":null}"#))
         let report = try TUFRepositoryVerifier(repository: fixture.repo).verify(now: fixture.clock.now)
@@ -102,13 +102,13 @@ struct TUFPublisherTests {
         let publisher = try fixture.publisher()
         try publisher.add(version: "2.0.0", platform: "linux-aarch64", archives: [try fixture.archive("a.tar.gz", "a")])
         try publisher.add(version: "2.0.0", platform: "linux-x86_64", archives: [try fixture.archive("b.tar.gz", "b")])
-        func rollouts() throws -> [TUFReleaseInfo.Rollout] { try publisher.status().map(\.info.rollout) }
+        func rollouts() throws -> [TUFRollout] { try publisher.status().compactMap(\.info.rollout) }
 
         try publisher.rollout(version: "2.0.0", .percent(10))
-        #expect(try rollouts() == Array(repeating: .init(id: "2.0.0", percent: 10), count: 2))
+        #expect(try rollouts() == Array(repeating: TUFRollout(id: "2.0.0", percent: 10), count: 2))
         fixture.clock.advance(3600)
         try publisher.rollout(version: "2.0.0", .ramp(hours: 48))
-        #expect(try rollouts() == Array(repeating: .init(id: "2.0.0", percent: 100, start: fixture.clock.now, rampHours: 48), count: 2))
+        #expect(try rollouts() == Array(repeating: TUFRollout(id: "2.0.0", percent: 100, start: fixture.clock.now, rampHours: 48), count: 2))
         try publisher.rollout(version: "2.0.0", .halt)
         #expect(try rollouts().allSatisfy(\.halted))
         try publisher.rollout(version: "2.0.0", .resume)

@@ -52,6 +52,8 @@ struct ConfigurationKeyTableTests {
         product: monitor
         platform: linux-aarch64
         channel: beta
+        device_id: pi-0001
+        pinned_version: 1.2.0-rc.1
 
         """
 
@@ -103,6 +105,8 @@ struct ConfigurationKeyTableTests {
             product: "monitor"
             platform: "linux-aarch64"
             channel: "beta"
+            device_id: "pi-0001"
+            pinned_version: "1.2.0-rc.1"
             """)
     }
 

@@ -55,8 +55,8 @@ struct ConfigurationLoadingTests {
         #expect(config.transfer.minDownloadRate == 1024)
         #expect(config.schedule.maintenance.windows.isEmpty)
         #expect(config.source.kind == .github && config.source.tufURL == nil && config.source.tufRoot == nil && config.source.product == nil && config.source.platform == nil)
-        #expect(config.source.channel == "stable")
-        #expect(ConfigurationKeys.all.count == 44)
+        #expect(config.source.channel == "stable" && config.source.deviceID == nil && config.source.pinnedVersion == nil)
+        #expect(ConfigurationKeys.all.count == 46)
     }
 
     @Test("every key is read with its type")
@@ -94,6 +94,8 @@ struct ConfigurationLoadingTests {
             check_jitter: 0.25
             max_extracted_bytes: 512MiB
             max_archive_entries: 5000
+            device_id: pi-0001
+            pinned_version: 1.2.0-rc.1
             """)
         #expect(config.schedule.checkInterval == .seconds(600))
         #expect(!config.schedule.autoUpdate && !config.installation.backupEnabled)
@@ -113,6 +115,7 @@ struct ConfigurationLoadingTests {
         #expect(config.schedule.checkJitter == 0.25 && config.limits.maxExtractedBytes == 512 << 20 && config.limits.maxArchiveEntries == 5000)
         #expect(config.installation.versionFilePath == "/opt/monitor/current/meta/VERSION")
         #expect(config.installation.stateDirectory == "/var/lib/ota")
+        #expect(config.source.deviceID == "pi-0001" && config.source.pinnedVersion == SemanticVersion("1.2.0-rc.1"))
     }
 
     @Test("a missing github_repo is an error naming the key")

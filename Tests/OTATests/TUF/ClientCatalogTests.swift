@@ -18,9 +18,11 @@ struct ClientCatalogTests {
                                "rollout": .object(["id": .string("1.2.0"), "percent": .integer(25), "start": .null, "ramp_hours": .null, "halted": .bool(false)]),
                                "yanked": .bool(false), "index": .null])
         let entry = try #require(try TUFReleaseEntry.parse(path: "monitor/1.2.0/m.tar.gz", custom: custom, product: "monitor"))
-        #expect(entry.version == "1.2.0" && entry.platform == "linux-aarch64" && entry.channels == ["stable"] && entry.notes == "fixes")
-        #expect(entry.rollout == TUFRollout(id: "1.2.0", percent: 25))
-        #expect(entry.publishedAt == UTCTime.date(iso8601: "2026-12-01T10:00:00Z") && entry.index == nil && !entry.yanked)
+        let info = entry.info
+        #expect(info.version == "1.2.0" && info.platform == "linux-aarch64" && info.channels == ["stable"] && info.notes == "fixes")
+        #expect(info.rollout == TUFRollout(id: "1.2.0", percent: 25))
+        #expect(info.publishedAt == UTCTime.date(iso8601: "2026-12-01T10:00:00Z") && info.index == nil && !info.yanked)
+        #expect(info.json == custom["ota"], "what is read is written back member for member")
 
         #expect(try TUFReleaseEntry.parse(path: "monitor/1.2.0/m.tar.gz.index.json", custom: nil, product: "monitor") == nil)
         #expect(try TUFReleaseEntry.parse(path: "other/1.2.0/m.tar.gz", custom: custom, product: "monitor") == nil)
@@ -33,26 +35,29 @@ struct ClientCatalogTests {
         #expect(throws: CatalogProblem.self) { try TUFReleaseEntry.parse(path: "monitor/1.2.0/m", custom: noChannels, product: "monitor") }
     }
 
-    @Test("eligibility: the device's platform or any, its channel, not yanked, a rollout that is not halted")
-    func eligibility() {
+    @Test("withholding: another channel, yanked, halted, or a rollout that does not reach the device now")
+    func withholding() {
         let catalog = TUFReleaseCatalog(product: "monitor", platform: "linux-aarch64", channel: "stable")
-        let base = TUFReleaseEntry(path: "monitor/1.0.0/m", pathVersion: "1.0.0", fileName: "m", version: "1.0.0", platform: "any",
-                                   channels: ["stable"], publishedAt: nil, notes: nil, rollout: nil, yanked: false, index: nil)
-        #expect(catalog.whyNotOffered(base) == nil)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let base = TUFReleaseInfo(version: "1.0.0", platform: "any", channels: ["stable"])
+        #expect(catalog.withholding(base, deviceID: "d", at: now) == nil)
         var other = base
-        other.platform = "linux-x86_64"
-        #expect(catalog.whyNotOffered(other) == "for platform linux-x86_64, not linux-aarch64")
-        other = base
         other.channels = ["beta"]
-        #expect(catalog.whyNotOffered(other) == "not on channel stable")
+        #expect(catalog.withholding(other, deviceID: "d", at: now) == .otherChannel)
         other = base
         other.yanked = true
-        #expect(catalog.whyNotOffered(other) == "yanked")
+        other.rollout = TUFRollout(halted: true)
+        #expect(catalog.withholding(other, deviceID: "d", at: now) == .yanked, "a yank is recognised whatever else holds")
         other = base
         other.rollout = TUFRollout(percent: 100, halted: true)
-        #expect(catalog.whyNotOffered(other) == "outside its rollout (halted)")
-        other.rollout = TUFRollout(percent: 10, halted: false)
-        #expect(catalog.whyNotOffered(other) == nil)
+        #expect(catalog.withholding(other, deviceID: "d", at: now) == .halted)
+        // Devices on either side of a 10 % rollout of 1.0.0 (buckets come from SHA-256(device_id:1.0.0)).
+        let outside = (0..<1000).map { "device-\($0)" }.first { !RolloutBucket(deviceID: $0, rolloutID: "1.0.0").isInside(percent: 10) }!
+        let inside = (0..<1000).map { "device-\($0)" }.first { RolloutBucket(deviceID: $0, rolloutID: "1.0.0").isInside(percent: 10) }!
+        other.rollout = TUFRollout(percent: 10)
+        #expect(catalog.withholding(other, deviceID: outside, at: now) == .outsideRollout(effectivePercent: 10))
+        #expect(catalog.withholding(other, deviceID: inside, at: now) == nil)
+        #expect(ReleaseWithholding.outsideRollout(effectivePercent: 12.5).description == "this device is outside its rollout (now 12.5 % of devices)")
     }
 
     @Test("source: tuf reads tuf_url, tuf_root, product, platform and channel; github_repo is then optional; errors name the key")

@@ -33,7 +33,7 @@ extension TUFPublisher {
         }
         let time = timeNow()
         let info = TUFReleaseInfo(version: version.description, platform: platform, channels: channels, publishedAt: time, notes: notes,
-                                  rollout: .init(id: version.description, percent: rolloutPercent))
+                                  rollout: TUFRollout(id: version.description, percent: rolloutPercent))
         var files: [(source: String, target: TUFPublishedTarget)] = []
         for archive in archives {
             let name = PathName.lastComponent(of: archive)

@@ -4,8 +4,8 @@ import Foundation
 public enum TUFRolloutChange: Sendable, Equatable {
     /// A fixed share of devices, 0–100 (ends any ramp).
     case percent(Int)
-    /// A linear ramp from 0 % now to 100 % after this many hours.
-    case ramp(hours: Int)
+    /// A linear ramp from 0 % at `start` (default: now) to 100 % `hours` later, capped at `percent`.
+    case ramp(hours: Int, start: Date? = nil, percent: Int = 100)
     /// No device is offered the release any more.
     case halt
     /// Ends a halt: the percent or ramp applies again.
@@ -18,33 +18,48 @@ public struct TUFReleaseStatus: Sendable, Equatable {
     public let info: TUFReleaseInfo
     /// The target paths of the release for this platform.
     public let targets: [String]
+
+    /// The share of devices its rollout offers it to at `now`, 0–100: 0 when yanked or halted.
+    public func effectivePercent(at now: Date) -> Double {
+        info.yanked ? 0 : info.rollout?.effectivePercent(at: now) ?? 100
+    }
+
+    /// Which of `deviceIDs` its rollout reaches at `now`: the rule devices apply (``TUFReleaseInfo/reaches(deviceID:at:)``).
+    public func reached(_ deviceIDs: [String], at now: Date) -> [String] {
+        deviceIDs.filter { info.reaches(deviceID: $0, at: now) }
+    }
 }
 
 extension TUFPublisher {
     /// Changes the rollout of every target of `version` (all platforms).
+    /// - Throws: for a percent outside 0–100 or a ramp outside 1–87600 hours (the error names the option),
+    ///   or a version that is not published; nothing is changed then.
     public func rollout(version text: String, _ change: TUFRolloutChange) throws(TUFPublishError) {
         switch change {
         case .percent(let percent): try Self.checkPercent(percent, option: "--percent")
-        case .ramp(let hours):
+        case .ramp(let hours, _, let percent):
             guard (1...87_600).contains(hours) else {
                 throw TUFPublishError(.invalidInput, "The ramp of \(hours) hours (--ramp) is not between 1 and 87600; pass the whole number of hours until the release reaches every device.")
             }
+            try Self.checkPercent(percent, option: "--percent")
         case .halt, .resume: break
         }
         let time = timeNow()
         try updateReleases(version: text) { info in
+            var rollout = info.rollout ?? TUFRollout(id: info.version, percent: 100)
             switch change {
             case .percent(let percent):
-                info.rollout.percent = percent
-                info.rollout.start = nil
-                info.rollout.rampHours = nil
-            case .ramp(let hours):
-                info.rollout.percent = 100
-                info.rollout.start = time
-                info.rollout.rampHours = hours
-            case .halt: info.rollout.halted = true
-            case .resume: info.rollout.halted = false
+                rollout.percent = percent
+                rollout.start = nil
+                rollout.rampHours = nil
+            case .ramp(let hours, let start, let percent):
+                rollout.percent = percent
+                rollout.start = start.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) } ?? time
+                rollout.rampHours = hours
+            case .halt: rollout.halted = true
+            case .resume: rollout.halted = false
             }
+            info.rollout = rollout
         }
     }
 

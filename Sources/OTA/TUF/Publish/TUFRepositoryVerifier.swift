@@ -83,7 +83,9 @@ public struct TUFRepositoryVerifier: Sendable {
             throw failure("the file of target \(target.path), targets/\(stored), is missing or unreadable; publish it again")
         }
         try target.verify(data)
-        if let info = TUFReleaseInfo(custom: target.custom) {
+        let info: TUFReleaseInfo?
+        do { info = try TUFReleaseInfo(custom: target.custom) } catch { throw failure("target \(target.path) has a malformed custom.ota: \(error.reason)") }
+        if let info {
             let segments = target.path.split(separator: "/")
             guard segments.count == 3, segments[1] == info.version, SemanticVersion(info.version) != nil else {
                 throw failure("target \(target.path) signs version \(info.version), which is not SemVer or not the version in its path")
