@@ -87,6 +87,13 @@ let package = Package(
                                                 .product(name: "NIOHTTP1", package: "swift-nio")]),
         // libFuzzer entry points when built by scripts/fuzz (-DOTA_FUZZ); otherwise an input replayer.
         .executableTarget(name: "ota-fuzz", dependencies: ["OTAFuzz"]),
+        // The fleet polling simulation of scripts/simulate-fleet: N devices run the agent's own CheckTimer and
+        // RolloutBucket. Not part of the OTA product; the tests run it at a small size.
+        .target(name: "OTAFleetSimulation", dependencies: ["OTA"]),
+        .executableTarget(
+            name: "ota-simulate-fleet",
+            dependencies: ["OTAFleetSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Helpers shared by the test targets: temporary folders, scriptable servers, GitHub JSON, tar and
         // installation fixtures.
         .target(
@@ -98,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "OTATests",
             dependencies: [
-                "OTA", "OTAArchiveWriter", "OTATestSupport",
+                "OTA", "OTAArchiveWriter", "OTAFleetSimulation", "OTATestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

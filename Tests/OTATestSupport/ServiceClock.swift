@@ -1,20 +1,32 @@
 import Foundation
 
-/// Records the service's waits; after `limit` waits it starts a graceful shutdown.
+/// Records the service's waits, and a time that moves only by them; after `limit` waits it starts a graceful shutdown.
 final class ServiceClock: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var delays: [Duration] = []
+    private var current: Date
     let limit: Int
     let shutdown: @Sendable () -> Void
 
-    init(limit: Int, shutdown: @escaping @Sendable () -> Void) {
+    init(limit: Int, start: Date = Date(timeIntervalSince1970: 1_700_000_000), shutdown: @escaping @Sendable () -> Void) {
         self.limit = limit
+        self.current = start
         self.shutdown = shutdown
+    }
+
+    /// The start time plus every wait so far.
+    var now: @Sendable () -> Date {
+        { [self] in lock.withLock { current } }
     }
 
     var sleep: @Sendable (Duration) async throws -> Void {
         { [self] duration in
-            let count = lock.withLock { delays.append(duration); return delays.count }
+            let count = lock.withLock {
+                delays.append(duration)
+                let (seconds, attoseconds) = duration.components
+                current += TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+                return delays.count
+            }
             if count >= limit { shutdown() }
             await Task.yield()
         }

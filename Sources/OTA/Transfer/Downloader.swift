@@ -76,7 +76,7 @@ public final class Downloader: Sendable {
         return try await retry.run { _ throws(TransferError) in
             let response = try await transport.get(url, headers: headers)
             guard response.status == 200 else {
-                throw Self.statusError(response.status, name: asset.name, host: response.url.host)
+                throw Self.statusError(response, name: asset.name)
             }
             return try await HTTPTransport.collect(response.body, limit: Self.companionLimit(announcedSize: asset.size), url: response.url)
         }
@@ -133,7 +133,7 @@ public final class Downloader: Sendable {
             // The partial file is gone; the next attempt (this error is transient) starts from the beginning.
             throw TransferError(.connectionFailed, "\(response.url.host ?? "the server") refused to resume \(artifact.fileName) (416); starting over", status: 416)
         default:
-            throw Self.statusError(response.status, name: artifact.fileName, host: response.url.host)
+            throw Self.statusError(response, name: artifact.fileName)
         }
         let limit = expected ?? maxDownloadBytes
         if let announced = HeaderValues.contentLength(response.headers) {
@@ -218,8 +218,12 @@ public final class Downloader: Sendable {
         }
     }
 
-    static func statusError(_ status: Int, name: String, host: String?) -> TransferError {
-        let server = host ?? "the server"
+    /// The error for an unsuccessful answer; a rate limit or a 503 with `Retry-After` carries the time to come back.
+    static func statusError(_ response: HTTPTransport.Response, name: String) -> TransferError {
+        let status = response.status, server = response.url.host ?? "the server"
+        if let until = RateLimit.nextAllowed(status: status, headers: response.headers) {
+            return RateLimit.busy(host: response.url.host, status: status, for: "the download of \(name)", until: until)
+        }
         switch status {
         case 401: return TransferError(.unauthorized, "\(server) refused the token while downloading \(name) (401); check github_token", status: status)
         case 404: return TransferError(.notFound, "\(name) not found on \(server) (404)", status: status)

@@ -4,9 +4,10 @@ import ServiceLifecycle
 
 /// The background checker, as a swift-service-lifecycle `Service` (`ota run`).
 ///
-/// Checks soon after start, then every `check_interval` ± `check_jitter`; with `auto_update` it installs
-/// what it finds, otherwise it only records that an update is available. After a rate limit it waits
-/// until the reset time; after other errors it backs off (``CheckSchedule``). A graceful shutdown
+/// Checks within `min(check_interval, 300 s)` of start, then about every `check_interval` ± `check_jitter`
+/// (``CheckSchedule``, ``CheckTimer``); with `auto_update` it installs what it finds, otherwise it only records
+/// that an update is available. After errors it backs off with full jitter; when a server asked to wait (a
+/// rate limit, `Retry-After` on a 429 or 503 from GitHub, a mirror or a TUF host) it waits until then. A graceful shutdown
 /// (SIGTERM, SIGINT) ends it promptly — a download is abandoned (nothing was changed yet), but a swap
 /// that has started always finishes or rolls back first. Between checks it only sleeps: no polling.
 /// An install held back by an inhibit, the application lock or `maintenance_window` waits (``InstallGate``).
@@ -23,6 +24,7 @@ public struct UpdateService: Service {
     let autoUpdate: Bool
     let logger: Logger
     let sleep: @Sendable (Duration) async throws -> Void
+    let now: @Sendable () -> Date
     let maxCycles: Int?
     let status: AgentStatus
     let watchdogInterval: Duration?
@@ -34,12 +36,14 @@ public struct UpdateService: Service {
     ///   - autoUpdate: install what a check finds (default: the configuration's `auto_update`).
     ///   - logger: receives the agent's messages.
     ///   - sleep: waits between checks (tests inject one that returns at once and records the delays).
+    ///   - now: the current time, against which a server's "not before" time is measured.
     ///   - maxCycles: stop after this many checks (`nil`: run until shut down; `ota run --once` uses 1).
     ///   - notifier: systemd's notification socket (`ota run` passes ``SystemdNotifier/fromEnvironment(_:)``).
     ///   - watchdogInterval: how often to send `WATCHDOG=1` (default: half of `$WATCHDOG_USEC`, when set).
     ///   - installPolicy: how a held install waits (default: it waits, on the system clock).
     public init(updater: OTAUpdater, schedule: CheckSchedule? = nil, autoUpdate: Bool? = nil, logger: Logger = Logger(label: "ota.service"),
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }, maxCycles: Int? = nil,
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                now: @escaping @Sendable () -> Date = { Date() }, maxCycles: Int? = nil,
                 notifier: SystemdNotifier? = nil, watchdogInterval: Duration? = SystemdNotifier.watchdogInterval(),
                 installPolicy: InstallGate.Policy = .wait) {
         self.updater = updater
@@ -47,6 +51,7 @@ public struct UpdateService: Service {
         self.autoUpdate = autoUpdate ?? updater.configuration.schedule.autoUpdate
         self.logger = logger
         self.sleep = sleep
+        self.now = now
         self.maxCycles = maxCycles
         let status = AgentStatus(notifier: notifier)
         self.status = status
@@ -61,25 +66,36 @@ public struct UpdateService: Service {
         case upToDate
         case updateAvailable(SemanticVersion)
         case updated(SemanticVersion)
+        /// The server asked not to be asked again before this time.
         case rateLimited(until: Date)
         case failed(String)
+
+        /// What the result means for the next wait.
+        var timerOutcome: CheckTimer.Outcome {
+            switch self {
+            case .upToDate, .updateAvailable, .updated: .succeeded
+            case .rateLimited(let until): .failedUntil(until)
+            case .failed: .failed
+            }
+        }
     }
 
     public func run() async throws {
-        let firstDelay: Duration = maxCycles == 1 ? .zero : schedule.initialDelay()
+        let timer = CheckTimer(schedule: schedule)
+        let firstDelay: Duration = maxCycles == 1 ? .zero : timer.firstDelay(random: schedule.random())
         status.ready(firstCheckIn: firstDelay)
         await withTaskGroup(of: Void.self) { group in
             if let notifier = status.notifier, let watchdogInterval {
                 group.addTask { await notifier.keepWatchdogAlive(every: watchdogInterval) }
             }
-            await runCycles(firstDelay: firstDelay)
+            await runCycles(timer: timer, firstDelay: firstDelay)
             group.cancelAll()
         }
     }
 
-    private func runCycles(firstDelay: Duration) async {
+    private func runCycles(timer: CheckTimer, firstDelay: Duration) async {
+        var timer = timer
         var delay = firstDelay
-        var failures = 0
         var cycles = 0
         logger.info("agent started", metadata: ["ota.repo": "\(updater.configuration.source.githubRepo)", "ota.interval": "\(schedule.interval)",
                                                 "ota.auto_update": "\(autoUpdate)"])
@@ -91,16 +107,7 @@ public struct UpdateService: Service {
             }
             let result = await cycle()
             cycles += 1
-            switch result {
-            case .upToDate, .updateAvailable, .updated:
-                failures = 0
-                delay = schedule.delayAfterSuccess()
-            case .rateLimited(let until):
-                delay = schedule.delayUntil(until)
-            case .failed:
-                failures += 1
-                delay = schedule.delayAfterFailure(failures)
-            }
+            delay = timer.delay(after: result.timerOutcome, now: now(), random: schedule.random())
             if let maxCycles, cycles >= maxCycles { break }
             logger.debug("next check", metadata: ["ota.delay": "\(delay)"])
             status.idle(nextCheckIn: delay, after: result)
@@ -127,9 +134,10 @@ public struct UpdateService: Service {
                 return .updateAvailable(release.version)
             }
             return .upToDate
-        } catch let error as TransferError where error.code == .rateLimited {
+        } catch let error as TransferError where error.code == .rateLimited || error.retryAfter != nil {
+            // A rate limit, or a short `Retry-After` that was still in force when the retries ran out.
             logger.warning("rate limited", metadata: ["ota.error": "\(error.message)"])
-            return .rateLimited(until: error.retryAfter ?? Date().addingTimeInterval(60))
+            return .rateLimited(until: error.retryAfter ?? now().addingTimeInterval(60))
         } catch {
             let message = (error as? any OTAError)?.message ?? "\(error)"
             logger.error("check failed", metadata: ["ota.error": "\(message)"])

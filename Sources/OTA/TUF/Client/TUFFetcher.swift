@@ -3,7 +3,8 @@ import Logging
 import NIOHTTP1
 
 /// Fetches TUF metadata over ``HTTPTransport``: each file read up to its length limit (announced or
-/// not), transient failures retried, `timestamp.json` asked for with `If-None-Match`.
+/// not), transient failures retried, `timestamp.json` asked for with `If-None-Match`; a 429 or 503 that
+/// asks to wait (``RateLimit``) is waited out when short and otherwise ends the fetch with the time to come back.
 struct TUFFetcher: Sendable {
     /// What the repository answered.
     enum Answer: Sendable, Equatable {
@@ -44,6 +45,9 @@ struct TUFFetcher: Sendable {
             case 403, 404:
                 return .answer(.notFound)
             default:
+                if let until = RateLimit.nextAllowed(status: response.status, headers: response.headers) {
+                    throw RateLimit.busy(host: response.url.host, status: response.status, for: "the TUF metadata \(file)", until: until)
+                }
                 throw TransferError(.httpStatus, "\(response.url.host ?? "the TUF repository") answered HTTP \(response.status) for the TUF metadata \(file)",
                                     status: response.status)
             }
