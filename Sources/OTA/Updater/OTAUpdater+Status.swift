@@ -54,24 +54,28 @@ extension OTAUpdater {
     /// `restart_command`. Returns the restored version.
     @discardableResult
     public func rollback(to backup: Backup? = nil) async throws -> SemanticVersion {
-        let lock = try Lock.acquire(in: pipeline.directory)
-        defer { lock.release() }
-        try pipeline.recover()
-        let installer = pipeline.installer
-        guard let chosen = try backup ?? installer.backups().first else {
-            throw InstallationError(.backupNotFound, "there is no backup to roll back to in \(configuration.backupDirectory)")
+        try await activity.during {
+            let lock = try Lock.acquire(in: pipeline.directory)
+            defer { lock.release() }
+            try pipeline.recover()
+            let installer = pipeline.installer
+            guard let chosen = try backup ?? installer.backups().first else {
+                throw InstallationError(.backupNotFound, "there is no backup to roll back to in \(configuration.backupDirectory)")
+            }
+            let current = try currentVersion()
+            let started = Date()
+            activity.enter(.rollingBack, version: chosen.version)
+            let transaction = try installer.restore(backup: chosen)
+            try installer.commit(transaction)
+            activity.rolledBack(.manual)
+            pipeline.records.log("rolled back \(current) -> \(chosen.version) from \(chosen.name)")
+            pipeline.records.record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
+                                                 startedAt: started, finishedAt: Date(), error: nil), installed: chosen.version)
+            installer.pruneBackups()
+            if let restart = configuration.restartCommand {
+                try await pipeline.hooks.run(.restart, command: restart, from: current, to: chosen.version, timeout: .seconds(configuration.healthCheckTimeout))
+            }
+            return chosen.version
         }
-        let current = try currentVersion()
-        let started = Date()
-        let transaction = try installer.restore(backup: chosen)
-        try installer.commit(transaction)
-        pipeline.records.log("rolled back \(current) -> \(chosen.version) from \(chosen.name)")
-        pipeline.records.record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
-                                             startedAt: started, finishedAt: Date(), error: nil), installed: chosen.version)
-        installer.pruneBackups()
-        if let restart = configuration.restartCommand {
-            try await pipeline.hooks.run(.restart, command: restart, from: current, to: chosen.version, timeout: .seconds(configuration.healthCheckTimeout))
-        }
-        return chosen.version
     }
 }

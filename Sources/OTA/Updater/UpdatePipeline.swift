@@ -15,8 +15,10 @@ struct UpdatePipeline: Sendable {
     let records: UpdateRecords
     let directory: StateDirectory
     let logger: Logger
+    /// Told each state, the download's progress, each update's result and each rollback.
+    let activity: UpdateActivity
 
-    init(configuration: OTAConfiguration, source: any ReleaseSource, downloader: Downloader, logger: Logger) {
+    init(configuration: OTAConfiguration, source: any ReleaseSource, downloader: Downloader, logger: Logger, activity: UpdateActivity) {
         self.configuration = configuration
         self.source = source
         self.selector = ReleaseSelector(configuration: configuration)
@@ -26,6 +28,7 @@ struct UpdatePipeline: Sendable {
         self.directory = StateDirectory(configuration: configuration)
         self.records = UpdateRecords(directory: directory, logger: logger)
         self.logger = logger
+        self.activity = activity
     }
 
     /// The installed version (`0.0.0` for an empty installation).
@@ -35,6 +38,7 @@ struct UpdatePipeline: Sendable {
 
     /// The newest eligible release at or above the version floor, compared with the installed version; recorded in `state.json`.
     func check() async throws -> UpdateCheck {
+        activity.enter(.checking)
         let outcome: UpdateCheck
         do {
             outcome = selector.check(try await source.releases(), current: try currentVersion(), floor: records.versionFloor())
@@ -61,9 +65,14 @@ struct UpdatePipeline: Sendable {
     /// fetched first; a download that fails its checks is deleted.
     func download(_ release: Release, progress: (@Sendable (Downloader.Progress) -> Void)?) async throws -> VerifiedArtifact {
         let artifact = try source.artifact(for: release)
+        activity.enter(.downloading, version: release.version)
         let proof = try await source.proof(for: artifact)
         logger.info("downloading", metadata: ["ota.release.version": "\(release.version)", "ota.file": "\(artifact.fileName)"])
-        let downloaded = try await downloader.download(artifact, progress: progress)
+        let downloaded = try await downloader.download(artifact) { [activity] advanced in
+            activity.progress(advanced)
+            progress?(advanced)
+        }
+        activity.enter(.verifying, version: release.version)
         do {
             let verified = try proof.verify(downloaded)
             logVerification(verified, signed: proof.isSigned)
@@ -79,6 +88,7 @@ struct UpdatePipeline: Sendable {
     func recover() throws -> Journal.Recovery {
         let recovery = try Journal(configuration: configuration).recoverIfNeeded(logger: logger)
         if case .rolledBack(let transaction) = recovery {
+            activity.rolledBack(.interrupted)
             records.log("recovered: rolled back interrupted update \(transaction.fromVersion) -> \(transaction.toVersion)")
             records.record(UpdateStatus(fromVersion: transaction.fromVersion.description, toVersion: transaction.toVersion.description,
                                         result: .rolledBack, startedAt: transaction.startedAt, finishedAt: Date(),
