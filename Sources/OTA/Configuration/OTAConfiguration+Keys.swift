@@ -59,6 +59,8 @@ extension OTAConfiguration {
             }
             config.maintenanceWindow = windows
         }, show: { $0.maintenanceWindow.isEmpty ? "null" : "[" + $0.maintenanceWindow.map(\.debugDescription).joined(separator: ", ") + "]" }),
+        .optionalText("status_socket", \.statusSocket, problem: { $0.statusSocket?.isEmpty == true ? "must not be empty (leave it out for <state_dir>/ota.sock, or write none)" : nil }),
+        .optionalText("metrics_textfile", \.metricsTextfile, problem: { $0.metricsTextfile?.isEmpty == true ? "must not be empty (leave it out for no file)" : nil }),
     ] + tufKeys
 
     /// The keys by name, for parsing.

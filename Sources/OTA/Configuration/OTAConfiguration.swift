@@ -104,6 +104,10 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Windows of the device's local time in which installs may start (`Mon-Fri 02:00-04:00`, see
     /// ``MaintenanceWindow``); empty: at any time. Checks and downloads happen outside them too.
     public var maintenanceWindow: [String] = []
+    /// The agent's status API socket, relative to ``installDir``; `nil` means `<state_dir>/ota.sock`, `none` turns it off.
+    public var statusSocket: String?
+    /// A Prometheus text file the agent rewrites after every cycle (node_exporter's textfile collector); `nil`: none.
+    public var metricsTextfile: String?
     /// Where releases come from.
     public var source: Source = .github
     /// The base URL of a signed TUF repository (`metadata/` and `targets/` below it).

@@ -19,11 +19,12 @@ extension OTAUpdater {
         }
         let pending = (try? Journal(configuration: configuration).load()).flatMap { $0 }
             .map { "\($0.fromVersion) -> \($0.toVersion) (transaction \($0.id))" }
+        let inhibited = (try? InhibitStore(directory: pipeline.directory).active(at: Date(), prune: false)) ?? []
         return OTAStatus(currentVersion: current, latestVersion: latest, updateAvailable: updateAvailable,
                          lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
                          autoUpdate: configuration.autoUpdate, checkInterval: configuration.checkInterval,
                          githubRepo: configuration.githubRepo, backups: backups, pendingRecovery: pending,
-                         verification: OTAStatus.Verification(configuration: configuration))
+                         verification: OTAStatus.Verification(configuration: configuration), inhibited: inhibited)
     }
 
     /// The backups a rollback can return to, newest first.
