@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "OTA", "OTAArchiveWriter", "OTATestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Real processes and the whole agent: kill -9 crash tests (ota-install-harness), full and

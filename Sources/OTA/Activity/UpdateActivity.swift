@@ -64,7 +64,8 @@ public final class UpdateActivity: Sendable {
     /// The latest state (with the download's latest progress, even between its events).
     public var current: UpdateEvent { hub.withLock { $0.current } }
 
-    /// When the last check or update of this process ended without an error; `nil` before one has.
+    /// When the last check or update of this process (the outermost operation) ended without an error;
+    /// `nil` before one has.
     public var lastSuccess: Date? { hub.withLock { $0.lastSuccess } }
 
     /// The changes from now on, starting with ``current``. Keeps at most `limit` unread events (dropping
@@ -144,8 +145,8 @@ public final class UpdateActivity: Sendable {
         let time = now()
         publish { hub in
             hub.operations -= 1
-            if error == nil { hub.lastSuccess = time }
             guard hub.operations == 0 else { return false }
+            if error == nil { hub.lastSuccess = time }
             hub.progressSlot = nil
             hub.lastBytes = 0
             let message = error.map { ($0 as? any OTAError)?.message ?? ($0 is CancellationError ? "cancelled" : "\($0)") }

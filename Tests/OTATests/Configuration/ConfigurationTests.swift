@@ -56,7 +56,19 @@ struct ConfigurationLoadingTests {
         #expect(config.maintenanceWindow.isEmpty)
         #expect(config.source == .github && config.tufURL == nil && config.tufRoot == nil && config.product == nil && config.platform == nil)
         #expect(config.channel == "stable")
-        #expect(ConfigurationKeys.all.count == 44)
+        #expect(config.statusSocket == nil && config.statusSocketPath == config.stateDirectory + "/ota.sock")
+        #expect(config.metricsTextfile == nil && config.metricsTextfilePath == nil)
+        #expect(ConfigurationKeys.all.count == 46)
+    }
+
+    @Test("status_socket: a path relative to install_dir, or none to turn the status API off; metrics_textfile likewise")
+    func observabilityPaths() throws {
+        let config = try parse("github_repo: o/r\ninstall_dir: /srv/app\nstatus_socket: run/ota.sock\nmetrics_textfile: /var/lib/prom/ota.prom\n")
+        #expect(config.statusSocketPath == "/srv/app/run/ota.sock")
+        #expect(config.metricsTextfilePath == "/var/lib/prom/ota.prom")
+        #expect(try parse("github_repo: o/r\nstatus_socket: none\n").statusSocketPath == nil)
+        let empty = try error("github_repo: o/r\nstatus_socket: ''\n")
+        #expect(empty.message.contains("status_socket") && empty.message.contains("must not be empty"))
     }
 
     @Test("every key is read with its type")
