@@ -25,7 +25,7 @@ public final class UpdateActivity: Sendable {
         case restart = "restart_command"
         /// An update a crash or power loss interrupted was rolled back when the agent started.
         case interrupted
-        /// ``OTAUpdater/rollback(to:)`` (`ota rollback`).
+        /// ``OTAUpdater/rollback(to:)`` of this updater.
         case manual
     }
 

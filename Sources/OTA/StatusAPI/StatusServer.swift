@@ -8,8 +8,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// The agent's status API: HTTP/1.1 on a UNIX socket (`status_socket`, mode 0660), answering with
-/// ``StatusRoutes``, as a swift-service-lifecycle `Service` beside ``UpdateService``.
+/// The agent's status API: HTTP/1.1 on a UNIX socket (`status_socket`, mode 0660) — `GET /v1/status`,
+/// `GET /v1/events`, `POST /v1/check`, `POST /v1/update` and `GET /metrics` — as a swift-service-lifecycle
+/// `Service` beside ``UpdateService``.
 ///
 /// A client cannot hold the agent up: the agent never waits for the server, each client has
 /// ``Limits/requestTimeout`` to send a request of at most ``Limits/maxRequestBytes``, a client that
