@@ -83,6 +83,8 @@ public struct InstallGate: Sendable {
     /// Returns when the install of `version` may start: at once with `force` or when nothing holds it;
     /// otherwise, with a waiting policy, once the holds are gone.
     /// - Parameters:
+    ///   - version: the version to install, for the messages.
+    ///   - force: install regardless of what holds it (`ota update --force`).
     ///   - whileHeld: told what holds the install whenever that changes, before waiting (the agent lets go
     ///     of the update lock there, so that other updates and rollbacks can run meanwhile).
     ///   - afterWaiting: called when the holds are gone after a wait, before the gate looks at them once

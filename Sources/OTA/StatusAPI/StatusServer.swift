@@ -66,9 +66,12 @@ public final class StatusServer: Service, Sendable {
 
     /// Listens on the socket at `path` (replacing a stale one); call ``run()`` to serve.
     /// - Parameters:
+    ///   - path: the socket's absolute path (`status_socket`).
     ///   - updater: the updater whose status, events and metrics are served.
     ///   - requests: where `POST /v1/check` and `POST /v1/update` go (``UpdateService/requests``).
     ///   - metrics: the metrics `GET /metrics` serves.
+    ///   - limits: what a client may cost.
+    ///   - logger: receives the server's messages.
     /// - Throws: ``StatusServerError`` when the socket cannot be used (its folder is writable by other
     ///   users, another agent answers on it, …); run the agent without the API then.
     public static func bind(path: String, updater: OTAUpdater, requests: AgentRequests?, metrics: AgentMetrics,

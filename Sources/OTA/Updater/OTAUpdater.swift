@@ -29,7 +29,10 @@ public actor OTAUpdater {
     var checkpoint: UpdatePipeline.Checkpoint?
 
     /// An updater for `configuration`, talking to its `source`: GitHub (or the configured mirror), or a signed TUF repository.
-    /// - Parameter activity: receives what the updater does (default: a new one; see ``activity``).
+    /// - Parameters:
+    ///   - configuration: the installation and its release source.
+    ///   - logger: receives the updater's messages.
+    ///   - activity: receives what the updater does (default: a new one; see ``activity``).
     public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota"), activity: UpdateActivity = UpdateActivity()) throws(TransferError) {
         let transport = try HTTPTransport(for: configuration, logger: logger)
         self.init(configuration: configuration, source: try makeReleaseSource(configuration: configuration, transport: transport, logger: logger),
