@@ -112,18 +112,24 @@ struct StatusServerTests {
         let fixture = try StatusAPIFixture()
         var limits = StatusServer.Limits()
         limits.maxConnections = 2
-        limits.requestTimeout = .seconds(120)
         let server = try await fixture.bind(limits: limits)
         try await fixture.serving(server) {
-            // Connections are accepted in order: the first two are admitted, the third is not.
-            let first = try RawTCPConnection(unixSocket: fixture.socket)
-            let second = try RawTCPConnection(unixSocket: fixture.socket)
+            // Two clients following the events hold both connections (each has its first event once admitted).
+            var followers: [RawTCPConnection] = []
+            for _ in 0..<2 {
+                let follower = try RawTCPConnection(unixSocket: fixture.socket)
+                #expect(follower.send("GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n"))
+                let first = await follower.read(timeout: .seconds(60)) { String(decoding: $0, as: UTF8.self).contains("\"state\":\"idle\"") }
+                #expect(first.text.hasPrefix("HTTP/1.1 200 OK"), "\(first.text)")
+                followers.append(follower)
+            }
             let third = try RawTCPConnection(unixSocket: fixture.socket)
             let refused = await third.readUntilClosed(timeout: .seconds(60))
-            #expect(refused.closed && refused.bytes.isEmpty)
-            #expect(second.send("GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"))
-            #expect(await second.readUntilClosed(timeout: .seconds(60)).text.hasPrefix("HTTP/1.1 200 OK"))
-            first.close()
+            #expect(refused.closed && refused.bytes.isEmpty, "\(refused.text)")
+            _ = try await fixture.updater.check()
+            let more = await followers[1].read(timeout: .seconds(60)) { String(decoding: $0, as: UTF8.self).contains("\"state\":\"checking\"") }
+            #expect(more.text.contains("\"state\":\"checking\""), "the admitted clients are still served: \(more.text)")
+            for follower in followers { follower.close() }
         }
         await fixture.updater.shutdown()
     }
