@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Small C shims: zlib (streaming inflate with real truncation detection),
@@ -42,8 +44,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The agent's status API on a UNIX socket.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                // The agent's metrics: counted through swift-metrics, written in the Prometheus text format.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // The crash tests' kill points (FaultInjection.swift): debug builds only, never in a release build.
             swiftSettings: [.define("OTA_FAULT_INJECTION", .when(configuration: .debug))]
@@ -107,6 +114,7 @@ let package = Package(
             dependencies: [
                 "OTA", "OTAArchiveWriter", "OTAFleetSimulation", "OTATestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Real processes and the whole agent: kill -9 crash tests (ota-install-harness), full and

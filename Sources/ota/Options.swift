@@ -32,9 +32,9 @@ struct GlobalOptions: ParsableArguments {
 
     /// An updater for `configuration`, after crash recovery of any interrupted update
     /// (skipped while another `ota` process holds the lock: it is updating right now).
-    func makeUpdater(_ configuration: OTAConfiguration, label: String) async throws -> OTAUpdater {
+    func makeUpdater(_ configuration: OTAConfiguration, label: String, activity: UpdateActivity = UpdateActivity()) async throws -> OTAUpdater {
         AgentLogHandler.fileLog.use(stateDirectory: StateDirectory(installation: configuration.installation))
-        let updater = try OTAUpdater(configuration: configuration, logger: logger(label))
+        let updater = try OTAUpdater(configuration: configuration, logger: logger(label), activity: activity)
         do {
             try await updater.recoverIfIdle()
         } catch {

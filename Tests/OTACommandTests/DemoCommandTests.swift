@@ -13,6 +13,9 @@ struct DemoCommandTests {
         for step in ["==> 1.", "==> 2.", "==> 3.", "==> 4.", "==> 5."] { #expect(result.stdout.contains(step)) }
         #expect(result.stdout.contains("update available: 0.1.0 → 0.2.0"))
         #expect(result.stdout.contains("ota update exits 1: 0.2.0 was downloaded but not installed: inhibited by 'kiosk in use'"))
+        #expect(result.stdout.contains("/v1/status  →  state idle: waiting to install 0.2.0: inhibited by 'kiosk in use'"), "\(result.stdout)")
+        #expect(result.stdout.contains("its events (what GET /v1/events streams): idle → checking → downloading → verifying → idle → installing → health_check → idle"))
+        #expect(result.stdout.contains("GET /v1/status now: state idle, current version 0.2.0"))
         #expect(result.stdout.contains("updated 0.1.0 → 0.2.0"))
         #expect(result.stdout.contains("rolled back by itself: current 0.2.0, last update 0.2.0 → 0.2.1 rolled_back"))
         #expect(result.stdout.contains("rolled back to 0.1.0"))

@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A plain TCP connection to a server under test, for exact control over what is sent and when:
-/// half-sent request heads, silent connections, many connections from one address.
+/// A plain TCP (or UNIX socket) connection to a server under test, for exact control over what is sent
+/// and when: half-sent request heads, silent connections, many connections from one address.
 ///
 /// Reads wait on a thread of their own, never on the concurrency pool (on 2 cores a blocked pool
 /// thread starves the in-process server), and give up after a timeout instead of hanging a test.
@@ -38,6 +38,24 @@ public final class RawTCPConnection: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { Glibc.close(fd); throw ConnectionFailed(description: "connect to port \(port): errno \(errno)") }
+    }
+
+    /// Connects to the UNIX socket at `path` (short enough for a socket address).
+    public init(unixSocket path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ConnectionFailed(description: "socket: errno \(errno)") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            Glibc.close(fd)
+            throw ConnectionFailed(description: "\(path) is too long for a socket address")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { Glibc.close(fd); throw ConnectionFailed(description: "connect to \(path): errno \(errno)") }
     }
 
     deinit { Glibc.close(fd) }
@@ -104,7 +122,7 @@ public final class RawTCPConnection: @unchecked Sendable {
     }
 
     /// Reads on a dedicated thread until `done` holds for the bytes so far, the peer closes, or `timeout` passes.
-    private func read(timeout: Duration, until done: @escaping @Sendable ([UInt8]) -> Bool) async -> Received {
+    public func read(timeout: Duration, until done: @escaping @Sendable ([UInt8]) -> Bool) async -> Received {
         await withCheckedContinuation { continuation in
             Thread {
                 continuation.resume(returning: self.readBlocking(timeout: timeout, until: done))

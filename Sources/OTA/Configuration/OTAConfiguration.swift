@@ -36,6 +36,8 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var hooks = Hooks()
     /// How large a release archive may expand.
     public var limits = Limits()
+    /// Where the status API listens and the metrics file goes.
+    public var observability = Observability()
 
     /// The file this configuration was loaded from, if any (it is always preserved across updates).
     public var sourceFile: String?

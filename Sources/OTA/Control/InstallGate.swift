@@ -76,23 +76,41 @@ public struct InstallGate: Sendable {
 
     /// Returns when the install of `version` may start: at once with `force` or when nothing holds it;
     /// otherwise, with a waiting policy, once the holds are gone.
+    /// - Parameters:
+    ///   - version: the version to install, for the messages.
+    ///   - force: install regardless of what holds it (`ota update --force`).
+    ///   - whileHeld: told what holds the install whenever that changes, before waiting (the agent lets go
+    ///     of the update lock there, so that other updates and rollbacks can run meanwhile).
+    ///   - afterWaiting: called when the holds are gone after a wait, before the gate looks at them once
+    ///     more (the agent takes the update lock back there).
     /// - Throws: ``InstallHeldError`` when held and the policy refuses; `CancellationError` when the
-    ///   wait is cancelled; ``InhibitError`` when the inhibits cannot be read.
-    public func admit(_ version: SemanticVersion, force: Bool) async throws {
+    ///   wait is cancelled; ``InhibitError`` when the inhibits cannot be read; what `afterWaiting` throws.
+    public func admit(_ version: SemanticVersion, force: Bool, whileHeld: @Sendable ([InstallHold]) -> Void = { _ in },
+                      afterWaiting: @Sendable () async throws -> Void = {}) async throws {
         if force {
             policy.report("installing \(version)")
             return
         }
         var reported: [InstallHold] = []
+        var waited = false
+        var wasHeld = false
         while true {
             let holds = try holds()
-            if holds.isEmpty { break }
+            if holds.isEmpty {
+                guard waited else { break }
+                try await afterWaiting()
+                waited = false
+                reported = []
+                continue
+            }
             guard policy.waits else { throw InstallHeldError(version: version, holds: holds) }
             if holds != reported {
                 let summary = holds.map(\.summary).joined(separator: "; ")
                 logger.info("install waits", metadata: ["ota.release.version": "\(version)", "ota.held": "\(summary)"])
                 policy.report("waiting to install \(version): \(summary)")
+                whileHeld(holds)
                 reported = holds
+                wasHeld = true
             }
             var delay = policy.recheckInterval
             if let end = holds.compactMap(\.endsBy).min() {
@@ -100,8 +118,9 @@ public struct InstallGate: Sendable {
                 delay = max(.zero, min(delay, untilEnd))
             }
             try await policy.sleep(delay)
+            waited = true
         }
-        if !reported.isEmpty { logger.info("install may start", metadata: ["ota.release.version": "\(version)"]) }
+        if wasHeld { logger.info("install may start", metadata: ["ota.release.version": "\(version)"]) }
         policy.report("installing \(version)")
     }
 }

@@ -21,11 +21,13 @@ package final class Lock: @unchecked Sendable {
     /// `state_dir/lock`.
     public let path: String
 
+    private let directory: StateDirectory
     private let state = NSLock()
     private var descriptor: Int32
 
-    private init(path: String, descriptor: Int32) {
-        self.path = path
+    private init(directory: StateDirectory, descriptor: Int32) {
+        self.directory = directory
+        self.path = directory.lockPath
         self.descriptor = descriptor
     }
 
@@ -39,6 +41,20 @@ package final class Lock: @unchecked Sendable {
     /// Creates and checks the folder first (``StateDirectory/prepare()``): an untrusted `state_dir` or
     /// `backup_path` throws ``StateError/Code/untrusted``.
     public static func acquire(in directory: StateDirectory) throws(StateError) -> Lock {
+        Lock(directory: directory, descriptor: try take(in: directory))
+    }
+
+    /// Takes the lock again after ``release()``, without waiting (nothing happens while it is held);
+    /// throws as ``acquire(in:)`` does.
+    package func retake() throws(StateError) {
+        state.lock()
+        defer { state.unlock() }
+        guard descriptor < 0 else { return }
+        descriptor = try Self.take(in: directory)
+    }
+
+    /// Locks `state_dir/lock` and writes the pid into it; returns the locked descriptor.
+    private static func take(in directory: StateDirectory) throws(StateError) -> Int32 {
         try directory.prepare()
         let path = directory.lockPath
         let fd: Int32
@@ -65,7 +81,7 @@ package final class Lock: @unchecked Sendable {
             close(fd)
             throw StateError(.lockFailed, "cannot write the lock file: \(error.message)", underlying: error)
         }
-        return Lock(path: path, descriptor: fd)
+        return fd
     }
 
     /// Releases the lock (also done when the object goes away or the process exits).

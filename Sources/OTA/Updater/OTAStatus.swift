@@ -2,10 +2,11 @@ import Foundation
 
 /// A snapshot of the agent: what `ota status` shows and ``OTAUpdater/status()`` returns.
 ///
-/// Encodes to the JSON of `ota status --json` with snake_case keys, `null` for what is unknown.
-public struct OTAStatus: Sendable, Encodable {
+/// Encodes to the JSON of `ota status --json` with snake_case keys, `null` for what is unknown; `state`,
+/// `progress` and `message` only when the running agent answered (its status API's `GET /v1/status`).
+public struct OTAStatus: Sendable, Codable {
     /// One backup a rollback can return to.
-    public struct BackupInfo: Sendable, Encodable, Equatable {
+    public struct BackupInfo: Sendable, Codable, Equatable {
         public var name: String
         public var version: String
         public var createdAt: Date
@@ -18,7 +19,7 @@ public struct OTAStatus: Sendable, Encodable {
     }
 
     /// How installed releases are authenticated.
-    public enum Verification: String, Sendable, Encodable {
+    public enum Verification: String, Sendable, Codable {
         /// A minisign signature by the configured key is required.
         case signed
         /// No key is configured: releases are not authenticated (installed only with `allow_unsigned`).
@@ -48,6 +49,14 @@ public struct OTAStatus: Sendable, Encodable {
     public var source: String = "github"
     /// The version the device is held at (`pinned_version` or `ota pin`); `nil` when unpinned.
     public var pinnedVersion: String?
+    /// The `ota inhibit` records that hold installs back now.
+    public var inhibited: [Inhibit] = []
+    /// What the running agent is doing; `nil` when no agent answered (the status was read from the files).
+    public var state: AgentState?
+    /// The running agent's download progress while it downloads.
+    public var progress: UpdateEvent.Progress?
+    /// What the running agent says about its state (what an install waits for, the last error).
+    public var message: String?
 
     enum CodingKeys: String, CodingKey {
         case backups
@@ -55,7 +64,7 @@ public struct OTAStatus: Sendable, Encodable {
         case lastCheck = "last_check", lastCheckError = "last_check_error", lastUpdate = "last_update"
         case autoUpdate = "auto_update", checkInterval = "check_interval", githubRepo = "github_repo"
         case pendingRecovery = "pending_recovery"
-        case verification, source
+        case verification, source, inhibited, state, progress, message
         case pinnedVersion = "pinned_version"
     }
 
@@ -75,6 +84,12 @@ public struct OTAStatus: Sendable, Encodable {
         try container.encode(verification, forKey: .verification)
         try container.encode(source, forKey: .source)
         try container.encode(pinnedVersion, forKey: .pinnedVersion)
+        try container.encode(inhibited, forKey: .inhibited)
+        if let state {
+            try container.encode(state, forKey: .state)
+            try container.encode(progress, forKey: .progress)
+            try container.encode(message, forKey: .message)
+        }
     }
 
     /// The JSON of `--json` outputs: sorted keys, ISO 8601 dates, `null` for what is unknown.

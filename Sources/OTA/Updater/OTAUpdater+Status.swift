@@ -23,11 +23,12 @@ extension OTAUpdater {
         }
         let pending = (try? pipeline.journal.load()).flatMap { $0 }
             .map { "\($0.fromVersion) -> \($0.toVersion) (transaction \($0.id))" }
+        let inhibited = (try? InhibitStore(directory: pipeline.directory).active(at: Date(), prune: false)) ?? []
         return OTAStatus(currentVersion: current, latestVersion: latest, updateAvailable: updateAvailable,
                          lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
                          autoUpdate: configuration.schedule.autoUpdate, checkInterval: Int(configuration.schedule.checkInterval.components.seconds),
                          githubRepo: configuration.source.githubRepo, backups: backups, pendingRecovery: pending,
-                         verification: OTAStatus.Verification(source: configuration.source), pinnedVersion: pinned?.description)
+                         verification: OTAStatus.Verification(source: configuration.source), pinnedVersion: pinned?.description, inhibited: inhibited)
     }
 
     /// The backups a rollback can return to, newest first.
@@ -59,22 +60,26 @@ extension OTAUpdater {
     /// `restart_command`. Returns the restored version.
     @discardableResult
     public func rollback(to backup: Backup? = nil) async throws -> SemanticVersion {
-        let lock = try Lock.acquire(in: pipeline.directory)
-        defer { lock.release() }
-        try pipeline.recover()
-        let installer = pipeline.installer
-        guard let chosen = try backup ?? installer.backups().first else {
-            throw InstallationError(.backupNotFound, "there is no backup to roll back to in \(pipeline.directory.backupPath)")
+        try await activity.during {
+            let lock = try Lock.acquire(in: pipeline.directory)
+            defer { lock.release() }
+            try pipeline.recover()
+            let installer = pipeline.installer
+            guard let chosen = try backup ?? installer.backups().first else {
+                throw InstallationError(.backupNotFound, "there is no backup to roll back to in \(pipeline.directory.backupPath)")
+            }
+            let current = try currentVersion()
+            let started = Date()
+            activity.enter(.rollingBack, version: chosen.version)
+            let transaction = try installer.restore(backup: chosen)
+            try installer.commit(transaction)
+            activity.rolledBack(.manual)
+            pipeline.records.log("rolled back \(current) -> \(chosen.version) from \(chosen.name)")
+            pipeline.records.record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
+                                                 startedAt: started, finishedAt: Date(), error: nil), installed: chosen.version)
+            installer.pruneBackups()
+            try await pipeline.hooks.run(.restart, from: current, to: chosen.version)
+            return chosen.version
         }
-        let current = try currentVersion()
-        let started = Date()
-        let transaction = try installer.restore(backup: chosen)
-        try installer.commit(transaction)
-        pipeline.records.log("rolled back \(current) -> \(chosen.version) from \(chosen.name)")
-        pipeline.records.record(UpdateStatus(fromVersion: current.description, toVersion: chosen.version.description, result: .rolledBack,
-                                             startedAt: started, finishedAt: Date(), error: nil), installed: chosen.version)
-        installer.pruneBackups()
-        try await pipeline.hooks.run(.restart, from: current, to: chosen.version)
-        return chosen.version
     }
 }

@@ -15,9 +15,12 @@ extension OTAUpdater {
     /// The whole update in one call: check, download, verify, back up, apply, restart, health-check,
     /// and commit — or roll back by itself when any step after the swap fails.
     ///
-    /// Holds the `state_dir` lock for its whole duration and runs crash recovery first. Cancelling the
-    /// calling task before the swap ends the update with `CancellationError`, nothing changed; once the
-    /// swap has begun, the transaction finishes (commit or rollback) whatever happens to the caller.
+    /// Holds the `state_dir` lock and runs crash recovery first. An install that waits at the
+    /// ``InstallGate`` lets go of the lock meanwhile (so `ota update --force` and `ota rollback` can run),
+    /// then takes it back and looks at the installed version again: when another update installed this
+    /// release or a newer one meanwhile, it installs nothing and returns ``UpdateOutcome/upToDate(_:)``.
+    /// Cancelling the calling task before the swap ends the update with `CancellationError`, nothing
+    /// changed; once the swap has begun, the transaction finishes (commit or rollback) whatever happens to the caller.
     /// - Parameters:
     ///   - version: install exactly this version (`ota update --version V`) instead of the newest.
     ///   - force: allow `version` to be older than or equal to the installed one.
@@ -30,28 +33,69 @@ extension OTAUpdater {
     ///   `last_update` says `failed` or `rolled_back` with the error.
     public func update(to version: SemanticVersion? = nil, force: Bool = false, dryRun: Bool = false,
                        whenHeld: InstallGate.Policy = .refuse, progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws -> UpdateOutcome {
-        let lock = try Lock.acquire(in: pipeline.directory)
-        defer { lock.release() }
-        try pipeline.recover()
-        let current = try currentVersion()
-        let release: Release
-        if let version {
-            release = try await pipeline.release(exactly: version, current: current, force: force)
-        } else {
-            guard let available = try await check().availableRelease else { return .upToDate(current) }
-            release = available
+        try await activity.during {
+            let lock = try Lock.acquire(in: pipeline.directory)
+            defer { lock.release() }
+            try pipeline.recover()
+            var current = try currentVersion()
+            let release: Release
+            if let version {
+                release = try await pipeline.release(exactly: version, current: current, force: force)
+            } else {
+                guard let available = try await check().availableRelease else { return .upToDate(current) }
+                release = available
+            }
+            if dryRun {
+                return .planned(from: current, release: release, artifact: try pipeline.source.artifact(for: release))
+            }
+            let started = Date()
+            let verified = try await pipeline.recordingFailure(from: current, to: release.version, started: started) { [pipeline] in
+                try await pipeline.download(release, progress: progress)
+            }
+            try await admitInstall(of: release.version, force: force, policy: whenHeld, lock: lock)
+            let installed = try currentVersion()
+            if installed != current {
+                // Another update ran while this one waited.
+                guard installed < release.version else {
+                    try? FileManager.default.removeItem(atPath: verified.downloaded.path)
+                    logger.info("installed meanwhile by another update", metadata: ["ota.release.version": "\(release.version)", "ota.current": "\(installed)"])
+                    return .upToDate(installed)
+                }
+                current = installed
+            }
+            try await pipeline.recordingOutcome(from: current, to: release.version, started: started) { [pipeline, checkpoint, current] in
+                try await pipeline.install(verified, from: current, checkpoint: checkpoint)
+            }
+            pipeline.installer.pruneBackups()
+            return .updated(from: current, to: release.version)
         }
-        if dryRun {
-            return .planned(from: current, release: release, artifact: try pipeline.source.artifact(for: release))
-        }
-        try await pipeline.recordingOutcome(from: current, to: release.version) { [pipeline, checkpoint, logger] in
-            let verified = try await pipeline.download(release, progress: progress)
-            try await InstallGate(directory: pipeline.directory, schedule: pipeline.maintenance, policy: whenHeld, logger: logger)
-                .admit(release.version, force: force)
-            return try await pipeline.install(verified, from: current, checkpoint: checkpoint)
-        }
-        pipeline.installer.pruneBackups()
-        return .updated(from: current, to: release.version)
+    }
+
+    /// Returns when the install of `version` may start, holding `lock` (see ``InstallGate``). While it
+    /// waits, the lock is let go and the state is `idle`, saying what the install waits for.
+    private func admitInstall(of version: SemanticVersion, force: Bool, policy: InstallGate.Policy, lock: Lock) async throws {
+        let gate = InstallGate(directory: pipeline.directory, schedule: pipeline.maintenance, policy: policy, logger: logger)
+        try await gate.admit(version, force: force, whileHeld: { [activity] holds in
+            lock.release()
+            activity.enter(.idle, version: version, message: "waiting to install \(version): " + holds.map(\.summary).joined(separator: "; "))
+        }, afterWaiting: { [pipeline, activity] in
+            var reported = false
+            while true {
+                do {
+                    try lock.retake()
+                    break
+                } catch let error as StateError where error.code == .locked {
+                    if !reported {
+                        let text = "waiting to install \(version): \(error.message)"
+                        policy.report(text)
+                        activity.enter(.idle, version: version, message: text)
+                        reported = true
+                    }
+                    try await policy.sleep(policy.recheckInterval)
+                }
+            }
+            try pipeline.recover()
+        })
     }
 
     /// Installs an artifact ``downloadUpdate(_:progress:)`` verified: `pre_update`, stage, back up, swap,
@@ -63,16 +107,18 @@ extension OTAUpdater {
     /// - Throws: any stage's error (the installation is then as before).
     @discardableResult
     public func applyUpdate(_ verified: VerifiedArtifact) async throws -> SemanticVersion {
-        let lock = try Lock.acquire(in: pipeline.directory)
-        defer { lock.release() }
-        try pipeline.recover()
-        let current = try currentVersion()
-        let target = verified.downloaded.artifact.release.version
-        try await pipeline.recordingOutcome(from: current, to: target) { [pipeline, checkpoint] in
-            try await pipeline.install(verified, from: current, checkpoint: checkpoint)
+        try await activity.during {
+            let lock = try Lock.acquire(in: pipeline.directory)
+            defer { lock.release() }
+            try pipeline.recover()
+            let current = try currentVersion()
+            let target = verified.downloaded.artifact.release.version
+            try await pipeline.recordingOutcome(from: current, to: target) { [pipeline, checkpoint] in
+                try await pipeline.install(verified, from: current, checkpoint: checkpoint)
+            }
+            pipeline.installer.pruneBackups()
+            return target
         }
-        pipeline.installer.pruneBackups()
-        return target
     }
 
     /// Runs crash recovery unless another process holds the lock (it is updating right now).

@@ -20,6 +20,8 @@ public actor OTAUpdater {
     let logger: Logger
     let pipeline: UpdatePipeline
     let transport: HTTPTransport
+    /// What this updater is doing now, and the stream of its changes (the agent's status API and metrics).
+    public nonisolated var activity: UpdateActivity { pipeline.activity }
 
     /// The last check's outcome, if a check ran.
     public private(set) var lastCheck: UpdateCheck?
@@ -27,26 +29,31 @@ public actor OTAUpdater {
     var checkpoint: UpdatePipeline.Checkpoint?
 
     /// An updater for `configuration`, talking to its `source`: GitHub (or the configured mirror), or a signed TUF repository.
-    public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota")) throws(TransferError) {
+    /// - Parameters:
+    ///   - configuration: the installation and its release source.
+    ///   - logger: receives the updater's messages.
+    ///   - activity: receives what the updater does (default: a new one; see ``activity``).
+    public init(configuration: OTAConfiguration, logger: Logger = Logger(label: "ota"), activity: UpdateActivity = UpdateActivity()) throws(TransferError) {
         let transport = HTTPTransport(transfer: configuration.transfer, source: configuration.source, logger: logger)
         self.init(configuration: configuration, source: try makeReleaseSource(configuration: configuration, transport: transport, logger: logger),
-                  transport: transport, logger: logger)
+                  transport: transport, logger: logger, activity: activity)
     }
 
     /// An updater with its own release source (tests, other kinds of source); downloads still go
     /// through the configuration's HTTP policy.
-    public init(configuration: OTAConfiguration, source: any ReleaseSource, logger: Logger = Logger(label: "ota")) throws(TransferError) {
-        self.init(configuration: configuration, source: source,
-                  transport: HTTPTransport(transfer: configuration.transfer, source: configuration.source, logger: logger), logger: logger)
+    public init(configuration: OTAConfiguration, source: any ReleaseSource, logger: Logger = Logger(label: "ota"),
+                activity: UpdateActivity = UpdateActivity()) throws(TransferError) {
+        self.init(configuration: configuration, source: source, transport: HTTPTransport(transfer: configuration.transfer, source: configuration.source, logger: logger), logger: logger,
+                  activity: activity)
     }
 
-    init(configuration: OTAConfiguration, source: any ReleaseSource, transport: HTTPTransport, logger: Logger) {
+    init(configuration: OTAConfiguration, source: any ReleaseSource, transport: HTTPTransport, logger: Logger, activity: UpdateActivity = UpdateActivity()) {
         self.configuration = configuration
         self.transport = transport
         self.logger = logger
         let downloader = Downloader(transfer: configuration.transfer, directory: StateDirectory(installation: configuration.installation),
                                     transport: transport, logger: logger)
-        self.pipeline = UpdatePipeline(configuration: configuration, source: source, downloader: downloader, logger: logger)
+        self.pipeline = UpdatePipeline(configuration: configuration, source: source, downloader: downloader, logger: logger, activity: activity)
     }
 
     /// The installed version (`0.0.0` for an empty installation).
@@ -59,9 +66,11 @@ public actor OTAUpdater {
     /// Releases older than the highest version this device has installed are left out unless
     /// `allow_downgrade` is set. Records `last_check`, `latest_version` and `last_check_error` in `state.json`.
     public func check() async throws -> UpdateCheck {
-        let outcome = try await pipeline.check()
-        lastCheck = outcome
-        return outcome
+        try await activity.during {
+            let outcome = try await pipeline.check()
+            lastCheck = outcome
+            return outcome
+        }
     }
 
     /// The newer release to install, or `nil` when the installation is up to date.
@@ -85,7 +94,7 @@ public actor OTAUpdater {
         if release != lastCheck?.availableRelease {
             try pipeline.selector.requireFloor(pipeline.records.versionFloor(), for: release)
         }
-        return try await pipeline.download(release, progress: progress)
+        return try await activity.during { try await pipeline.download(release, progress: progress) }
     }
 
     /// Runs the background checker in the calling task until it is cancelled or, inside a

@@ -19,30 +19,36 @@ enum SwapOutcome: Sendable {
 extension UpdatePipeline {
     typealias Checkpoint = @Sendable (UpdateCheckpoint) async -> Void
 
-    /// Runs `body` (a download and install of `target`) and records its outcome as `last_update`:
-    /// succeeded, failed, or rolled_back with the cause.
-    func recordingOutcome(from current: SemanticVersion, to target: SemanticVersion, _ body: () async throws -> SwapOutcome) async throws {
-        let started = Date()
-        func record(_ result: UpdateStatus.Result, _ error: (any Error)?) {
-            records.record(UpdateStatus(fromVersion: current.description, toVersion: target.description, result: result,
-                                        startedAt: started, finishedAt: Date(), error: error?.localizedMessage))
-        }
-        let outcome: SwapOutcome
-        do {
-            outcome = try await body()
-        } catch let held as InstallHeldError {
-            throw held   // nothing was attempted: last_update stays as it was
-        } catch {
-            record(.failed, error)
-            throw error
-        }
+    /// Runs `body` (the install of `target`) and records its outcome as `last_update`: succeeded,
+    /// failed, or rolled_back with the cause.
+    func recordingOutcome(from current: SemanticVersion, to target: SemanticVersion, started: Date = Date(),
+                          _ body: () async throws -> SwapOutcome) async throws {
+        let outcome = try await recordingFailure(from: current, to: target, started: started, body)
         switch outcome {
         case .committed:
-            record(.succeeded, nil)
+            record(.succeeded, from: current, to: target, started: started, error: nil)
         case .rolledBack(let cause):
-            record(.rolledBack, cause)
+            record(.rolledBack, from: current, to: target, started: started, error: cause)
             throw cause
         }
+    }
+
+    /// Runs `body` (a step of the update of `target`, such as its download); when it fails, records
+    /// that as `last_update`.
+    func recordingFailure<T>(from current: SemanticVersion, to target: SemanticVersion, started: Date,
+                             _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            record(.failed, from: current, to: target, started: started, error: error)
+            throw error
+        }
+    }
+
+    private func record(_ result: UpdateStatus.Result, from current: SemanticVersion, to target: SemanticVersion, started: Date, error: (any Error)?) {
+        activity.attemptFinished(result)
+        records.record(UpdateStatus(fromVersion: current.description, toVersion: target.description, result: result,
+                                    startedAt: started, finishedAt: Date(), error: error?.localizedMessage))
     }
 
     /// Runs `pre_update`, stages, swaps and probes a verified artifact; commits or rolls back.
@@ -51,6 +57,7 @@ extension UpdatePipeline {
         let release = verified.downloaded.artifact.release
         // A stop (SIGTERM, a cancelled task) that arrives before the swap ends the update here, unchanged.
         try Task.checkCancellation()
+        activity.enter(.installing, version: release.version)
         try await hooks.run(.preUpdate, from: current, to: release.version)
         try Task.checkCancellation()
         let staged = try stage(verified, version: release.version)
@@ -74,6 +81,8 @@ extension UpdatePipeline {
             try await probe(from: current, to: release.version)
         } catch {
             logger.error("new version unhealthy; rolling back", metadata: ["ota.error": "\(error.localizedMessage)"])
+            activity.enter(.rollingBack, version: current, message: error.localizedMessage)
+            activity.rolledBack(UpdateActivity.RollbackReason(failedHook: (error as? HookError)?.hook))
             try installer.rollback(transaction)
             records.log("rolled back \(release.version) -> \(current): \(error.localizedMessage)")
             try? await hooks.run(.restart, from: release.version, to: current)
@@ -87,7 +96,9 @@ extension UpdatePipeline {
 
     /// `post_update`, `restart_command`, then `health_check`: any failure means the new version is not healthy.
     private func probe(from: SemanticVersion, to: SemanticVersion) async throws {
-        for hook in [HookRunner.Hook.postUpdate, .restart, .healthCheck] { try await hooks.run(hook, from: from, to: to) }
+        for hook in [HookRunner.Hook.postUpdate, .restart] { try await hooks.run(hook, from: from, to: to) }
+        if hooks.hooks.command(for: .healthCheck) != nil { activity.enter(.healthCheck, version: to) }
+        try await hooks.run(.healthCheck, from: from, to: to)
     }
 
     /// Extracts a verified artifact into a fresh folder under `state_dir/staging`.

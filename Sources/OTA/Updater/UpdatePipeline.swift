@@ -24,10 +24,12 @@ struct UpdatePipeline: Sendable {
     /// The installed `VERSION` file.
     let versionFilePath: String
     let logger: Logger
+    /// Told each state, the download's progress, each update's result and each rollback.
+    let activity: UpdateActivity
 
     /// The stages of `configuration`, with its `source` and the `downloader` built from its `source` and
-    /// `transfer` parts (``OTAUpdater`` shares their transport).
-    init(configuration: OTAConfiguration, source: any ReleaseSource, downloader: Downloader, logger: Logger) {
+    /// `transfer` parts (``OTAUpdater`` shares their transport), reporting to `activity`.
+    init(configuration: OTAConfiguration, source: any ReleaseSource, downloader: Downloader, logger: Logger, activity: UpdateActivity) {
         let installation = configuration.installation
         self.source = source
         self.selector = ReleaseSelector(source: configuration.source)
@@ -43,6 +45,7 @@ struct UpdatePipeline: Sendable {
         self.records = UpdateRecords(directory: directory, logger: logger)
         self.versionFilePath = installation.versionFilePath
         self.logger = logger
+        self.activity = activity
     }
 
     /// The installed version (`0.0.0` for an empty installation).
@@ -58,6 +61,7 @@ struct UpdatePipeline: Sendable {
     /// The newest eligible release at or above the version floor, compared with the installed version — or,
     /// on a pinned device, the pinned release; recorded in `state.json`.
     func check() async throws -> UpdateCheck {
+        activity.enter(.checking)
         let outcome: UpdateCheck
         do {
             outcome = try choose(from: try await source.releases(), current: try currentVersion())
@@ -114,9 +118,14 @@ struct UpdatePipeline: Sendable {
     /// fetched first; a download that fails its checks is deleted.
     func download(_ release: Release, progress: (@Sendable (Downloader.Progress) -> Void)?) async throws -> VerifiedArtifact {
         let artifact = try source.artifact(for: release)
+        activity.enter(.downloading, version: release.version)
         let proof = try await source.proof(for: artifact)
         logger.info("downloading", metadata: ["ota.release.version": "\(release.version)", "ota.file": "\(artifact.fileName)"])
-        let downloaded = try await downloader.download(artifact, progress: progress)
+        let downloaded = try await downloader.download(artifact) { [activity] advanced in
+            activity.progress(advanced)
+            progress?(advanced)
+        }
+        activity.enter(.verifying, version: release.version)
         do {
             let verified = try proof.verify(downloaded)
             logVerification(verified, signed: proof.isSigned)
@@ -132,6 +141,7 @@ struct UpdatePipeline: Sendable {
     func recover() throws -> Journal.Recovery {
         let recovery = try journal.recoverIfNeeded(logger: logger)
         if case .rolledBack(let transaction) = recovery {
+            activity.rolledBack(.interrupted)
             records.log("recovered: rolled back interrupted update \(transaction.fromVersion) -> \(transaction.toVersion)")
             records.record(UpdateStatus(fromVersion: transaction.fromVersion.description, toVersion: transaction.toVersion.description,
                                         result: .rolledBack, startedAt: transaction.startedAt, finishedAt: Date(),

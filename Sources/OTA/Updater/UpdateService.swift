@@ -12,6 +12,8 @@ import ServiceLifecycle
 /// that has started always finishes or rolls back first. Between checks it only sleeps: no polling.
 /// An install held back by an inhibit, the application lock or `maintenance_window` waits (``InstallGate``).
 /// With a ``SystemdNotifier`` it sends `READY=1`, a `STATUS=` line at each step, and `WATCHDOG=1`.
+/// A request on ``requests`` (the status API's `POST /v1/check` and `POST /v1/update`) ends the wait
+/// between checks early.
 ///
 /// ```swift
 /// let service = UpdateService(updater: updater, logger: logger)
@@ -29,6 +31,8 @@ public struct UpdateService: Service {
     let status: AgentStatus
     let watchdogInterval: Duration?
     let installPolicy: InstallGate.Policy
+    /// Requests to check or update now, which end the wait between checks.
+    public let requests = AgentRequests()
 
     /// - Parameters:
     ///   - updater: the updater that checks and installs.
@@ -100,12 +104,14 @@ public struct UpdateService: Service {
         logger.info("agent started", metadata: ["ota.repo": "\(updater.configuration.source.githubRepo)", "ota.interval": "\(schedule.interval)",
                                                 "ota.auto_update": "\(autoUpdate)"])
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var request: AgentRequests.Kind?
             if delay > .zero {
                 let sleeper = sleep
-                let slept: Void? = try? await cancelWhenGracefulShutdown { [delay] in try await sleeper(delay) }
-                if slept == nil || Task.isShuttingDownGracefully { break }
+                let slept: AgentRequests.Kind?? = try? await cancelWhenGracefulShutdown { [delay, requests] in try await requests.wait(delay, sleep: sleeper) }
+                guard let woken = slept, !Task.isShuttingDownGracefully else { break }
+                request = woken
             }
-            let result = await cycle()
+            let result = await cycle(installing: request.map { $0 == .update } ?? autoUpdate)
             cycles += 1
             delay = timer.delay(after: result.timerOutcome, now: now(), random: schedule.random())
             if let maxCycles, cycles >= maxCycles { break }
@@ -118,9 +124,14 @@ public struct UpdateService: Service {
 
     /// One check (and, with `auto_update`, one update). Never throws: errors become a result.
     public func cycle() async -> CycleResult {
+        await cycle(installing: autoUpdate)
+    }
+
+    /// One check, and one update when `installing`.
+    func cycle(installing: Bool) async -> CycleResult {
         status.checking()
         do {
-            if autoUpdate {
+            if installing {
                 let outcome = try await cancelWhenGracefulShutdown { [updater, installPolicy, status] in
                     try await updater.update(whenHeld: installPolicy, progress: status.downloading)
                 }

@@ -60,10 +60,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
 
         step(2, "Update (ota update): download, verify size + SHA-256 + signature, back up, swap, health-check")
-        try await showInhibit(updater, configuration: configuration)
-        let bar = ProgressBar(quiet: false)
-        let outcome = try await updater.update(progress: bar.update)
-        bar.finish()
+        let inhibit = try await showInhibit(updater, configuration: configuration)
+        let outcome = try await updateThroughAgent(updater, configuration: configuration, inhibit: inhibit)
         if case .updated(let from, let to) = outcome { print("    updated \(from) → \(to)") }
         print("    the installation now:\n\(world.tree())")
 

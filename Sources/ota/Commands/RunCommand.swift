@@ -8,7 +8,7 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the agent: check every check_interval (± jitter), update if auto_update.",
-        discussion: "SIGTERM and SIGINT stop it cleanly (never in the middle of a swap); exit 0 on a clean stop. With --once: one check (and update), exit 0 if it succeeded, 1 if it failed."
+        discussion: "SIGTERM and SIGINT stop it cleanly (never in the middle of a swap); exit 0 on a clean stop. With --once: one check (and update), exit 0 if it succeeded, 1 if it failed. While it runs (not with --once) it serves its status API on status_socket; with metrics_textfile it rewrites that file after every check."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -19,17 +19,35 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         global.bootstrapLogging()
         let configuration = try global.loadConfiguration()
-        let updater = try await global.makeUpdater(configuration, label: "ota.agent")
+        let metrics = AgentMetrics()
+        let updater = try await global.makeUpdater(configuration, label: "ota.agent", activity: UpdateActivity(metrics: metrics.factory))
         let logger = global.logger("ota.agent")
+        let textfile = configuration.metricsTextfilePath.map { MetricsTextFile(path: $0, metrics: metrics, updater: updater, logger: logger) }
         if once {
             let result = await UpdateService(updater: updater, logger: logger).cycle()
+            await textfile?.write()
             await updater.shutdown()
             if case .failed = result { throw ExitCode.failure }
             if case .rateLimited = result { throw ExitCode.failure }
             return
         }
         let service = UpdateService(updater: updater, logger: logger, notifier: SystemdNotifier.fromEnvironment())
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var services = [ServiceGroupConfiguration.ServiceConfiguration(service: service)]
+        // The status API and the metrics file serve the agent; their end never ends it.
+        if let path = configuration.statusSocketPath {
+            do {
+                let server = try await StatusServer.bind(path: path, updater: updater, requests: service.requests, metrics: metrics,
+                                                         logger: global.logger("ota.status-api"))
+                services.append(.init(service: server, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+            } catch {
+                logger.warning("running without the status API", metadata: ["ota.error": "\(error.message)"])
+            }
+        }
+        if let textfile {
+            services.append(.init(service: textfile, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                                          logger: logger))
         do {
             try await group.run()
         } catch {

@@ -63,6 +63,55 @@ struct HeldUpdateTests {
         #expect(try fixture.tree()["VERSION"] == "1.1.0\n")
     }
 
+    @Test("while the agent's install waits at an inhibit, ota update --force from a shell installs; the agent then installs nothing")
+    func forcedUpdateWhileTheAgentWaits() async throws {
+        let fixture = try UpdateFixture()
+        try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
+        let store = InhibitStore(directory: StateDirectory(installation: fixture.configuration.installation))
+        let inhibit = try store.add(reason: "calibrating", seconds: nil)
+        let forced = LockedBox<Result<UpdateOutcome, any Error>?>(nil)
+        let shell = try fixture.updater()
+        // The agent's wait: the shell runs `ota update --force` meanwhile, then the inhibit is released.
+        let policy = InstallGate.Policy(waits: true, zone: .utc, sleep: { _ in
+            if forced.value == nil {
+                do { forced.value = .success(try await shell.update(force: true)) } catch { forced.value = .failure(error) }
+            }
+            _ = try? store.release(id: inhibit.id)
+        })
+        let agent = try fixture.updater()
+        let outcome = try await agent.update(whenHeld: policy)
+        await agent.shutdown()
+        await shell.shutdown()
+        #expect(try forced.value?.get() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        #expect(outcome == .upToDate(SemanticVersion(1, 1, 0)))
+        #expect(try fixture.tree()["VERSION"] == "1.1.0\n")
+        let lastUpdate = try #require(try fixture.state()["last_update"] as? [String: Any])
+        #expect(lastUpdate["from_version"] as? String == "1.0.0" && lastUpdate["result"] as? String == "succeeded")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.configuration.installation.stateDirectory + "/downloads").isEmpty)
+    }
+
+    @Test("an install that waited takes the lock back and installs from the version another update put in meanwhile")
+    func installsFromTheVersionInstalledMeanwhile() async throws {
+        let fixture = try UpdateFixture()
+        try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
+        try fixture.server.publish("v1.2.0", files: UpdateFixture.newFiles.merging(["src/app.sh+x": "echo 1.2.0\n"]) { $1 })
+        let store = InhibitStore(directory: StateDirectory(installation: fixture.configuration.installation))
+        let inhibit = try store.add(reason: "calibrating", seconds: nil)
+        let shell = try fixture.updater()
+        let policy = InstallGate.Policy(waits: true, zone: .utc, sleep: { _ in
+            _ = try? await shell.update(to: SemanticVersion(1, 1, 0), force: true)
+            _ = try? store.release(id: inhibit.id)
+        })
+        let agent = try fixture.updater()
+        let outcome = try await agent.update(whenHeld: policy)
+        await agent.shutdown()
+        await shell.shutdown()
+        #expect(outcome == .updated(from: SemanticVersion(1, 1, 0), to: SemanticVersion(1, 2, 0)))
+        #expect(try fixture.tree()["src/app.sh"] == "echo 1.2.0\n")
+        let lastUpdate = try #require(try fixture.state()["last_update"] as? [String: Any])
+        #expect(lastUpdate["from_version"] as? String == "1.1.0" && lastUpdate["to_version"] as? String == "1.2.0")
+    }
+
     @Test("the agent tells systemd: READY=1, checking, waiting to install and why, installing, idle until the next check")
     func agentStatusLines() async throws {
         let fixture = try UpdateFixture()

@@ -14,6 +14,7 @@ final class FakeReleaseServer: @unchecked Sendable {
 
     private let lock = NSLock()
     private var releases: [Published] = []
+    private var assetWriter: (@Sendable (Data, FakeHTTPServer.Connection) -> Void)?
     private(set) var server: FakeHTTPServer!
     let workspace: TemporaryDirectory
 
@@ -60,6 +61,12 @@ final class FakeReleaseServer: @unchecked Sendable {
         lock.withLock { releases.append(Published(tag: tag, prerelease: false, assets: assets)) }
     }
 
+    /// Sends the body of every asset download with `writer` (after a head with its `Content-Length`), so a
+    /// test can pace it; `nil`: all at once.
+    func writeAssets(with writer: (@Sendable (Data, FakeHTTPServer.Connection) -> Void)?) {
+        lock.withLock { assetWriter = writer }
+    }
+
     /// The bytes of asset `name` of the published release `tag`.
     func asset(_ name: String, of tag: String) -> Data? {
         lock.withLock { releases.first { $0.tag == tag }?.assets.first { $0.name == name }?.data }
@@ -83,6 +90,11 @@ final class FakeReleaseServer: @unchecked Sendable {
         let parts = request.path.split(separator: "/")
         if parts.count == 7, parts[4] == "assets", let release = Int(parts[5]), let asset = Int(parts[6]),
            published.indices.contains(release - 1), published[release - 1].assets.indices.contains(asset) {
+            let data = published[release - 1].assets[asset].data
+            if let writer = lock.withLock({ assetWriter }) {
+                connection.write("HTTP/1.1 200 OK\r\nContent-Length: \(data.count)\r\nConnection: close\r\n\r\n")
+                return writer(data, connection)
+            }
             return connection.respond(status: 200, headers: ["ETag": "\"\(release)-\(asset)\""], body: Array(published[release - 1].assets[asset].data))
         }
         connection.respond(status: 404, json: #"{"message":"Not Found"}"#)

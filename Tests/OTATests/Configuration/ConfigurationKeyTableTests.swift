@@ -54,6 +54,8 @@ struct ConfigurationKeyTableTests {
         channel: beta
         device_id: pi-0001
         pinned_version: 1.2.0-rc.1
+        status_socket: none
+        metrics_textfile: /var/lib/node_exporter/ota.prom
 
         """
 
@@ -107,6 +109,8 @@ struct ConfigurationKeyTableTests {
             channel: "beta"
             device_id: "pi-0001"
             pinned_version: "1.2.0-rc.1"
+            status_socket: "none"
+            metrics_textfile: "/var/lib/node_exporter/ota.prom"
             """)
     }
 

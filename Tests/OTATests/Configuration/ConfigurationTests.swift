@@ -56,7 +56,19 @@ struct ConfigurationLoadingTests {
         #expect(config.schedule.maintenance.windows.isEmpty)
         #expect(config.source.kind == .github && config.source.tufURL == nil && config.source.tufRoot == nil && config.source.product == nil && config.source.platform == nil)
         #expect(config.source.channel == "stable" && config.source.deviceID == nil && config.source.pinnedVersion == nil)
-        #expect(ConfigurationKeys.all.count == 46)
+        #expect(config.observability.statusSocket == nil && config.statusSocketPath == config.installation.stateDirectory + "/ota.sock")
+        #expect(config.observability.metricsTextfile == nil && config.metricsTextfilePath == nil)
+        #expect(ConfigurationKeys.all.count == 48)
+    }
+
+    @Test("status_socket: a path relative to install_dir, or none to turn the status API off; metrics_textfile likewise")
+    func observabilityPaths() throws {
+        let config = try parse("github_repo: o/r\ninstall_dir: /srv/app\nstatus_socket: run/ota.sock\nmetrics_textfile: /var/lib/prom/ota.prom\n")
+        #expect(config.statusSocketPath == "/srv/app/run/ota.sock")
+        #expect(config.metricsTextfilePath == "/var/lib/prom/ota.prom")
+        #expect(try parse("github_repo: o/r\nstatus_socket: none\n").statusSocketPath == nil)
+        let empty = try error("github_repo: o/r\nstatus_socket: ''\n")
+        #expect(empty.message.contains("status_socket") && empty.message.contains("must not be empty"))
     }
 
     @Test("every key is read with its type")
