@@ -5,7 +5,8 @@ import Synchronization
 /// Releases from a signed TUF repository on any static host (`source: tuf`).
 ///
 /// Each ``releases()`` refreshes the trusted metadata (``TUFClient``; kept in `state_dir/tuf/`, the root
-/// seeded from `tuf_root` the first time) and lists the product's catalog (``TUFReleaseCatalog``). The
+/// seeded from `tuf_root` the first time) and lists the product's catalog (``TUFReleaseCatalog``), all
+/// under the store's lock, so two processes on one `state_dir` take turns. The
 /// artifact of a release is its target, downloaded by its signed URL; its proof is the target's signed
 /// length and hashes (``TUFTargetVerifier``), so a release is signed without minisign and
 /// `allow_unsigned` does not apply. The installed version is the signed `version`.
@@ -28,10 +29,11 @@ public final class TUFReleaseSource: ReleaseSource {
     }
 
     public func releases() async throws -> [Release] {
-        try seedRootIfNeeded()
-        var trust = try await client.refresh()
-        let targets = try await client.targets(under: catalog.product, in: &trust)
-        let consistent = trust.root.consistentSnapshot
+        let (targets, consistent) = try await client.exclusively {
+            try seedRootIfNeeded()
+            var trust = try await client.refreshHoldingLock()
+            return (try await client.targets(under: catalog.product, in: &trust), trust.root.consistentSnapshot)
+        }
         let found = catalog.offers(targets, url: { client.url(of: $0, consistentSnapshot: consistent) }, logger: logger)
         offers.withLock { offers in
             offers = Dictionary(found.map { ($0.release.assets[0].apiURL, $0) }) { first, _ in first }

@@ -21,12 +21,19 @@ public struct OTAStatus: Sendable, Encodable {
     public enum Verification: String, Sendable, Encodable {
         /// A minisign signature by the configured key is required.
         case signed
+        /// Releases come from a signed TUF repository (`source: tuf`): each artifact is checked against the
+        /// length and hashes its targets role signs.
+        case tuf
         /// No key is configured: releases are not authenticated (installed only with `allow_unsigned`).
         case unsigned
 
         /// The verification `configuration` asks for.
         public init(configuration: OTAConfiguration) {
-            self = configuration.publicKey != nil || configuration.publicKeyFile != nil ? .signed : .unsigned
+            if configuration.source == .tuf {
+                self = .tuf
+            } else {
+                self = configuration.publicKey != nil || configuration.publicKeyFile != nil ? .signed : .unsigned
+            }
         }
     }
 
@@ -44,8 +51,11 @@ public struct OTAStatus: Sendable, Encodable {
     public var pendingRecovery: String?
     /// How releases are authenticated.
     public var verification: Verification = .unsigned
-    /// Where releases come from (`github`: the GitHub Releases API or a compatible server).
+    /// Where releases come from: `github` (the GitHub Releases API or a compatible server) or `tuf`
+    /// (a signed TUF repository).
     public var source: String = "github"
+    /// The release channel the device follows (`channel`); `nil` for a source without channels (`github`).
+    public var channel: String?
 
     enum CodingKeys: String, CodingKey {
         case backups
@@ -53,7 +63,7 @@ public struct OTAStatus: Sendable, Encodable {
         case lastCheck = "last_check", lastCheckError = "last_check_error", lastUpdate = "last_update"
         case autoUpdate = "auto_update", checkInterval = "check_interval", githubRepo = "github_repo"
         case pendingRecovery = "pending_recovery"
-        case verification, source
+        case verification, source, channel
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -71,6 +81,7 @@ public struct OTAStatus: Sendable, Encodable {
         try container.encode(pendingRecovery, forKey: .pendingRecovery)
         try container.encode(verification, forKey: .verification)
         try container.encode(source, forKey: .source)
+        try container.encode(channel, forKey: .channel)
     }
 
     /// The JSON of `--json` outputs: sorted keys, ISO 8601 dates, `null` for what is unknown.

@@ -23,7 +23,8 @@ extension OTAUpdater {
                          lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
                          autoUpdate: configuration.autoUpdate, checkInterval: configuration.checkInterval,
                          githubRepo: configuration.githubRepo, backups: backups, pendingRecovery: pending,
-                         verification: OTAStatus.Verification(configuration: configuration))
+                         verification: OTAStatus.Verification(configuration: configuration), source: configuration.source.rawValue,
+                         channel: configuration.source == .tuf ? configuration.channel : nil)
     }
 
     /// The backups a rollback can return to, newest first.

@@ -24,7 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
             print(try status.jsonString())
             return
         }
-        var lines = ["\(status.githubRepo) at \(configuration.installDirectory)"]
+        var lines = ["\(configuration.releasesName) at \(configuration.installDirectory)"]
         lines.append("  current version:  \(status.currentVersion)")
         lines.append("  latest version:   \(status.latestVersion ?? "unknown (no check yet)")\(status.updateAvailable ? "  (update available)" : "")")
         lines.append("  last check:       \(status.lastCheck.map(Self.format) ?? "never")\(status.lastCheckError.map { " — failed: \(PrintableText.escaped($0))" } ?? "")")
@@ -34,7 +34,7 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             lines.append("  last update:      none")
         }
-        lines.append("  verification:     \(status.verification.rawValue) (source \(status.source))")
+        lines.append("  verification:     \(status.verification.rawValue) (source \(status.source)\(status.channel.map { ", channel \($0)" } ?? ""))")
         lines.append("  auto update:      \(status.autoUpdate ? "on" : "off"), every \(status.checkInterval) s")
         if let pending = status.pendingRecovery {
             lines.append("  pending recovery: \(pending) — the next ota command rolls it back")

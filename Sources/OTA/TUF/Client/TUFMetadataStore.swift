@@ -86,6 +86,16 @@ public struct TUFMetadataStore: Sendable {
         try write(Data((UTCTime.iso8601(time) + "\n").utf8), Self.timeFloorName)
     }
 
+    /// Opens (creating it) the file `name` in the store's folder for reading and writing: the refresh lock.
+    func openLockFile(_ name: String) throws(StateError) -> Int32 {
+        do {
+            try prepareFolder()
+            return try directory.open(name, in: folder, flags: O_RDWR | O_CREAT, mode: 0o644)
+        } catch {
+            throw StateError(.lockFailed, "cannot open the lock file \(path)/\(name): \(error.message); check the folder's owner and permissions", underlying: error)
+        }
+    }
+
     private func read(_ name: String, limit: Int) throws(StateError) -> Data? {
         do {
             return try directory.read(name, in: folder, limit: limit).map { Data($0) }
