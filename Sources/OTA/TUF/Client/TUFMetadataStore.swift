@@ -3,7 +3,8 @@ import Foundation
 /// Where a TUF client keeps what it trusts between refreshes: the metadata under unversioned names
 /// (`root.json`, `timestamp.json`, `snapshot.json`, `targets.json`, and `<role>.json` for a delegated
 /// role, its name percent-encoded as python-tuf does), the ETag of the stored `timestamp.json`
-/// (`timestamp.etag`) and the time floor (`time-floor`, the newest time a refresh succeeded at).
+/// (`timestamp.etag`), the time floor (`time-floor`, the newest time a refresh succeeded at) and the lock
+/// that a refresh holds (`refresh.lock`, ``TUFRefreshLock``).
 ///
 /// Every file is replaced atomically and durably, and opened without following symlinks. The client
 /// writes a file only after the trust state accepted it, so nothing here is older or less verified
