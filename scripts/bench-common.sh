@@ -4,6 +4,8 @@
 #                          sets $ota_bin (or takes $OTA_BIN) and $test_bundle
 #   bench_start_mirror R L starts `ota serve --root R --port 0` logging to L; sets $mirror_url, $mirror_pid
 #   bench_stop_mirror      stops it (call from the EXIT trap too)
+#   bench_start_tuf_server R L  starts `ota serve --tuf R --port 0` logging to L; sets $tuf_url, $tuf_server_pid
+#   bench_stop_tuf_server  stops it
 #   median                 median of the numbers on stdin, one a line
 #   now                    wall-clock seconds with nanoseconds
 #   ratio A B              A / B with two decimals
@@ -37,6 +39,27 @@ bench_stop_mirror() {
         kill "$mirror_pid" 2>/dev/null || true
         wait "$mirror_pid" 2>/dev/null || true
         mirror_pid=""
+    fi
+}
+
+bench_start_tuf_server() {
+    local root="$1" log="$2"
+    "$ota_bin" serve --tuf "$root" --port 0 > "$log" 2>&1 &
+    tuf_server_pid=$!
+    for _ in $(seq 200); do
+        grep -q '^tuf_url: ' "$log" && break
+        kill -0 "$tuf_server_pid" 2>/dev/null || { cat "$log" >&2; echo "ota serve --tuf did not start" >&2; return 1; }
+        sleep 0.05
+    done
+    tuf_url="$(sed -n 's/^tuf_url: //p' "$log")"
+    [ -n "$tuf_url" ] || { echo "ota serve --tuf printed no tuf_url" >&2; return 1; }
+}
+
+bench_stop_tuf_server() {
+    if [ -n "${tuf_server_pid:-}" ]; then
+        kill "$tuf_server_pid" 2>/dev/null || true
+        wait "$tuf_server_pid" 2>/dev/null || true
+        tuf_server_pid=""
     fi
 }
 

@@ -25,6 +25,28 @@ struct DemoCommandTests {
         #expect((state["last_update"] as? [String: Any])?["to_version"] as? String == "0.1.0")
     }
 
+    @Test("the demo with --tuf runs offline: publish, check, update, status, halt, resume, yank, a replayed timestamp refused")
+    func demoTUF() async throws {
+        let directory = try TemporaryDirectory("ota-demo-test")
+        let root = directory.url("demo")
+        let result = try await CommandRunner.run(["demo", "--tuf", "--directory", root, "--keep"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for step in 1...8 { #expect(result.stdout.contains("==> \(step)."), "step \(step)") }
+        #expect(result.stdout.contains("ota publish init --repo \(root)/repo --product monitor --keys \(root)/keys"))
+        #expect(result.stdout.contains("update available: 0.1.0 → 0.2.0"), "\(result.stdout)")
+        #expect(result.stdout.contains("updated 0.1.0 → 0.2.0"))
+        #expect(result.stdout.contains("current 0.2.0, latest 0.2.0, verification tuf, source tuf, channel stable"), "\(result.stdout)")
+        #expect(result.stdout.contains("ota check: up to date at 0.2.0 — 0.3.0 is signed but halted"), "\(result.stdout)")
+        #expect(result.stdout.contains("updated 0.2.0 → 0.3.0"))
+        #expect(result.stdout.contains("ota check: 0.3.0 is no longer offered") || result.stdout.contains("moves to 0.2.0"), "\(result.stdout)")
+        #expect(result.stdout.contains("ota check exits 1: The TUF metadata timestamp.json gives timestamp version"), "\(result.stdout)")
+        #expect(result.stdout.contains("the mirror serves the current files again:\n    ota check: "), "\(result.stdout)")
+        #expect(!result.stdout.contains("unexpected"))
+        // The repository the demo made passes the client workflow, as `ota publish verify` runs it.
+        let verify = try await CommandRunner.run(["publish", "verify", "--repo", root + "/repo"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
     @Test("the demo refuses a folder that is not empty")
     func nonEmpty() async throws {
         let directory = try TemporaryDirectory("ota-demo-test")

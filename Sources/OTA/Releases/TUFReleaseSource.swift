@@ -6,11 +6,12 @@ import Synchronization
 ///
 /// Each ``releases()`` refreshes the trusted metadata (``TUFClient``; kept in `state_dir/tuf/`, the root
 /// seeded from `tuf_root` the first time) and lists the product's catalog (``TUFReleaseCatalog``) for this
-/// device: its id (``DeviceIdentity``, resolved once) and the time of the refresh — the device clock, never
-/// earlier than the TUF time floor — decide which rollouts reach it. The artifact of a release is its
-/// target, downloaded by its signed URL; its proof is the target's signed length and hashes
-/// (``TUFTargetVerifier``), so a release is signed without minisign and `allow_unsigned` does not apply.
-/// The installed version is the signed `version`.
+/// device, all under the store's lock, so two processes on one `state_dir` take turns. The device's id
+/// (``DeviceIdentity``, resolved once) and the time of the refresh — the device clock, never earlier than
+/// the TUF time floor — decide which rollouts reach it. The artifact of a release is its target, downloaded
+/// by its signed URL; its proof is the target's signed length and hashes (``TUFTargetVerifier``), so a
+/// release is signed without minisign and `allow_unsigned` does not apply. The installed version is the
+/// signed `version`.
 public final class TUFReleaseSource: ReleaseSource {
     /// The client of the repository.
     public let client: TUFClient
@@ -37,11 +38,12 @@ public final class TUFReleaseSource: ReleaseSource {
     /// Every release of the device's platform; those not offered to it (yanked, halted, outside its rollout,
     /// another channel) carry the reason in ``Release/withheld``.
     public func releases() async throws -> [Release] {
-        try seedRootIfNeeded()
-        var trust = try await client.refresh()
-        let targets = try await client.targets(under: catalog.product, in: &trust)
-        let consistent = trust.root.consistentSnapshot
-        let found = catalog.offers(targets, deviceID: try resolvedDeviceID(), at: trust.referenceTime,
+        let (targets, consistent, referenceTime) = try await client.exclusively {
+            try seedRootIfNeeded()
+            var trust = try await client.refreshHoldingLock()
+            return (try await client.targets(under: catalog.product, in: &trust), trust.root.consistentSnapshot, trust.referenceTime)
+        }
+        let found = catalog.offers(targets, deviceID: try resolvedDeviceID(), at: referenceTime,
                                    url: { client.url(of: $0, consistentSnapshot: consistent) }, logger: logger)
         offers.withLock { offers in
             offers = Dictionary(found.map { ($0.release.assets[0].apiURL, $0) }) { first, _ in first }

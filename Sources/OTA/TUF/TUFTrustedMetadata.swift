@@ -22,6 +22,8 @@ import Foundation
 public struct TUFTrustedMetadata: Sendable {
     /// The time expiry is checked against: the later of the caller's clock and its stored time floor.
     public let referenceTime: Date
+    /// The caller's clock when the refresh started (earlier than ``referenceTime`` when the time floor is later).
+    public let clockTime: Date
     /// The bounds in force.
     public let limits: TUFLimits
     /// The trusted root: the initial one, or the newest accepted by ``updateRoot(_:)``.
@@ -66,6 +68,7 @@ public struct TUFTrustedMetadata: Sendable {
     ///   - limits: size and count bounds.
     public init(trustedRoot: Data, now: Date, timeFloor: Date? = nil, limits: TUFLimits = TUFLimits()) throws(TUFError) {
         referenceTime = max(now, timeFloor ?? now)
+        clockTime = now
         self.limits = limits
         try limits.check(trustedRoot.count, role: "root", file: "root.json")
         let root = try TUFRoot(trustedRoot, file: "root.json")
@@ -118,7 +121,10 @@ public struct TUFTrustedMetadata: Sendable {
     /// Throws ``TUFError/Code/expired`` when `header` is expired at ``referenceTime``.
     func checkNotExpired(_ header: TUFSignedHeader, file: String) throws(TUFError) {
         guard header.isExpired(at: referenceTime) else { return }
-        throw TUFError(.expired, "The TUF metadata \(file) expired at \(UTCTime.iso8601(header.expires)) (this device's time is \(UTCTime.iso8601(referenceTime))): the repository was not refreshed or an attacker is replaying old metadata, so nothing is trusted from it; its publisher must re-sign it (ota publish refresh).")
+        let time = referenceTime > clockTime
+            ? "\(UTCTime.iso8601(referenceTime)), its time floor: it has verified metadata at that time, although its clock says \(UTCTime.iso8601(clockTime))"
+            : UTCTime.iso8601(referenceTime)
+        throw TUFError(.expired, "The TUF metadata \(file) expired at \(UTCTime.iso8601(header.expires)) (this device's time is \(time)): the repository was not refreshed or an attacker is replaying old metadata, so nothing is trusted from it; its publisher must re-sign it (ota publish refresh).")
     }
 }
 

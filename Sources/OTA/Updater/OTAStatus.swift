@@ -22,12 +22,19 @@ public struct OTAStatus: Sendable, Codable {
     public enum Verification: String, Sendable, Codable {
         /// A minisign signature by the configured key is required.
         case signed
+        /// Releases come from a signed TUF repository (`source: tuf`): each artifact is checked against the
+        /// length and hashes its targets role signs.
+        case tuf
         /// No key is configured: releases are not authenticated (installed only with `allow_unsigned`).
         case unsigned
 
         /// The verification `source` asks for.
         public init(source: OTAConfiguration.Source) {
-            self = source.requiresSignature ? .signed : .unsigned
+            if source.kind == .tuf {
+                self = .tuf
+            } else {
+                self = source.requiresSignature ? .signed : .unsigned
+            }
         }
     }
 
@@ -45,8 +52,11 @@ public struct OTAStatus: Sendable, Codable {
     public var pendingRecovery: String?
     /// How releases are authenticated.
     public var verification: Verification = .unsigned
-    /// Where releases come from (`github`: the GitHub Releases API or a compatible server).
+    /// Where releases come from: `github` (the GitHub Releases API or a compatible server) or `tuf`
+    /// (a signed TUF repository).
     public var source: String = "github"
+    /// The release channel the device follows (`channel`); `nil` for a source without channels (`github`).
+    public var channel: String?
     /// The version the device is held at (`pinned_version` or `ota pin`); `nil` when unpinned.
     public var pinnedVersion: String?
     /// The `ota inhibit` records that hold installs back now.
@@ -64,7 +74,7 @@ public struct OTAStatus: Sendable, Codable {
         case lastCheck = "last_check", lastCheckError = "last_check_error", lastUpdate = "last_update"
         case autoUpdate = "auto_update", checkInterval = "check_interval", githubRepo = "github_repo"
         case pendingRecovery = "pending_recovery"
-        case verification, source, inhibited, state, progress, message
+        case verification, source, channel, inhibited, state, progress, message
         case pinnedVersion = "pinned_version"
     }
 
@@ -83,6 +93,7 @@ public struct OTAStatus: Sendable, Codable {
         try container.encode(pendingRecovery, forKey: .pendingRecovery)
         try container.encode(verification, forKey: .verification)
         try container.encode(source, forKey: .source)
+        try container.encode(channel, forKey: .channel)
         try container.encode(pinnedVersion, forKey: .pinnedVersion)
         try container.encode(inhibited, forKey: .inhibited)
         if let state {

@@ -28,7 +28,9 @@ extension OTAUpdater {
                          lastCheck: state.lastCheck, lastCheckError: state.lastCheckError, lastUpdate: state.lastUpdate,
                          autoUpdate: configuration.schedule.autoUpdate, checkInterval: Int(configuration.schedule.checkInterval.components.seconds),
                          githubRepo: configuration.source.githubRepo, backups: backups, pendingRecovery: pending,
-                         verification: OTAStatus.Verification(source: configuration.source), pinnedVersion: pinned?.description, inhibited: inhibited)
+                         verification: OTAStatus.Verification(source: configuration.source), source: configuration.source.kind.rawValue,
+                         channel: configuration.source.kind == .tuf ? configuration.source.channel : nil,
+                         pinnedVersion: pinned?.description, inhibited: inhibited)
     }
 
     /// The backups a rollback can return to, newest first.

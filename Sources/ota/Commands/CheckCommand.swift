@@ -29,7 +29,7 @@ struct CheckCommand: AsyncParsableCommand {
             await updater.shutdown()
             throw error
         }
-        let report = CheckReport(status: await updater.status(), outcome: outcome)
+        let report = CheckReport(status: await updater.status(), outcome: outcome, name: configuration.releasesName)
         await updater.shutdown()
         if json {
             print(try report.jsonString())

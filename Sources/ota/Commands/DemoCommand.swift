@@ -9,7 +9,11 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run a complete update cycle offline: check, update, status, a failing health check that rolls back, manual rollback.",
-        discussion: "Creates a temporary installation at 0.1.0 and a local mirror with signed releases; removes both at the end unless --keep."
+        discussion: """
+            Creates a temporary installation at 0.1.0 and a local mirror with signed releases; removes both at the end unless --keep. \
+            With --tuf, the releases come from a signed TUF repository made with ota publish and served as static files: \
+            check, update, status, then the publisher halts, resumes and yanks a release and a mirror replays old metadata.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -20,6 +24,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep the demo folder at the end.")
     var keep = false
 
+    @Flag(name: .long, help: "Use a signed TUF repository (ota publish, source: tuf) instead of a release mirror.")
+    var tuf = false
+
     func run() async throws {
         LoggingSystem.bootstrap { label in AgentLogHandler(label: label, logLevel: global.verbose ? .info : .critical) }
         let root = directory ?? FileManager.default.temporaryDirectory.path + "/ota-demo-\(UUID().uuidString.prefix(8))"
@@ -28,6 +35,11 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let world = try DemoWorld(root: root)
         defer { if !keep { try? FileManager.default.removeItem(atPath: root) } }
+        if tuf {
+            try await Self.runTUF(world)
+            print(keep ? "\nThe demo is in \(root)." : "\nDone. (Run with --keep to look at the files afterwards.)")
+            return
+        }
         try world.publish("0.2.0", notes: "- faster checks\n- fixes a crash on start")
         try world.publish("0.3.0-beta.1", notes: "- experimental dashboard", prerelease: true)
 

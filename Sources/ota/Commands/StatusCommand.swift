@@ -27,7 +27,7 @@ struct StatusCommand: AsyncParsableCommand {
             print(try status.jsonString())
             return
         }
-        var lines = ["\(status.githubRepo) at \(configuration.installation.installDirectory)"]
+        var lines = ["\(configuration.releasesName) at \(configuration.installation.installDirectory)"]
         if let state = status.state {
             let message = status.message.map { " — " + PrintableText.escaped($0) } ?? ""
             lines.append("  agent:            \(Self.describe(state, progress: status.progress))\(message)")
@@ -41,7 +41,7 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             lines.append("  last update:      none")
         }
-        lines.append("  verification:     \(status.verification.rawValue) (source \(status.source))")
+        lines.append("  verification:     \(status.verification.rawValue) (source \(status.source)\(status.channel.map { ", channel \($0)" } ?? ""))")
         if let pinned = status.pinnedVersion {
             lines.append("  pinned:           \(pinned) (installs nothing else; 'ota unpin' or pinned_version to change)")
         }

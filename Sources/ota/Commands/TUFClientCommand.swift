@@ -92,14 +92,15 @@ struct TUFClientCommand: AsyncParsableCommand {
             let trust = try await client.refresh()
             print("refreshed: root \(trust.root.header.version), timestamp \(trust.timestamp?.header.version ?? 0), snapshot \(trust.snapshot?.header.version ?? 0), targets \(trust.targets?.header.version ?? 0)")
         case .download:
-            var trust = try await client.refresh()
-            for name in targetName {
-                guard let (target, role) = try await client.target(name, in: &trust) else {
-                    throw CommandFailure("the TUF repository has no target \(name) that this client trusts; check the name")
-                }
-                switch try await client.download(target, role: role, consistentSnapshot: trust.root.consistentSnapshot, into: targetDir ?? ".") {
-                case .downloaded(let path): print("downloaded \(name) -> \(path)")
-                case .alreadyPresent(let path): print("\(name) is already at \(path)")
+            try await client.refresh { trust in
+                for name in targetName {
+                    guard let (target, role) = try await client.target(name, in: &trust) else {
+                        throw CommandFailure("the TUF repository has no target \(name) that this client trusts; check the name")
+                    }
+                    switch try await client.download(target, role: role, consistentSnapshot: trust.root.consistentSnapshot, into: targetDir ?? ".") {
+                    case .downloaded(let path): print("downloaded \(name) -> \(path)")
+                    case .alreadyPresent(let path): print("\(name) is already at \(path)")
+                    }
                 }
             }
         }

@@ -39,11 +39,11 @@ struct UpdateCommand: AsyncParsableCommand {
         }
         switch outcome {
         case .upToDate(let current):
-            print("\(configuration.source.githubRepo): up to date at \(current)")
+            print("\(configuration.releasesName): up to date at \(current)")
         case .planned(let from, let release, let artifact):
             print("would install \(release.tag) (\(artifact.fileName)) over \(from); nothing was changed (--dry-run)")
         case .updated(let from, let to):
-            print("updated \(configuration.source.githubRepo) from \(from) to \(to)")
+            print("updated \(configuration.releasesName) from \(from) to \(to)")
         }
     }
 }

@@ -22,11 +22,7 @@ struct DemoWorld {
 
     /// Publishes `version` of monitor, signed, with a SHA256SUMS file; `healthy: false` ships a health check that fails.
     func publish(_ version: String, notes: String, prerelease: Bool = false, healthy: Bool = true) throws {
-        let tree = root + "/build/\(version)"
-        try Self.write(tree + "/src/monitor.sh", Self.monitor(version), executable: true)
-        try Self.write(tree + "/src/health.sh", healthy ? "#!/bin/sh\nexit 0\n" : "#!/bin/sh\necho 'monitor does not answer on :8080' >&2\nexit 1\n", executable: true)
-        try Self.write(tree + "/config/settings.yaml", "interval: 30\n")
-        try Self.write(tree + "/VERSION", version + "\n")
+        let tree = try build(version, healthy: healthy)
         let release = mirrorRoot + "/demo/monitor/v\(version)"
         let name = "monitor-\(version).tar.gz"
         try FileManager.default.createDirectory(atPath: release, withIntermediateDirectories: true)
@@ -36,6 +32,41 @@ struct DemoWorld {
         let metadata: [String: Any] = ["name": "monitor \(version)", "body": notes, "prerelease": prerelease,
                                        "published_at": UTCTime.iso8601(Date())]
         try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys]).write(to: URL(fileURLWithPath: release + "/release.json"))
+    }
+
+    /// The files of `version` of monitor in `build/<version>`; `healthy: false` ships a health check that fails.
+    func build(_ version: String, healthy: Bool = true) throws -> String {
+        let tree = root + "/build/\(version)"
+        try Self.write(tree + "/src/monitor.sh", Self.monitor(version), executable: true)
+        try Self.write(tree + "/src/health.sh", healthy ? "#!/bin/sh\nexit 0\n" : "#!/bin/sh\necho 'monitor does not answer on :8080' >&2\nexit 1\n", executable: true)
+        try Self.write(tree + "/config/settings.yaml", "interval: 30\n")
+        try Self.write(tree + "/VERSION", version + "\n")
+        return tree
+    }
+
+    /// `dist/monitor-<version>.tar.gz`: the files of `version` packed as a release archive, for `ota publish add`.
+    func archive(_ version: String) throws -> String {
+        let tree = try build(version)
+        let path = root + "/dist/monitor-\(version).tar.gz"
+        try FileManager.default.createDirectory(atPath: root + "/dist", withIntermediateDirectories: true)
+        try TarGzipWriter.write(directory: tree, to: path, prefix: "monitor-\(version)")
+        return path
+    }
+
+    /// The agent's configuration for a signed repository served at `url` (`source: tuf`), trusting the root `root`.
+    func tufConfiguration(url: String, root: String) -> OTAConfiguration {
+        var configuration = OTAConfiguration(githubRepo: "")
+        configuration.installation.installDir = installDirectory
+        configuration.installation.backupPath = backupDirectory
+        configuration.hooks.healthCheck = "sh src/health.sh"
+        configuration.hooks.healthCheckTimeout = .seconds(10)
+        configuration.transfer.retryDelay = .zero
+        configuration.transfer.maxRetries = 1
+        configuration.source.kind = .tuf
+        configuration.source.tufURL = URL(string: url)
+        configuration.source.tufRoot = root
+        configuration.source.product = "monitor"
+        return configuration
     }
 
     /// The agent's configuration for this world, pointing at the mirror at `api`.

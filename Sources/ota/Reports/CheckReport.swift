@@ -29,13 +29,16 @@ struct CheckReport: Encodable {
 
     var status: OTAStatus
     var release: ReleaseInfo?
+    /// The releases' origin, for the text (``OTAConfiguration/releasesName``).
+    var name: String
 
     enum CodingKeys: String, CodingKey {
         case release
     }
 
-    init(status: OTAStatus, outcome: UpdateCheck) {
+    init(status: OTAStatus, outcome: UpdateCheck, name: String) {
         self.status = status
+        self.name = name
         release = outcome.latestRelease.map {
             ReleaseInfo(tag: $0.tag, name: $0.name, publishedAt: $0.publishedAt.map { UTCTime.iso8601($0) },
                         notes: $0.notes, url: $0.htmlURL)
@@ -55,11 +58,20 @@ struct CheckReport: Encodable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
+    /// What follows the verification's name in the text.
+    static func verificationNote(_ status: OTAStatus) -> String {
+        switch status.verification {
+        case .unsigned: " (no public_key: releases are not authenticated)"
+        case .tuf: " (signed TUF repository, channel \(status.channel ?? "stable"))"
+        case .signed: ""
+        }
+    }
+
     /// Human output: the verdict, the verification, then the release and the first lines of its notes,
     /// with control characters from the server escaped.
     var text: String {
         var lines: [String] = []
-        let repo = status.githubRepo, current = status.currentVersion
+        let repo = name, current = status.currentVersion
         if status.updateAvailable, let release {
             lines.append("\(repo): update available \(current) → \(status.latestVersion ?? PrintableText.escaped(release.tag))")
         } else if let latest = status.latestVersion {
@@ -67,7 +79,7 @@ struct CheckReport: Encodable {
         } else {
             lines.append("\(repo): up to date at \(current) (no eligible release published)")
         }
-        lines.append("  verification: \(status.verification.rawValue)\(status.verification == .unsigned ? " (no public_key: releases are not authenticated)" : "")")
+        lines.append("  verification: \(status.verification.rawValue)\(Self.verificationNote(status))")
         if let pinned = status.pinnedVersion { lines.append("  pinned:       \(pinned)") }
         if let release {
             var line = "  release:   \(PrintableText.escaped(release.tag))"

@@ -68,8 +68,20 @@ extension TUFClient {
            let hash = target.hashes["sha256"] ?? target.hashes.sorted(by: { $0.key < $1.key }).first?.value {
             segments[segments.count - 1] = hash + "." + name
         }
-        let encoded = segments.map { $0.addingPercentEncoding(withAllowedCharacters: Self.segmentCharacters) ?? $0 }
+        let encoded = segments.map { Self.isUnreserved($0) ? $0 : $0.addingPercentEncoding(withAllowedCharacters: Self.segmentCharacters) ?? $0 }
         return Self.url(encoded.joined(separator: "/"), under: targetsURL)
+    }
+
+    /// Whether `segment` is made of letters, digits and `-._~` only, which percent-encoding leaves as they
+    /// are (the common case, checked first: encoding is the costly part of listing a large catalog).
+    static func isUnreserved(_ segment: String) -> Bool {
+        segment.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+            default: false
+            }
+        }
     }
 
     /// Characters left as they are in a URL path segment.

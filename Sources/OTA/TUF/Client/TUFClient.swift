@@ -12,6 +12,10 @@ import Logging
 /// targets are fetched as `N.snapshot.json` and `N.targets.json`. Each file is read up to the length the
 /// role above signs, else the role's limit. A file refused leaves the store as it was; a refresh that
 /// completes raises the time floor to the time it was checked at.
+///
+/// A refresh holds the store's lock (``TUFRefreshLock``, `refresh.lock`) from start to end, and
+/// ``refresh(then:)`` holds it through the lookups that follow: another process refreshing the same
+/// store waits for it instead of interleaving its writes.
 public final class TUFClient: Sendable {
     /// The repository's metadata folder (`…/metadata`).
     public let metadataURL: URL
@@ -25,15 +29,18 @@ public final class TUFClient: Sendable {
     /// The device's clock (tests inject one).
     let clock: @Sendable () -> Date
     let logger: Logger
+    /// How long a refresh waits at most for another process's refresh of the same store.
+    let lockTimeout: Duration
 
     init(metadataURL: URL, targetsURL: URL, store: TUFMetadataStore, fetcher: TUFFetcher, limits: TUFLimits = TUFLimits(),
-         clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+         clock: @escaping @Sendable () -> Date = { Date() }, lockTimeout: Duration = .seconds(600), logger: Logger) {
         self.metadataURL = metadataURL
         self.targetsURL = targetsURL
         self.store = store
         self.fetcher = fetcher
         self.limits = limits
         self.clock = clock
+        self.lockTimeout = lockTimeout
         self.logger = logger
     }
 
@@ -53,6 +60,30 @@ public final class TUFClient: Sendable {
     /// - Throws: ``TUFError`` for a refused file (nothing stored changes), ``TransferError`` when the
     ///   repository cannot be read, ``StateError`` when the store cannot be.
     public func refresh() async throws -> TUFTrustedMetadata {
+        try await refresh { $0 }
+    }
+
+    /// Runs the refresh, then `body` with the trust state (to look targets up, which may store delegated
+    /// roles), holding the store's lock throughout.
+    /// - Throws: as ``refresh()``, and what `body` throws.
+    public func refresh<Value>(then body: (inout TUFTrustedMetadata) async throws -> Value) async throws -> Value {
+        try await exclusively {
+            var trust = try await refreshHoldingLock()
+            return try await body(&trust)
+        }
+    }
+
+    /// Runs `body` holding the store's lock, waiting (up to ``lockTimeout``) while another process holds it.
+    func exclusively<Value>(_ body: () async throws -> Value) async throws -> Value {
+        let lock = try await TUFRefreshLock.acquire(store, timeout: lockTimeout) { holder in
+            logger.info("waiting for \(holder.map { "process \($0)" } ?? "another process"), which is refreshing the TUF metadata in \(store.path)")
+        }
+        defer { lock.release() }
+        return try await body()
+    }
+
+    /// The refresh; the caller holds the store's lock (``exclusively(_:)``).
+    func refreshHoldingLock() async throws -> TUFTrustedMetadata {
         let rootRole = TUFTopLevelRole.root.rawValue
         guard let root = try store.metadata(role: rootRole, limit: limits.maximumRootBytes) else {
             throw StateError(.stateFailed, "no trusted TUF root is stored in \(store.path); give the device its initial root.json (tuf_root, or ota tuf-client init)")

@@ -3,7 +3,8 @@ import Foundation
 /// Where a TUF client keeps what it trusts between refreshes: the metadata under unversioned names
 /// (`root.json`, `timestamp.json`, `snapshot.json`, `targets.json`, and `<role>.json` for a delegated
 /// role, its name percent-encoded as python-tuf does), the ETag of the stored `timestamp.json`
-/// (`timestamp.etag`) and the time floor (`time-floor`, the newest time a refresh succeeded at).
+/// (`timestamp.etag`), the time floor (`time-floor`, the newest time a refresh succeeded at) and the lock
+/// that a refresh holds (`refresh.lock`, ``TUFRefreshLock``).
 ///
 /// Every file is replaced atomically and durably, and opened without following symlinks. The client
 /// writes a file only after the trust state accepted it, so nothing here is older or less verified
@@ -84,6 +85,16 @@ public struct TUFMetadataStore: Sendable {
     public func raiseTimeFloor(to time: Date) throws(StateError) {
         if let floor = timeFloor(), floor >= time { return }
         try write(Data((UTCTime.iso8601(time) + "\n").utf8), Self.timeFloorName)
+    }
+
+    /// Opens (creating it) the file `name` in the store's folder for reading and writing: the refresh lock.
+    func openLockFile(_ name: String) throws(StateError) -> Int32 {
+        do {
+            try prepareFolder()
+            return try directory.open(name, in: folder, flags: O_RDWR | O_CREAT, mode: 0o644)
+        } catch {
+            throw StateError(.lockFailed, "cannot open the lock file \(path)/\(name): \(error.message); check the folder's owner and permissions", underlying: error)
+        }
     }
 
     private func read(_ name: String, limit: Int) throws(StateError) -> Data? {
