@@ -32,6 +32,7 @@ extension OTAConfiguration {
         }, show: { $0.layout.rawValue }),
         .optionalText("state_dir", \.stateDir, problem: { $0.stateDir?.isEmpty == true ? "must not be empty (leave it out for <install_dir>/.ota)" : nil }),
         .flag("include_prereleases", \.includePrereleases),
+        .flag("delta", \.delta),
         .optionalText("asset_pattern", \.assetPattern, problem: { $0.assetPattern?.isEmpty == true ? "must not be empty (leave it out to install the source tarball)" : nil }),
         .optionalText("public_key", \.publicKey),
         .optionalText("public_key_file", \.publicKeyFile),

@@ -101,6 +101,8 @@ public struct OTAConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var maxDownloadBytes: Int = 2 << 30
     /// Lowest average transfer rate, in bytes per second over `download_timeout × 6` seconds; 0 = no floor.
     public var minDownloadRate: Int = 1024
+    /// Fetch only the changed files when the release publishes a delta index (falls back to the full archive).
+    public var delta: Bool = true
     /// Windows of the device's local time in which installs may start (`Mon-Fri 02:00-04:00`, see
     /// ``MaintenanceWindow``); empty: at any time. Checks and downloads happen outside them too.
     public var maintenanceWindow: [String] = []

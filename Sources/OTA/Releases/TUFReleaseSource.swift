@@ -19,6 +19,10 @@ public final class TUFReleaseSource: ReleaseSource {
     let logger: Logger
     /// The offers of the last refresh, by artifact URL: what proves each artifact.
     private let offers = Mutex<[String: TUFReleaseCatalog.Offer]>([:])
+    /// The delta index target of each offered artifact that has one, by artifact URL, and whether the
+    /// repository uses consistent snapshots.
+    let deltaIndexes = Mutex<[String: (TUFTargetFile, String)]>([:])
+    let consistentSnapshots = Mutex(false)
 
     init(client: TUFClient, catalog: TUFReleaseCatalog, initialRootPath: String?, logger: Logger) {
         self.client = client
@@ -36,6 +40,8 @@ public final class TUFReleaseSource: ReleaseSource {
         offers.withLock { offers in
             offers = Dictionary(found.map { ($0.release.assets[0].apiURL, $0) }) { first, _ in first }
         }
+        deltaIndexes.withLock { $0 = Self.deltaIndexTargets(of: found, among: targets) }
+        consistentSnapshots.withLock { $0 = consistent }
         return found.map(\.release)
     }
 

@@ -45,9 +45,14 @@ extension OTAUpdater {
             return .planned(from: current, release: release, artifact: try pipeline.source.artifact(for: release))
         }
         try await pipeline.recordingOutcome(from: current, to: release.version) { [pipeline, checkpoint, configuration, logger] in
-            let verified = try await pipeline.download(release, progress: progress)
-            try await InstallGate(configuration: configuration, policy: whenHeld, logger: logger).admit(release.version, force: force)
-            return try await pipeline.install(verified, from: current, checkpoint: checkpoint)
+            let delivery = try await pipeline.deliver(release, progress: progress)
+            do {
+                try await InstallGate(configuration: configuration, policy: whenHeld, logger: logger).admit(release.version, force: force)
+            } catch {
+                delivery.discard()
+                throw error
+            }
+            return try await pipeline.install(delivery, from: current, checkpoint: checkpoint)
         }
         pipeline.installer.pruneBackups()
         return .updated(from: current, to: release.version)

@@ -56,7 +56,8 @@ struct ConfigurationLoadingTests {
         #expect(config.maintenanceWindow.isEmpty)
         #expect(config.source == .github && config.tufURL == nil && config.tufRoot == nil && config.product == nil && config.platform == nil)
         #expect(config.channel == "stable")
-        #expect(ConfigurationKeys.all.count == 44)
+        #expect(config.delta == true)
+        #expect(ConfigurationKeys.all.count == 45)
     }
 
     @Test("every key is read with its type")
@@ -82,6 +83,7 @@ struct ConfigurationLoadingTests {
             layout: releases
             state_dir: /var/lib/ota
             include_prereleases: true
+            delta: false
             asset_pattern: "monitor-{version}-{os}-{arch}.tar.gz"
             public_key_file: /etc/ota/minisign.pub
             allow_downgrade: yes
@@ -104,6 +106,7 @@ struct ConfigurationLoadingTests {
         #expect(config.installDir == "/opt/monitor" && config.versionFile == "meta/VERSION")
         #expect(config.managedPaths == ["app", "VERSION"] && config.preservePaths == ["config/local.yaml", ".env"])
         #expect(config.layout == .releases && config.stateDir == "/var/lib/ota" && config.includePrereleases)
+        #expect(config.delta == false)
         #expect(config.assetPattern == "monitor-{version}-{os}-{arch}.tar.gz")
         #expect(config.publicKeyFile == "/etc/ota/minisign.pub")
         #expect(config.allowDowngrade && config.allowInsecureHTTP)
