@@ -7,8 +7,12 @@
 /// more than `maxEntries` entries or `maxExtractedBytes` bytes of files, and any line that does not follow
 /// the format exactly (unknown types, modes above `0777`, sizes with signs or leading zeros, hashes that are
 /// not 64 lowercase hex digits). The compressed form is inflated at most to ``inflatedLimit(for:)``.
-struct DeltaIndexParser {
+package struct DeltaIndexParser {
     let policy: ExtractionPolicy
+
+    package init(policy: ExtractionPolicy) {
+        self.policy = policy
+    }
 
     /// The longest line accepted: a path and a link target of `PATH_MAX` each, with the other fields.
     static let maxLineBytes = 2 * 4096 + 128
@@ -20,12 +24,12 @@ struct DeltaIndexParser {
     }
 
     /// The index in the gzip-compressed `bytes`.
-    func parse(compressed bytes: [UInt8]) throws(ArchiveError) -> DeltaIndex {
+    package func parse(compressed bytes: [UInt8]) throws(ArchiveError) -> DeltaIndex {
         try parse(text: Gzip.decompress(bytes, limit: Self.inflatedLimit(for: policy)))
     }
 
     /// The index in its uncompressed text form.
-    func parse(text bytes: [UInt8]) throws(ArchiveError) -> DeltaIndex {
+    package func parse(text bytes: [UInt8]) throws(ArchiveError) -> DeltaIndex {
         var state = State(policy: policy)
         var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         guard lines.last?.isEmpty == true else {

@@ -29,6 +29,7 @@ struct DeltaUpdate: Sendable {
     ///   installed), any other code when the full archive should be used instead. `container` is removed on error.
     func stage(_ artifact: Artifact, location: DeltaLocation, container: String, localRoots: [String]) async throws(DeltaError) -> DeltaStagedRelease {
         let index = try await fetchIndex(artifact.release, location: location)
+        logger.debug("delta index verified", metadata: ["ota.entries": "\(index.entries.count)", "ota.bytes": "\(index.totalFileBytes)"])
         let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, hardLinks: configuration.layout == .releases)
         do {
             try assembler.placeLocalContents()
