@@ -30,6 +30,7 @@ final class DeltaAssembler {
     private var waiting: [String: [(path: String, mode: UInt32)]] = [:]
     private(set) var reusedFiles = 0
     private(set) var reusedBytes: Int64 = 0
+    /// Of ``reusedFiles``, those that are hard links to the local trees' files.
     private(set) var linkedFiles = 0
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileDigest.chunkSize, alignment: 16)
 
@@ -153,7 +154,7 @@ final class DeltaAssembler {
         var digest: String?
         if mayLink, let info = FileSystem.lstatInfo(source), UInt32(info.st_mode & 0o7777) == entry.mode, link(source, destination) == 0 {
             digest = try? FileDigest.sha256(ofFileAt: destination, reusing: buffer)
-            if digest == sha256 { linkedFiles += 1 }
+            if digest == sha256, !source.hasPrefix(root + "/") { linkedFiles += 1 }
         } else {
             digest = try? copy(source, to: destination, mode: entry.mode)
         }
