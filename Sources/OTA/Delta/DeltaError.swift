@@ -23,5 +23,5 @@ public struct DeltaError: OTAError, Equatable {
     }
 
     /// Whether the update falls back to the full archive after this error.
-    public var fallsBack: Bool { true }
+    public var fallsBack: Bool { code != .refusedIndex }
 }
