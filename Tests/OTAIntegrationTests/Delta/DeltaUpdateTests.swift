@@ -43,6 +43,23 @@ struct DeltaUpdateTests {
         #expect(fixture.log.contains("hard links"))
     }
 
+    @Test("contents the installed tree lacks but a backup has (a release that reverts files) are taken from the backup", arguments: ["in_place", "releases"])
+    func contentsFromBackups(layout: String) async throws {
+        let fixture = try DeltaFixture(layout: layout)
+        try await fixture.provision()
+        try fixture.publish("1.1.0", DeltaFixture.newTree)
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        var reverted = DeltaFixture.oldTree
+        reverted["VERSION"] = "1.2.0\n"
+        let archive = try fixture.publish("1.2.0", reverted)
+        try fixture.nginx.clearRequests()
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(1, 1, 0), to: SemanticVersion(1, 2, 0)))
+
+        #expect(try fixture.requests().objects == [try fixture.sha256("1.2.0\n")], "only VERSION is new; 1.0.0's files come from its backup")
+        let managed: (String) -> Bool = { ["src", "config", "VERSION"].contains(String($0.split(separator: "/")[0])) }
+        #expect(try DeltaFixture.describe(fixture.installedRoot).filter { managed($0.key) } == (try fixture.extracted(archive)).filter { managed($0.key) })
+    }
+
     @Test("a corrupt object, or a missing one, falls back to the full archive, which installs; the log says so", arguments: ["corrupt", "missing"])
     func brokenObjectFallsBack(damage: String) async throws {
         let fixture = try DeltaFixture()
