@@ -27,6 +27,8 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
     case httpHeaders = "http-headers"
     /// TUF metadata (root, timestamp, snapshot, targets): strict JSON, canonical JSON, the trust state.
     case tufMetadata = "tuf-metadata"
+    /// A delta index in its text form, under small limits.
+    case deltaIndex = "delta-index"
 
     /// Checks one input.
     public func run(_ input: [UInt8]) -> FuzzResult {
@@ -42,6 +44,7 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
         case .config: ConfigHarness.run(input)
         case .httpHeaders: HTTPHeadersHarness.run(input)
         case .tufMetadata: TUFMetadataHarness.run(input)
+        case .deltaIndex: DeltaIndexHarness.run(input)
         }
     }
 }

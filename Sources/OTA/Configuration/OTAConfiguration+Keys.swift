@@ -80,6 +80,7 @@ extension OTAConfiguration {
         }, show: { $0.description.debugDescription }),
         .optionalText("status_socket", \.observability.statusSocket, problem: { $0.isEmpty ? "must not be empty (leave it out for <state_dir>/ota.sock, or write none)" : nil }),
         .optionalText("metrics_textfile", \.observability.metricsTextfile, problem: { $0.isEmpty ? "must not be empty (leave it out for no file)" : nil }),
+        .flag("delta", \.transfer.delta),
     ]
 
     /// The keys by name, for parsing.

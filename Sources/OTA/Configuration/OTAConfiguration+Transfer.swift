@@ -17,6 +17,9 @@ extension OTAConfiguration {
         public var minDownloadRate = 1024
         /// Whether `http://` may be used for hosts other than loopback (`allow_insecure_http`).
         public var allowInsecureHTTP = false
+        /// Fetch only the changed files when the release publishes a delta index, falling back to the full
+        /// archive on any failure but a hostile index (`delta`).
+        public var delta = true
 
         /// Every key at its default.
         public init() {}

@@ -26,6 +26,10 @@ public final class TUFReleaseSource: ReleaseSource {
     private let offers = Mutex<[String: TUFReleaseCatalog.Offer]>([:])
     /// The device id, once resolved.
     private let deviceID = Mutex<String?>(nil)
+    /// The delta index target of each offered artifact that has one, by artifact URL, and whether the
+    /// repository uses consistent snapshots.
+    let deltaIndexes = Mutex<[String: (TUFTargetFile, String)]>([:])
+    let consistentSnapshots = Mutex(false)
 
     init(client: TUFClient, catalog: TUFReleaseCatalog, initialRootPath: String?, identity: DeviceIdentity, logger: Logger) {
         self.client = client
@@ -48,6 +52,8 @@ public final class TUFReleaseSource: ReleaseSource {
         offers.withLock { offers in
             offers = Dictionary(found.map { ($0.release.assets[0].apiURL, $0) }) { first, _ in first }
         }
+        deltaIndexes.withLock { $0 = Self.deltaIndexTargets(of: found, among: targets) }
+        consistentSnapshots.withLock { $0 = consistent }
         return found.map(\.release)
     }
 

@@ -49,22 +49,29 @@ extension OTAUpdater {
                 return .planned(from: current, release: release, artifact: try pipeline.source.artifact(for: release))
             }
             let started = Date()
-            let verified = try await pipeline.recordingFailure(from: current, to: release.version, started: started) { [pipeline] in
-                try await pipeline.download(release, progress: progress)
+            let delivery = try await pipeline.recordingFailure(from: current, to: release.version, started: started) { [pipeline] in
+                try await pipeline.deliver(release, progress: progress)
             }
-            try await admitInstall(of: release.version, force: force, policy: whenHeld, lock: lock)
+            do {
+                try await admitInstall(of: release.version, force: force, policy: whenHeld, lock: lock)
+            } catch {
+                // A downloaded archive is kept for the next attempt; a tree staged from a delta is not.
+                delivery.discard()
+                throw error
+            }
             let installed = try currentVersion()
             if installed != current {
                 // Another update ran while this one waited.
                 guard installed < release.version else {
-                    try? FileManager.default.removeItem(atPath: verified.downloaded.path)
+                    delivery.discard()
+                    if let path = delivery.downloadPath { try? FileManager.default.removeItem(atPath: path) }
                     logger.info("installed meanwhile by another update", metadata: ["ota.release.version": "\(release.version)", "ota.current": "\(installed)"])
                     return .upToDate(installed)
                 }
                 current = installed
             }
             try await pipeline.recordingOutcome(from: current, to: release.version, started: started) { [pipeline, checkpoint, current] in
-                try await pipeline.install(verified, from: current, checkpoint: checkpoint)
+                try await pipeline.install(delivery, from: current, checkpoint: checkpoint)
             }
             pipeline.installer.pruneBackups()
             return .updated(from: current, to: release.version)

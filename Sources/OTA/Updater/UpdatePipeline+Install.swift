@@ -54,13 +54,23 @@ extension UpdatePipeline {
     /// Runs `pre_update`, stages, swaps and probes a verified artifact; commits or rolls back.
     /// The caller holds the lock and has run ``recover()``.
     func install(_ verified: VerifiedArtifact, from current: SemanticVersion, checkpoint: Checkpoint?) async throws -> SwapOutcome {
-        let release = verified.downloaded.artifact.release
+        try await install(.archive(verified), from: current, checkpoint: checkpoint)
+    }
+
+    /// Runs `pre_update`, stages (extracts an archive; a delta is staged already), swaps and probes; commits or rolls back.
+    func install(_ delivery: ReleaseDelivery, from current: SemanticVersion, checkpoint: Checkpoint?) async throws -> SwapOutcome {
+        defer { delivery.discard() }
+        let release = delivery.release
         // A stop (SIGTERM, a cancelled task) that arrives before the swap ends the update here, unchanged.
         try Task.checkCancellation()
         activity.enter(.installing, version: release.version)
         try await hooks.run(.preUpdate, from: current, to: release.version)
         try Task.checkCancellation()
-        let staged = try stage(verified, version: release.version)
+        let staged: (container: String, root: String)
+        switch delivery {
+        case .archive(let verified): staged = try stage(verified, version: release.version)
+        case .delta(let delta): staged = (delta.container, delta.root)
+        }
         defer { try? FileManager.default.removeItem(atPath: staged.container) }
         await checkpoint?(.staged)
         try Task.checkCancellation()
@@ -70,13 +80,13 @@ extension UpdatePipeline {
         // From here on the transaction must finish or roll back, even if the caller is cancelled
         // (SIGTERM): a detached task does not inherit the cancellation.
         return try await Task.detached { [self] in
-            try await self.finish(transaction, release: release, from: current, download: verified.downloaded.path)
+            try await self.finish(transaction, release: release, from: current, download: delivery.downloadPath)
         }.value
     }
 
     /// Probes the swapped-in version; commits it, or rolls back and restarts the old one.
     /// - Throws: only when the rollback itself fails.
-    private func finish(_ transaction: Transaction, release: Release, from current: SemanticVersion, download: String) async throws -> SwapOutcome {
+    private func finish(_ transaction: Transaction, release: Release, from current: SemanticVersion, download: String?) async throws -> SwapOutcome {
         do {
             try await probe(from: current, to: release.version)
         } catch {
@@ -89,7 +99,7 @@ extension UpdatePipeline {
             return .rolledBack(cause: error)
         }
         try installer.commit(transaction)
-        try? FileManager.default.removeItem(atPath: download)
+        if let download { try? FileManager.default.removeItem(atPath: download) }
         records.log("committed \(release.version)")
         return .committed
     }

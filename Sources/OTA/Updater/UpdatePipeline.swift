@@ -21,6 +21,11 @@ struct UpdatePipeline: Sendable {
     let configuredPin: SemanticVersion?
     let records: UpdateRecords
     let directory: StateDirectory
+    /// The installation's folder and layout, whose trees a delta takes contents from.
+    let installDirectory: String
+    let layout: OTAConfiguration.Installation.Layout
+    /// Whether a release is fetched by its delta index when it has one (`delta`).
+    let deltaEnabled: Bool
     /// The installed `VERSION` file.
     let versionFilePath: String
     let logger: Logger
@@ -44,6 +49,9 @@ struct UpdatePipeline: Sendable {
         self.directory = StateDirectory(installation: installation)
         self.records = UpdateRecords(directory: directory, logger: logger)
         self.versionFilePath = installation.versionFilePath
+        self.installDirectory = installation.installDirectory
+        self.layout = installation.layout
+        self.deltaEnabled = configuration.transfer.delta
         self.logger = logger
         self.activity = activity
     }

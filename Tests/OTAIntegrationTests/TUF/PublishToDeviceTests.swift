@@ -15,7 +15,8 @@ struct PublishToDeviceTests {
         let nginx: NginxServer
         let configuration: OTAConfiguration
 
-        init() throws {
+        /// - Parameter delta: the device's `delta` key (with it, the archive itself is not fetched).
+        init(delta: Bool = true) throws {
             work = try TemporaryDirectory("publish-device")
             publisher = try TUFPublisher.initialize(repository: work.url("repo"), keys: work.url("keys"), product: "monitor")
             nginx = try NginxServer(root: work.url("repo"))
@@ -28,6 +29,7 @@ struct PublishToDeviceTests {
                 install_dir: \(work.url("install"))
                 state_dir: \(work.url("state"))
                 max_retries: 0
+                delta: \(delta)
                 """
             configuration = try OTAConfiguration.parse(yaml: yaml, environment: ConfigurationEnvironment([:]))
         }
@@ -81,10 +83,10 @@ struct PublishToDeviceTests {
 
     @Test("a target replaced on the host after publishing is refused by its signed hash; nothing is installed")
     func replacedTarget() async throws {
-        let setup = try Setup()
+        let setup = try Setup(delta: false)
         try setup.publish("1.1.0")
         let targets = setup.work.url("repo/targets/monitor/1.1.0")
-        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: targets).first)
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: targets).first { $0.hasSuffix(".tar.gz") })
         let forged = try TUFCatalogRepository.tarball(prefix: "monitor-1.1.0", files: ["src/app.sh": "echo forged\n", "config/settings.yaml": "level: 9\n"])
         try forged.write(to: URL(fileURLWithPath: targets + "/" + name))
         await #expect(throws: (any Error).self) { try await setup.update() }

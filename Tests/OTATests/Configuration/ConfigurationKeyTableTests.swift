@@ -56,6 +56,7 @@ struct ConfigurationKeyTableTests {
         pinned_version: 1.2.0-rc.1
         status_socket: none
         metrics_textfile: /var/lib/node_exporter/ota.prom
+        delta: false
 
         """
 
@@ -111,6 +112,7 @@ struct ConfigurationKeyTableTests {
             pinned_version: "1.2.0-rc.1"
             status_socket: "none"
             metrics_textfile: "/var/lib/node_exporter/ota.prom"
+            delta: false
             """)
     }
 

@@ -58,7 +58,8 @@ struct ConfigurationLoadingTests {
         #expect(config.source.channel == "stable" && config.source.deviceID == nil && config.source.pinnedVersion == nil)
         #expect(config.observability.statusSocket == nil && config.statusSocketPath == config.installation.stateDirectory + "/ota.sock")
         #expect(config.observability.metricsTextfile == nil && config.metricsTextfilePath == nil)
-        #expect(ConfigurationKeys.all.count == 48)
+        #expect(config.transfer.delta == true)
+        #expect(ConfigurationKeys.all.count == 49)
     }
 
     @Test("status_socket: a path relative to install_dir, or none to turn the status API off; metrics_textfile likewise")
@@ -94,6 +95,7 @@ struct ConfigurationLoadingTests {
             layout: releases
             state_dir: /var/lib/ota
             include_prereleases: true
+            delta: false
             asset_pattern: "monitor-{version}-{os}-{arch}.tar.gz"
             public_key_file: /etc/ota/minisign.pub
             allow_downgrade: yes
@@ -127,6 +129,7 @@ struct ConfigurationLoadingTests {
         #expect(config.schedule.checkJitter == 0.25 && config.limits.maxExtractedBytes == 512 << 20 && config.limits.maxArchiveEntries == 5000)
         #expect(config.installation.versionFilePath == "/opt/monitor/current/meta/VERSION")
         #expect(config.installation.stateDirectory == "/var/lib/ota")
+        #expect(config.transfer.delta == false)
         #expect(config.source.deviceID == "pi-0001" && config.source.pinnedVersion == SemanticVersion("1.2.0-rc.1"))
     }
 

@@ -60,6 +60,9 @@ extension TUFPublisher {
             let target = TUFPublishedTarget(path: path, length: length, hashes: ["sha256": digest], custom: nil).with(info)
             files.append((archive, target))
         }
+        let scratch = try Self.makeScratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        files = try withDeltaIndexes(files, info: info, scratch: scratch)
         for (_, target) in files { state.targets[target.path] = target }
         try publish(&state, keys: keys, targetsChanged: true, targetFiles: files)
         return files.map(\.target.path)

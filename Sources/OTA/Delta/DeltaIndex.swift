@@ -1,0 +1,93 @@
+/// Every entry of a release archive as the device must stage it: path, type, mode, size, SHA-256 and link target.
+///
+/// The index is what a delta update builds the staged tree from and checks it against. It lists the tree
+/// the archive extracts to (a single shared top-level folder already stripped), with every folder explicit,
+/// hard links listed as files of the same content, and entries sorted by the bytes of their path.
+///
+/// On disk it is gzip-compressed UTF-8 text, one entry a line, fields separated by tabs (names cannot hold
+/// tabs or newlines: control characters are refused):
+///
+/// ```text
+/// ota-index 1
+/// d	0755	src
+/// f	0644	1532	<sha256 hex>	src/app.py
+/// l	app.py	src/current
+/// ```
+public struct DeltaIndex: Sendable, Equatable {
+    /// What an entry creates.
+    public enum Kind: Sendable, Equatable, Hashable {
+        /// A regular file of `size` bytes whose content has this lowercase hex SHA-256.
+        case file(size: Int64, sha256: String)
+        /// A folder.
+        case directory
+        /// A symbolic link to `target` (relative to the link's folder).
+        case symbolicLink(target: String)
+    }
+
+    /// One entry, relative to the release root.
+    public struct Entry: Sendable, Equatable, Hashable {
+        /// The normalized relative path (no `.`, `..`, empty components or trailing slash).
+        public var path: String
+        public var kind: Kind
+        /// Permission bits (`0o777` at most; 0 for links).
+        public var mode: UInt32
+
+        public init(path: String, kind: Kind, mode: UInt32) {
+            self.path = path
+            self.kind = kind
+            self.mode = mode
+        }
+    }
+
+    /// The first line of every index of this format.
+    static let header = "ota-index 1"
+
+    /// The entries, sorted by the bytes of their path.
+    public var entries: [Entry]
+
+    /// An index of `entries`, sorted here by path.
+    public init(entries: [Entry]) {
+        self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    }
+
+    /// The bytes of regular-file content the tree holds.
+    public var totalFileBytes: Int64 {
+        entries.reduce(0) { total, entry in
+            if case .file(let size, _) = entry.kind { return total + size }
+            return total
+        }
+    }
+
+    /// The distinct contents of the tree: SHA-256 → size.
+    public var contents: [String: Int64] {
+        var result: [String: Int64] = [:]
+        for entry in entries { if case .file(let size, let sha256) = entry.kind { result[sha256] = size } }
+        return result
+    }
+
+    /// The uncompressed text form (see the type's description).
+    public func text() -> String {
+        var lines = [Self.header]
+        lines.reserveCapacity(entries.count + 1)
+        for entry in entries {
+            let mode = Self.octal(entry.mode)
+            switch entry.kind {
+            case .file(let size, let sha256): lines.append("f\t\(mode)\t\(size)\t\(sha256)\t\(entry.path)")
+            case .directory: lines.append("d\t\(mode)\t\(entry.path)")
+            case .symbolicLink(let target): lines.append("l\t\(target)\t\(entry.path)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The gzip-compressed form that is published.
+    public func encoded() -> [UInt8] {
+        Gzip.compress(Array(text().utf8))
+    }
+
+    /// Four octal digits, e.g. `0755`.
+    static func octal(_ mode: UInt32) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}

@@ -1,0 +1,153 @@
+/// Reads a published delta index under the archive safety policy: an index is an archive listing and gets
+/// the archive's rules.
+///
+/// Refused as a whole, with an ``ArchiveError`` naming the entry: absolute paths, `..` components, NUL or
+/// control characters, paths not in normalized form, duplicate or unsorted paths, entries below a file or
+/// a symbolic link of the index, symbolic links whose target leaves the tree (also through other links),
+/// more than `maxEntries` entries or `maxExtractedBytes` bytes of files, and any line that does not follow
+/// the format exactly (unknown types, modes above `0777`, sizes with signs or leading zeros, hashes that are
+/// not 64 lowercase hex digits). The compressed form is inflated at most to ``inflatedLimit(for:)``.
+package struct DeltaIndexParser {
+    let policy: ExtractionPolicy
+
+    package init(policy: ExtractionPolicy) {
+        self.policy = policy
+    }
+
+    /// The longest line accepted: a path and a link target of `PATH_MAX` each, with the other fields.
+    static let maxLineBytes = 2 * 4096 + 128
+
+    /// The most text an index for `policy` may inflate to: every entry at its longest plus the header.
+    static func inflatedLimit(for policy: ExtractionPolicy) -> Int64 {
+        let (product, overflow) = Int64(policy.maxEntries).multipliedReportingOverflow(by: Int64(maxLineBytes))
+        return overflow ? Int64.max : product + 64
+    }
+
+    /// The index in the gzip-compressed `bytes`.
+    package func parse(compressed bytes: [UInt8]) throws(ArchiveError) -> DeltaIndex {
+        try parse(text: Gzip.decompress(bytes, limit: Self.inflatedLimit(for: policy)))
+    }
+
+    /// The index in its uncompressed text form.
+    package func parse(text bytes: [UInt8]) throws(ArchiveError) -> DeltaIndex {
+        var state = State(policy: policy)
+        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard lines.last?.isEmpty == true else {
+            throw ArchiveError(.truncated, "the index does not end with a newline (it is cut short)")
+        }
+        lines.removeLast()
+        guard let first = lines.first, String(decoding: first, as: UTF8.self) == DeltaIndex.header else {
+            throw ArchiveError(.unsupportedFormat, "the index does not start with \"\(DeltaIndex.header)\" (an unknown format or version)")
+        }
+        for (number, line) in lines.enumerated().dropFirst() {
+            guard line.count <= Self.maxLineBytes else {
+                throw ArchiveError(.malformedHeader, "line \(number + 1) of the index is longer than \(Self.maxLineBytes) bytes")
+            }
+            try state.add(try Self.entry(line, number: number + 1))
+        }
+        try state.links.verifyAll(insideFolder: nil)
+        return DeltaIndex(sortedEntries: state.entries)
+    }
+
+    /// Decodes one line (syntax only; the policy is applied by ``State``).
+    static func entry(_ line: ArraySlice<UInt8>, number: Int) throws(ArchiveError) -> DeltaIndex.Entry {
+        let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        func malformed(_ why: String) -> ArchiveError {
+            ArchiveError(.malformedHeader, entry: fields.last, "line \(number) of the index \(why)")
+        }
+        switch (fields.first, fields.count) {
+        case ("f", 5):
+            guard let mode = mode(fields[1]) else { throw malformed("has the mode \"\(fields[1])\" (four octal digits up to 0777 expected)") }
+            guard let size = size(fields[2]) else { throw malformed("has the size \"\(fields[2])\" (a decimal number without sign or leading zeros expected)") }
+            guard isDigest(fields[3]) else { throw malformed("has a SHA-256 that is not 64 lowercase hex digits") }
+            return .init(path: fields[4], kind: .file(size: size, sha256: fields[3]), mode: mode)
+        case ("d", 3):
+            guard let mode = mode(fields[1]) else { throw malformed("has the mode \"\(fields[1])\" (four octal digits up to 0777 expected)") }
+            return .init(path: fields[2], kind: .directory, mode: mode)
+        case ("l", 3):
+            return .init(path: fields[2], kind: .symbolicLink(target: fields[1]), mode: 0)
+        default:
+            throw malformed("is not a file (f, 5 fields), folder (d, 3 fields) or symbolic link (l, 3 fields)")
+        }
+    }
+
+    static func mode(_ text: String) -> UInt32? {
+        guard text.utf8.count == 4, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "7")).contains($0) }),
+              let value = UInt32(text, radix: 8), value <= 0o777 else { return nil }
+        return value
+    }
+
+    static func size(_ text: String) -> Int64? {
+        let digits = text.utf8
+        guard !digits.isEmpty, digits.count <= 19, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              digits.first != UInt8(ascii: "0") || digits.count == 1 else { return nil }
+        return Int64(text)
+    }
+
+    static func isDigest(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
+    /// The policy's running state over the entries so far.
+    struct State {
+        let policy: ExtractionPolicy
+        var entries: [DeltaIndex.Entry] = []
+        var links = LinkGuard()
+        /// Paths of files and links: nothing may lie below them.
+        var leaves: Set<PathDigest> = []
+        var bytes: Int64 = 0
+
+        init(policy: ExtractionPolicy) { self.policy = policy }
+
+        mutating func add(_ entry: DeltaIndex.Entry) throws(ArchiveError) {
+            let name = entry.path
+            guard entries.count < policy.maxEntries else {
+                throw ArchiveError(.tooManyEntries, entry: name, "the index lists more than \(policy.maxEntries) entries")
+            }
+            let components = try EntryPath.components(of: name)
+            guard !components.isEmpty else { throw ArchiveError(.invalidName, entry: name, "the entry names the root of the tree") }
+            guard components.joined(separator: "/") == name else {
+                throw ArchiveError(.invalidName, entry: name, "the path is not in normalized form (empty or '.' components, or a trailing '/')")
+            }
+            if let previous = entries.last?.path {
+                guard previous != name else { throw ArchiveError(.duplicateEntry, entry: name, "the path \"\(name)\" appears twice in the index") }
+                guard previous.utf8.lexicographicallyPrecedes(name.utf8) else {
+                    throw ArchiveError(.malformedHeader, entry: name, "the index is not sorted by path (it comes after \"\(ArchiveError.escaped(previous))\")")
+                }
+            }
+            if let link = links.linkPrefix(of: components) {
+                throw ArchiveError(.writeThroughSymlink, entry: name, "its parent \"\(link)\" is a symbolic link of the index")
+            }
+            var prefix = ""
+            for component in components.dropLast() {
+                prefix = prefix.isEmpty ? component : prefix + "/" + component
+                if leaves.contains(PathDigest(prefix)) {
+                    throw ArchiveError(.duplicateEntry, entry: name, "its parent \"\(prefix)\" is a file of the index")
+                }
+            }
+            switch entry.kind {
+            case .file(let size, _):
+                guard size <= policy.maxExtractedBytes - bytes else {
+                    throw ArchiveError(.tooManyBytes, entry: name, "the index's files add up to more than \(policy.maxExtractedBytes) bytes")
+                }
+                bytes += size
+                leaves.insert(PathDigest(name))
+            case .directory:
+                break
+            case .symbolicLink(let target):
+                let targetComponents = try EntryPath.linkComponents(of: target, entry: name)
+                guard !target.hasPrefix("/") else { throw ArchiveError(.linkEscape, entry: name, "the symbolic link's target is absolute") }
+                _ = try links.check(components, target: targetComponents, name: name)
+                links.add(name, target: targetComponents)
+                leaves.insert(PathDigest(name))
+            }
+            entries.append(entry)
+        }
+    }
+}
+
+extension DeltaIndex {
+    /// Entries already sorted and checked by ``DeltaIndexParser``.
+    init(sortedEntries: [Entry]) { entries = sortedEntries }
+}

@@ -1,0 +1,101 @@
+import COTASystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// gzip (zlib, already linked for `.tar.gz`) for delta indexes and objects.
+enum Gzip {
+    /// The compression level of indexes and objects: the best ratio (objects are compressed once, fetched many times).
+    static let level: Int32 = 9
+
+    /// `bytes` compressed as one gzip member.
+    static func compress(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        let compressor = Compressor()
+        bytes.withUnsafeBytes { compressor.feed($0, finish: true) { output.append(contentsOf: $0) } }
+        return output
+    }
+
+    /// Compresses the file at `source` into a new file at `destination` (created with mode 0644, must not exist).
+    static func compressFile(_ source: String, to destination: String) throws(SystemError) {
+        let input = try Syscall.retryingInterrupts("open \(source)") { open(source, O_RDONLY | O_CLOEXEC) }
+        defer { close(input) }
+        let output = try Syscall.retryingInterrupts("create \(destination)") {
+            open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
+        defer { close(output) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
+        defer { buffer.deallocate() }
+        let compressor = Compressor()
+        var failure: SystemError?
+        let sink: (UnsafeRawBufferPointer) -> Void = { chunk in
+            guard failure == nil else { return }
+            do throws(SystemError) { try Syscall.writeAll(output, chunk, "write \(destination)") } catch { failure = error }
+        }
+        try Syscall.forEachChunk(of: input, buffer: buffer, "read \(source)") { chunk in compressor.feed(chunk, finish: false, sink) }
+        compressor.feed(UnsafeRawBufferPointer(start: nil, count: 0), finish: true, sink)
+        if let failure { throw failure }
+    }
+
+    /// The content of a gzip stream held in memory, refused beyond `limit` inflated bytes.
+    static func decompress(_ bytes: [UInt8], limit: Int64) throws(ArchiveError) -> [UInt8] {
+        let inflater = try GzipInflater(MemoryByteSource(bytes), outputLimit: limit, limitDescription: "at most \(limit) bytes")
+        var output: [UInt8] = []
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try inflater.read(into: buffer)
+            if count == 0 { return output }
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    /// A deflate stream writing one gzip member.
+    final class Compressor {
+        private var stream = z_stream()
+        private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+
+        init() {
+            // Fails only without memory, where nothing else would work either.
+            precondition(ota_deflate_init_gzip(&stream, Gzip.level) == Z_OK, "zlib could not be initialised")
+        }
+
+        deinit {
+            deflateEnd(&stream)
+            chunk.deallocate()
+        }
+
+        /// Compresses `input`; with `finish`, ends the member. Output goes to `sink` chunk by chunk.
+        func feed(_ input: UnsafeRawBufferPointer, finish: Bool, _ sink: (UnsafeRawBufferPointer) -> Void) {
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(input.count)
+            while true {
+                stream.next_out = chunk.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.avail_out = uInt(chunk.count)
+                let status = deflate(&stream, finish ? Z_FINISH : Z_NO_FLUSH)
+                let produced = chunk.count - Int(stream.avail_out)
+                if produced > 0 { sink(UnsafeRawBufferPointer(rebasing: chunk[..<produced])) }
+                if finish ? status == Z_STREAM_END : (stream.avail_in == 0 && stream.avail_out > 0) { return }
+                precondition(status == Z_OK || status == Z_BUF_ERROR, "deflate failed with status \(status)")
+            }
+        }
+    }
+}
+
+/// Bytes in memory as a ``ByteSource``.
+final class MemoryByteSource: ByteSource {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) -> Int {
+        let count = min(buffer.count, bytes.count - offset)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + count)]))
+        }
+        offset += count
+        return count
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+
+/// What the download stage hands to the install stage: a verified archive to extract, or a tree already
+/// staged from a delta index.
+enum ReleaseDelivery: Sendable {
+    case archive(VerifiedArtifact)
+    case delta(DeltaStagedRelease)
+
+    var release: Release {
+        switch self {
+        case .archive(let verified): verified.downloaded.artifact.release
+        case .delta(let staged): staged.release
+        }
+    }
+
+    /// Removes what was delivered (a delta's staged tree) when it will not be installed.
+    func discard() {
+        if case .delta(let staged) = self { try? FileSystem.removeTree(staged.container) }
+    }
+}
+
+extension UpdatePipeline {
+    /// Fetches `release`: by its delta index when `delta` is on and the source publishes one, else (or when
+    /// the delta fails for any reason but a hostile index) as the full archive. The log says which.
+    func deliver(_ release: Release, progress: (@Sendable (Downloader.Progress) -> Void)?) async throws -> ReleaseDelivery {
+        if deltaEnabled, let locating = source as? any DeltaLocating,
+           let artifact = try? source.artifact(for: release), let location = locating.deltaLocation(for: artifact) {
+            do {
+                let staged = try await stageDelta(artifact, location: location)
+                let message = "fetched \(release.version) by delta: index \(staged.indexBytes) bytes, \(staged.objectsFetched) objects \(staged.objectBytes) bytes; \(staged.reusedFiles) files reused (\(staged.linkedFiles) hard links)"
+                logger.info("delta update staged", metadata: [
+                    "ota.method": "delta", "ota.index_bytes": "\(staged.indexBytes)", "ota.objects": "\(staged.objectsFetched)",
+                    "ota.object_bytes": "\(staged.objectBytes)", "ota.reused_files": "\(staged.reusedFiles)", "ota.linked_files": "\(staged.linkedFiles)",
+                ])
+                records.log(message)
+                return .delta(staged)
+            } catch let error as DeltaError where !error.fallsBack {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.warning("delta update failed; fetching the full archive", metadata: ["ota.method": "full", "ota.error": "\(error.localizedMessage)"])
+                records.log("delta update of \(release.version) failed, fetching the full archive: \(error.localizedMessage)")
+            }
+        }
+        let verified = try await download(release, progress: progress)
+        records.log("fetched \(release.version) as the full archive: \(verified.downloaded.size) bytes")
+        return .archive(verified)
+    }
+
+    /// Stages the release from its delta index into a fresh folder under `state_dir/staging`.
+    private func stageDelta(_ artifact: Artifact, location: DeltaLocation) async throws -> DeltaStagedRelease {
+        let stagingRoot = directory.stagingPath
+        try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let container = stagingRoot + "/\(artifact.release.version)-delta-\(UUID().uuidString.prefix(8))"
+        return try await DeltaUpdate(hardLinks: layout == .releases, policy: extraction, downloader: downloader, logger: logger)
+            .stage(artifact, location: location, container: container, localRoots: localTrees())
+    }
+
+    /// The trees whose files a delta may reuse: the installed one first, then the backups (newest first).
+    func localTrees() -> [String] {
+        var roots: [String] = []
+        switch layout {
+        case .inPlace:
+            roots.append(installDirectory)
+        case .releases:
+            let current = installDirectory + "/current"
+            if let target = try? FileSystem.readLink(current) { roots.append(OTAConfiguration.absolute(target, against: installDirectory)) }
+        }
+        roots += ((try? installer.backups()) ?? []).map(\.path)
+        return roots
+    }
+}
+
+extension ReleaseDelivery {
+    /// The downloaded archive, deleted once the release is committed; `nil` for a delta.
+    var downloadPath: String? {
+        if case .archive(let verified) = self { return verified.downloaded.path }
+        return nil
+    }
+}
