@@ -13,7 +13,7 @@ import Logging
 /// role above signs, else the role's limit. A file refused leaves the store as it was; a refresh that
 /// completes raises the time floor to the time it was checked at.
 ///
-/// A refresh holds the store's lock (``TUFRefreshLock``, `refresh.lock`) from start to end, and
+/// A refresh holds the store's lock (`refresh.lock`, a file lock) from start to end, and
 /// ``refresh(then:)`` holds it through the lookups that follow: another process refreshing the same
 /// store waits for it instead of interleaving its writes.
 public final class TUFClient: Sendable {

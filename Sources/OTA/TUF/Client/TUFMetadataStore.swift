@@ -4,7 +4,7 @@ import Foundation
 /// (`root.json`, `timestamp.json`, `snapshot.json`, `targets.json`, and `<role>.json` for a delegated
 /// role, its name percent-encoded as python-tuf does), the ETag of the stored `timestamp.json`
 /// (`timestamp.etag`), the time floor (`time-floor`, the newest time a refresh succeeded at) and the lock
-/// that a refresh holds (`refresh.lock`, ``TUFRefreshLock``).
+/// that a refresh holds (`refresh.lock`).
 ///
 /// Every file is replaced atomically and durably, and opened without following symlinks. The client
 /// writes a file only after the trust state accepted it, so nothing here is older or less verified
