@@ -1,4 +1,3 @@
-import COTASystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -38,7 +37,7 @@ public enum TarGzipWriter {
             }
         }
         tar += [UInt8](repeating: 0, count: 1024)
-        try AtomicFile.write(try gzip(tar), to: archivePath)
+        try AtomicFile.write(Gzip.compress(tar, level: 6), to: archivePath)
     }
 
     /// Relative paths of everything under `directory`, parents before children, sorted.
@@ -75,32 +74,5 @@ public enum TarGzipWriter {
         let checksum = block.reduce(0) { $0 + Int($1) }
         put(Array(String(format: "%06o", checksum).utf8) + [0, UInt8(ascii: " ")], at: 148)
         return block
-    }
-
-    /// gzip-compresses `input` with zlib.
-    static func gzip(_ input: [UInt8]) throws -> [UInt8] {
-        var stream = z_stream()
-        guard ota_deflate_init_gzip(&stream, 6) == Z_OK else { throw SystemError("deflateInit", errno: ENOMEM) }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        var source = input
-        try source.withUnsafeMutableBufferPointer { inBuffer in
-            stream.next_in = inBuffer.baseAddress
-            stream.avail_in = uInt(inBuffer.count)
-            var status: Int32 = Z_OK
-            while status != Z_STREAM_END {
-                try chunk.withUnsafeMutableBufferPointer { outBuffer in
-                    stream.next_out = outBuffer.baseAddress
-                    stream.avail_out = uInt(outBuffer.count)
-                    status = deflate(&stream, Z_FINISH)
-                    guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                        throw SystemError("deflate", errno: EIO)
-                    }
-                    output += outBuffer[0..<(outBuffer.count - Int(stream.avail_out))]
-                }
-            }
-        }
-        return output
     }
 }

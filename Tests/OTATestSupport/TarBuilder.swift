@@ -1,5 +1,6 @@
 import COTASystem
 import Foundation
+import OTA
 
 /// Builds tar streams byte by byte, so tests can craft any header, valid or not.
 struct TarBuilder {
@@ -121,32 +122,8 @@ struct TarBuilder {
     }
 }
 
-/// gzip helpers built on the same zlib shim as the product.
-enum Gzip {
-    static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
-        var stream = z_stream()
-        precondition(ota_deflate_init_gzip(&stream, level) == Z_OK)
-        defer { deflateEnd(&stream) }
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        var input = input
-        input.withUnsafeMutableBufferPointer { inBuffer in
-            stream.next_in = inBuffer.baseAddress
-            stream.avail_in = uInt(inBuffer.count)
-            var status = Z_OK
-            repeat {
-                chunk.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = uInt(out.count)
-                    status = deflate(&stream, Z_FINISH)
-                    output += out[0..<(out.count - Int(stream.avail_out))]
-                }
-            } while status == Z_OK
-            precondition(status == Z_STREAM_END)
-        }
-        return output
-    }
-
+/// gzip helpers for hostile inputs; `Gzip.compress` is the product's.
+extension Gzip {
     /// One gzip member holding `header` + `zeroCount` zero bytes, deflated in 1 MiB steps (constant memory).
     static func zeroMember(header: [UInt8], zeroCount: Int64) -> [UInt8] {
         var stream = z_stream()

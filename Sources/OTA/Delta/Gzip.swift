@@ -3,15 +3,16 @@ import COTASystem
 import Glibc
 #endif
 
-/// gzip (zlib, already linked for `.tar.gz`) for delta indexes and objects.
-enum Gzip {
+/// gzip (zlib, already linked for `.tar.gz`) for delta indexes and objects, and for the release archives
+/// `OTAArchiveWriter` makes.
+package enum Gzip {
     /// The compression level of indexes and objects: the best ratio (objects are compressed once, fetched many times).
     static let level: Int32 = 9
 
-    /// `bytes` compressed as one gzip member.
-    static func compress(_ bytes: [UInt8]) -> [UInt8] {
+    /// `bytes` compressed as one gzip member at `level` (1 fastest … 9 smallest).
+    package static func compress(_ bytes: [UInt8], level: Int32 = Gzip.level) -> [UInt8] {
         var output: [UInt8] = []
-        let compressor = Compressor()
+        let compressor = Compressor(level: level)
         bytes.withUnsafeBytes { compressor.feed($0, finish: true) { output.append(contentsOf: $0) } }
         return output
     }
@@ -55,9 +56,9 @@ enum Gzip {
         private var stream = z_stream()
         private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
 
-        init() {
+        init(level: Int32 = Gzip.level) {
             // Fails only without memory, where nothing else would work either.
-            precondition(ota_deflate_init_gzip(&stream, Gzip.level) == Z_OK, "zlib could not be initialised")
+            precondition(ota_deflate_init_gzip(&stream, level) == Z_OK, "zlib could not be initialised")
         }
 
         deinit {
