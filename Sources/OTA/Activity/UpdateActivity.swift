@@ -117,6 +117,11 @@ public final class UpdateActivity: Sendable {
         if received > 0 { counters.downloadedFull.increment(by: received) }
     }
 
+    /// A release was fetched by its delta index: `bytes` (index and objects) count as `method="delta"`.
+    func deltaFetched(bytes: Int64) {
+        counters.downloadedDelta.increment(by: bytes)
+    }
+
     /// Runs one operation of the updater (a check, an update, a rollback); the last one to end makes the
     /// state `idle`, with the error's message when it failed.
     func during<T>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T) async rethrows -> T {

@@ -26,8 +26,10 @@ extension UpdatePipeline {
     func deliver(_ release: Release, progress: (@Sendable (Downloader.Progress) -> Void)?) async throws -> ReleaseDelivery {
         if deltaEnabled, let locating = source as? any DeltaLocating,
            let artifact = try? source.artifact(for: release), let location = locating.deltaLocation(for: artifact) {
+            activity.enter(.downloading, version: release.version)
             do {
                 let staged = try await stageDelta(artifact, location: location)
+                activity.deltaFetched(bytes: Int64(staged.indexBytes) + staged.objectBytes)
                 let message = "fetched \(release.version) by delta: index \(staged.indexBytes) bytes, \(staged.objectsFetched) objects \(staged.objectBytes) bytes; \(staged.reusedFiles) files reused (\(staged.linkedFiles) hard links)"
                 logger.info("delta update staged", metadata: [
                     "ota.method": "delta", "ota.index_bytes": "\(staged.indexBytes)", "ota.objects": "\(staged.objectsFetched)",

@@ -86,10 +86,10 @@ struct DeltaFixture {
         try await Self.update(configuration)
     }
 
-    static func update(_ configuration: OTAConfiguration) async throws -> UpdateOutcome {
+    static func update(_ configuration: OTAConfiguration, activity: UpdateActivity = UpdateActivity()) async throws -> UpdateOutcome {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let updater = try OTAUpdater(configuration: configuration, logger: logger)
+        let updater = try OTAUpdater(configuration: configuration, logger: logger, activity: activity)
         defer { Task { await updater.shutdown() } }
         return try await updater.update()
     }

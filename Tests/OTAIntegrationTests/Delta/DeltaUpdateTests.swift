@@ -25,6 +25,30 @@ struct DeltaUpdateTests {
         #expect(fixture.log.contains("fetched 1.1.0 by delta: index"))
     }
 
+    @Test("a delta's index and object bytes count as ota_download_bytes_total{method=\"delta\"}, and its fetch is the downloading state")
+    func deltaMetricsAndState() async throws {
+        let fixture = try DeltaFixture()
+        try await fixture.provision()
+        try fixture.publish("1.1.0", DeltaFixture.newTree)
+        let metrics = AgentMetrics()
+        let activity = UpdateActivity(metrics: metrics.factory)
+        let events = activity.events()
+        #expect(try await DeltaFixture.update(fixture.configuration, activity: activity) == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        var states: [AgentState] = []
+        for await event in events {
+            if states.last != event.state { states.append(event.state) }
+            if event.state == .idle && states.count > 1 { break }
+        }
+        #expect(states.contains(.downloading) && states.firstIndex(of: .downloading)! < states.firstIndex(of: .installing)!, "\(states)")
+        // The log line of the delta gives what it fetched: "index N bytes, K objects M bytes".
+        let line = try #require(fixture.log.split(separator: "\n").first { $0.contains("fetched 1.1.0 by delta") })
+        let match = try #require(String(line).firstMatch(of: /index (\d+) bytes, \d+ objects (\d+) bytes/))
+        let (indexBytes, objectBytes) = (Double(match.1)!, Double(match.2)!)
+        let text = try await PrometheusText.parse(metrics.registry.emitToString())
+        #expect(text.value("ota_download_bytes_total", ["method": "delta"]) == indexBytes + objectBytes, "\(line)")
+        #expect(text.value("ota_download_bytes_total", ["method": "full"]) == 0)
+    }
+
     @Test("releases: unchanged files are hard links to the previous release; the tree equals the archive's entry for entry")
     func patchReleaseLinked() async throws {
         let fixture = try DeltaFixture(layout: "releases")
