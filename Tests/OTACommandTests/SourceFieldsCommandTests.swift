@@ -4,7 +4,7 @@ import Testing
 
 /// `ota check --json` and `ota status --json` (the real binary) say how releases are verified, where they
 /// come from and the channel the device follows.
-@Suite("ota check and status: verification, source and channel", .timeLimit(.minutes(2)))
+@Suite("ota check and status: verification, source and channel", .timeLimit(.minutes(10)))
 struct SourceFieldsCommandTests {
     @Test("a device with source: tuf (channel beta) on a repository made by ota publish, served by nginx: verification tuf, source tuf, product, channel beta")
     func tufSource() async throws {

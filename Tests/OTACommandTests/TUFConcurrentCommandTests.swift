@@ -5,7 +5,7 @@ import Testing
 
 /// Two real `ota check` processes on one `state_dir`: the second waits for the first's refresh of
 /// `state_dir/tuf` instead of interleaving its metadata writes, then starts from what the first stored.
-@Suite("Two ota processes refreshing one state_dir/tuf take turns", .timeLimit(.minutes(2)))
+@Suite("Two ota processes refreshing one state_dir/tuf take turns", .timeLimit(.minutes(10)))
 struct TUFConcurrentCommandTests {
     @Test("while the first ota check is held inside its refresh, a second one waits (naming the first's pid) and sends nothing; both then succeed")
     func secondWaitsForFirst() async throws {
@@ -34,6 +34,7 @@ struct TUFConcurrentCommandTests {
             product: monitor
             install_dir: \(work.url("install"))
             max_retries: 0
+            download_timeout: 3600
             """)
 
         let first = try StartedOTA(["check", "--config", config])
@@ -78,6 +79,7 @@ struct TUFConcurrentCommandTests {
             product: monitor
             install_dir: \(work.url("install"))
             max_retries: 0
+            download_timeout: 3600
             """)
         let check = try StartedOTA(["check", "--config", config])
         await held.wait()
