@@ -51,6 +51,7 @@ struct GitHubDeltaFixture {
             github_repo: octo/app
             github_api_url: \(server.baseURL)
             asset_pattern: "app-{version}.tar.gz"
+            managed_paths: [assets, VERSION]
             \(publicKeyLine ? "public_key: \(publicKey)" : "allow_unsigned: true")
             install_dir: \(work.url("install"))
             state_dir: \(work.url("state"))
