@@ -23,15 +23,18 @@ struct DeltaFetch: Sendable {
 /// Turns the objects a delta update lacks into HTTP requests: one per file in an objects folder; in a pack,
 /// byte ranges, with objects that lie close together coalesced into one range.
 ///
-/// Two objects of the pack are fetched in one request when at most ``gapThreshold`` bytes lie between them
-/// and the range stays within ``maxRangeBytes``. A request costs about 1–2 KB of headers (on GitHub a
-/// redirect with a long signed URL, then the storage host's answer) and a round trip or two; on a
-/// cellular link with 100 ms of latency at 1 Mbit/s a round trip is worth 12 KB. Fetching a gap of up to
-/// 4 KiB therefore costs about the bytes of the request it saves and less time. The range limit keeps
-/// several connections busy when many adjacent objects are missing (a first install), and a retry short.
+/// The gap between two objects of the pack is fetched (and skipped) rather than starting a new range when it
+/// is at most ``gapThreshold`` bytes, smallest gaps first, as long as the gaps fetched add up to at most
+/// 1/``gapBudgetDivisor`` of the objects' bytes; and a range grows to at most ``maxRangeBytes``. A request
+/// costs about 1–2 KB of headers (on GitHub a redirect with a long signed URL, then the storage host's
+/// answer) and a round trip or two; on a cellular link with 100 ms of latency at 1 Mbit/s a round trip is
+/// worth 12 KB. A gap of up to 4 KiB therefore costs about the bytes of the request it saves and less time;
+/// the budget keeps the bytes fetched within 1/16 of the floor when the objects are small; the range limit
+/// keeps several connections busy when many adjacent objects are missing (a first install), and a retry short.
 struct DeltaFetchPlan {
     static let gapThreshold: Int64 = 4 << 10
     static let maxRangeBytes: Int64 = 1 << 20
+    static let gapBudgetDivisor: Int64 = 16
 
     let objects: DeltaObjectSource
     /// The pack's table, for a pack.
@@ -70,13 +73,21 @@ struct DeltaFetchPlan {
 
     /// Groups objects sorted by offset into runs fetched by one range each.
     static func coalesce<Item>(_ placed: [(Item, DeltaPackTable.Object)]) -> [[(Item, DeltaPackTable.Object)]] {
-        var runs: [[(Item, DeltaPackTable.Object)]] = []
-        for item in placed {
-            if let last = runs.last?.last?.1, let first = runs.last?.first?.1,
-               item.1.offset - last.range.upperBound <= gapThreshold, item.1.range.upperBound - first.offset <= maxRangeBytes {
-                runs[runs.count - 1].append(item)
+        guard let head = placed.first else { return [] }
+        // The gaps worth fetching (by the index of the object after them): small ones, smallest first, within the budget.
+        var budget = placed.reduce(0) { $0 + $1.1.length } / gapBudgetDivisor
+        var bridged = Set<Int>()
+        let gaps = placed.indices.dropFirst().map { ($0, placed[$0].1.offset - placed[$0 - 1].1.range.upperBound) }
+        for (next, gap) in gaps.sorted(by: { $0.1 < $1.1 }) where gap <= gapThreshold && gap <= budget {
+            bridged.insert(next)
+            budget -= gap
+        }
+        var runs = [[head]]
+        for next in placed.indices.dropFirst() {
+            if bridged.contains(next), placed[next].1.range.upperBound - runs[runs.count - 1][0].1.offset <= maxRangeBytes {
+                runs[runs.count - 1].append(placed[next])
             } else {
-                runs.append([item])
+                runs.append([placed[next]])
             }
         }
         return runs

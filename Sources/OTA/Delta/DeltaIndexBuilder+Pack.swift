@@ -45,12 +45,11 @@ extension DeltaIndexBuilder {
         let fd = try Syscall.retryingInterrupts("create \(path)") { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         defer { close(fd) }
         var objects: [DeltaPackTable.Object] = []
-        var packed = Set<String>()
         var offset: Int64 = 0
-        for entry in index.entries {
-            guard case .file(_, let sha256) = entry.kind, packed.insert(sha256).inserted, let source = sources[sha256] else { continue }
+        for content in DeltaPackTable.packOrder(of: index) {
+            guard let source = sources[content.sha256] else { throw SystemError("pack \(content.sha256) (no file of the tree holds it)", errno: EINVAL) }
             let length = try Gzip.compressFile(source, appendingTo: fd, name: path)
-            objects.append(.init(sha256: sha256, offset: offset, length: length))
+            objects.append(.init(sha256: content.sha256, offset: offset, length: length))
             offset += length
         }
         guard fsync(fd) == 0 else { throw SystemError.last("fsync \(path)") }

@@ -6,7 +6,7 @@
 /// ota-index 1
 /// f	0644	1532	<sha256>	src/app.py
 /// ota-pack 1	<pack size>
-/// o	0	611	<sha256>
+/// 611
 /// ```
 ///
 /// No line of the index starts with `ota-pack` (entries start with `f`, `d` or `l` and a tab), so the first
@@ -27,14 +27,14 @@ public enum DeltaPackedIndex {
             throw ArchiveError(.truncated, "the index has no pack section (\"\(DeltaPackTable.header)\"): it was not made by `ota sign --index`")
         }
         let index = try DeltaIndexParser(policy: policy).parse(text: Array(text[..<start]))
-        let table = try DeltaPackTable.parse(text: text[start...], contents: index.contents)
+        let table = try DeltaPackTable.parse(text: text[start...], index: index)
         return (index, table)
     }
 
-    /// The most text a packed index may inflate to: the index's limit, and a pack line of at most 128 bytes per entry.
+    /// The most text a packed index may inflate to: the index's limit, and a pack line of at most 32 bytes per entry.
     static func inflatedLimit(for policy: ExtractionPolicy) -> Int64 {
         let indexLimit = DeltaIndexParser.inflatedLimit(for: policy)
-        let (table, overflow) = Int64(policy.maxEntries).multipliedReportingOverflow(by: 128)
+        let (table, overflow) = Int64(policy.maxEntries).multipliedReportingOverflow(by: 32)
         guard !overflow, let total = Int(exactly: indexLimit)?.adding(checked: Int(table) + 64) else { return Int64.max }
         return Int64(total)
     }

@@ -128,7 +128,7 @@ struct GitHubDeltaTests {
         #expect(!fixture.log.contains("delta update"), "no delta was tried: \(fixture.log)")
     }
 
-    @Test("a signed index with ../escape, or a pack section whose ranges overlap, is refused outright: nothing installed, no fallback",
+    @Test("a signed index with ../escape, or a pack section whose lengths do not add up to the pack, is refused outright: nothing installed, no fallback",
           arguments: ["index", "pack section"])
     func hostileSignedIndex(part: String) async throws {
         let fixture = try GitHubDeltaFixture()
@@ -137,17 +137,15 @@ struct GitHubDeltaTests {
         try fixture.build("1.1.0", files)
         let indexPath = fixture.work.url("releases/v1.1.0/app-1.1.0.tar.gz.index.gz")
         let text = String(decoding: try Gzip.decompress(Array(Data(contentsOf: URL(fileURLWithPath: indexPath))), limit: 1 << 20), as: UTF8.self)
-        var hostile: String
+        let hostile: String
         if part == "index" {
             let digest = SHA256Hex.of(files["VERSION"]!)
             hostile = text.replacingOccurrences(of: "ota-index 1\n", with: "ota-index 1\nf\t0644\t6\t\(digest)\t../escape\n")
         } else {
-            // The second object starts one byte early: it overlaps the first.
+            // The first object one byte longer than it is: every range after it would be shifted.
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            let second = try #require(lines.firstIndex { $0.hasPrefix("ota-pack") }) + 2
-            var fields = lines[second].split(separator: "\t").map(String.init)
-            fields[1] = String(Int(fields[1])! - 1)
-            lines[second] = fields.joined(separator: "\t")
+            let first = try #require(lines.firstIndex { $0.hasPrefix("ota-pack") }) + 1
+            lines[first] = String(Int(lines[first])! + 1)
             hostile = lines.joined(separator: "\n")
         }
         try Data(Gzip.compress(Array(hostile.utf8))).write(to: URL(fileURLWithPath: indexPath))

@@ -31,19 +31,18 @@ struct DeltaPackTableTests {
         #expect(table == Self.table)
         let text = String(decoding: try Gzip.decompress(bytes, limit: 1 << 20), as: UTF8.self)
         #expect(text.hasPrefix(Self.index.text()))
-        #expect(text.hasSuffix("ota-pack 1\t2120\no\t0\t60\t\(Self.a)\no\t60\t2000\t\(Self.b)\no\t2060\t60\t\(Self.c)\n"))
+        #expect(text.hasSuffix("ota-pack 1\t2120\n60\n2000\n60\n"), "one length per distinct content, in the order of the first file holding it")
+        #expect(DeltaPackTable.packOrder(of: Self.index).map(\.sha256) == [Self.a, Self.b, Self.c])
     }
 
-    @Test("a pack table that gaps, overlaps, misses or adds a content, repeats one, overstates one or its size, or is cut short is refused", arguments: [
-        ("o\t0\t60\t\(a)\no\t61\t2000\t\(b)\no\t2061\t59\t\(c)", "starts at 61, not at 60"),
-        ("o\t0\t60\t\(a)\no\t59\t2001\t\(b)\no\t2060\t60\t\(c)", "starts at 59, not at 60"),
-        ("o\t0\t60\t\(a)\no\t60\t2060\t\(b)", "lists 2 objects, but the index has 3"),
-        ("o\t0\t60\t\(a)\no\t60\t2000\t\(b)\no\t2060\t60\t\(String(repeating: "d", count: 64))", "which no file of the index has"),
-        ("o\t0\t60\t\(a)\no\t60\t2000\t\(b)\no\t2060\t60\t\(a)", "twice"),
-        ("o\t0\t1500\t\(a)\no\t1500\t560\t\(b)\no\t2060\t60\t\(c)", "1500 compressed bytes for a content of 100 bytes"),
-        ("o\t0\t60\t\(a)\no\t60\t2000\t\(b)\no\t2060\t61\t\(c)", "end at 2121, but it gives the pack's size as 2120"),
-        ("o\t0\t60\t\(a)\no\t60\t2000\t\(b)\no\t2060\t060\t\(c)", "is not \"o<tab>offset"),
-        ("o\t0\t0\t\(a)\no\t0\t2060\t\(b)\no\t2060\t60\t\(c)", "a length above 0"),
+    @Test("a pack table with a length missing or too many, a length of 0 or malformed, one beyond what its content compresses to, or another pack size is refused", arguments: [
+        ("60\n2000", "lists 2 objects, but the index has 3"),
+        ("60\n2000\n30\n30", "lists 4 objects, but the index has 3"),
+        ("0\n2060\n60", "is not a length above 0"),
+        ("60\n2000\n060", "is not a length above 0"),
+        ("60\n-2000\n60", "is not a length above 0"),
+        ("1500\n560\n60", "1500 compressed bytes for a content of 100 bytes"),
+        ("60\n2000\n61", "end at 2121, but it gives the pack's size as 2120"),
     ])
     func refused(lines: String, why: String) {
         let text = Self.index.text() + "ota-pack 1\t2120\n" + lines + "\n"
@@ -70,31 +69,45 @@ struct DeltaPackTableTests {
         .init(sha256: String(format: "%064x", number), offset: offset, length: length)
     }
 
-    @Test("objects at most 4 KiB apart share one range, farther ones get their own, and no range grows past 1 MiB")
-    func coalescing() throws {
-        let gap = DeltaFetchPlan.gapThreshold, limit = DeltaFetchPlan.maxRangeBytes
-        // (gap before, length) of each object in turn.
-        let layout: [(Int64, Int64)] = [
-            (0, 100), (0, 100),            // adjacent
-            (gap, 100),                    // exactly the gap threshold apart
-            (gap + 1, 100),                // one byte more: a range of its own
-            (0, limit - 50),               // adjacent, but the range would pass 1 MiB
-            (0, 2 * limit),                // larger than the limit alone
-        ]
+    /// The plan for objects laid out as (gap before, length), in turn.
+    static func plan(_ layout: [(Int64, Int64)]) throws -> (fetches: [DeltaFetch], objects: [DeltaPackTable.Object]) {
         var objects: [DeltaPackTable.Object] = []
         var end: Int64 = 0
         for (number, (before, length)) in layout.enumerated() {
             objects.append(Self.object(number, end + before, length))
             end += before + length
         }
-        let table = DeltaPackTable(size: objects.last!.range.upperBound, objects: objects)
+        let table = DeltaPackTable(size: end, objects: objects)
         let url = URL(string: "http://127.0.0.1/app.pack")!
-        let plan = DeltaFetchPlan(objects: .pack(url: url, name: "app.pack", size: Int(table.size)), table: table)
+        let plan = DeltaFetchPlan(objects: .pack(url: url, name: "app.pack", size: Int(end)), table: table)
         let fetches = try plan.fetches(for: objects.reversed().map { Self.request($0.sha256) })
+        #expect(fetches.allSatisfy { $0.url == url && $0.fileSize == end })
+        return (fetches, objects)
+    }
+
+    @Test("objects at most 4 KiB apart share one range, farther ones get their own, and no range grows past 1 MiB")
+    func coalescing() throws {
+        let gap = DeltaFetchPlan.gapThreshold, limit = DeltaFetchPlan.maxRangeBytes
+        let (fetches, objects) = try Self.plan([
+            (0, 64 << 10), (0, 64 << 10),  // adjacent
+            (gap, 64 << 10),               // exactly the gap threshold apart
+            (gap + 1, 64 << 10),           // one byte more: a range of its own
+            (0, limit - 50),               // adjacent, but the range would pass 1 MiB
+            (0, 2 * limit),                // larger than the limit alone
+        ])
         #expect(fetches.map { $0.parts.map(\.object.sha256) } == [[0, 1, 2], [3], [4], [5]].map { $0.map { objects[$0].sha256 } })
-        #expect(fetches.map(\.range) == [0..<(300 + gap), objects[3].range, objects[4].range, objects[5].range])
-        #expect(fetches[0].parts.map(\.offset) == [0, 100, 200 + gap])
-        #expect(fetches.allSatisfy { $0.url == url && $0.fileSize == table.size })
+        #expect(fetches.map(\.range) == [0..<objects[2].range.upperBound, objects[3].range, objects[4].range, objects[5].range])
+        #expect(fetches[0].parts.map(\.offset) == [0, 64 << 10, (128 << 10) + gap])
+    }
+
+    @Test("gaps are fetched only up to 1/16 of the objects' bytes, the smallest first; adjacent objects always share a range")
+    func gapBudget() throws {
+        // Objects of 16 KiB: a budget of 3 KiB, enough for the 1 KiB and 2 KiB gaps but not also the 3 KiB one.
+        let (fetches, objects) = try Self.plan([(0, 16 << 10), (3 << 10, 1 << 10), (1 << 10, 13 << 10), (2 << 10, 13 << 10), (0, 5 << 10)])
+        #expect(objects.reduce(0) { $0 + $1.length } / DeltaFetchPlan.gapBudgetDivisor == 3 << 10)
+        #expect(fetches.map(\.parts.count) == [1, 4])
+        let small = try Self.plan([(0, 100), (1000, 100), (0, 100)])
+        #expect(small.fetches.map(\.parts.count) == [1, 2], "100-byte objects 1000 bytes apart: each gap a range of its own")
     }
 
     @Test("a pack asset of another size than the signed table gives is not used")
