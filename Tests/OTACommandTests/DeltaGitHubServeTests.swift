@@ -7,7 +7,7 @@ import Testing
 /// Delta updates from GitHub-style release assets with the real binaries: `ota sign --index` makes and signs
 /// the index and the pack, the mirror (`ota serve`'s server) serves them as release assets with `Range`,
 /// and `ota update` fetches only the changed contents.
-@Suite("ota sign --index and ota update by delta from release assets", .serialized, .timeLimit(.minutes(2)))
+@Suite("ota sign --index and ota update by delta from release assets", .serialized, .timeLimit(.minutes(10)))
 struct DeltaGitHubServeTests {
     /// Publishes `files` as `v<version>` (`app-<version>.tar.gz`) into the mirror root and runs `ota sign --index` on it.
     static func publish(_ world: MirrorWorld, _ version: String, _ files: [String: String]) async throws -> CommandRunner.Result {

@@ -5,7 +5,7 @@ import OTATestSupport
 
 /// Delta updates from GitHub release assets: the index signed with minisign, the contents byte ranges of
 /// one pack, fetched with coalesced `Range` requests — or the full archive when anything is wrong.
-@Suite("Delta updates: GitHub release assets, one pack fetched by ranges", .timeLimit(.minutes(3)))
+@Suite("Delta updates: GitHub release assets, one pack fetched by ranges", .timeLimit(.minutes(10)))
 struct GitHubDeltaTests {
     /// The entries the device manages (the archive's), for comparing trees.
     static func managed(_ tree: [String: String]) -> [String: String] {
