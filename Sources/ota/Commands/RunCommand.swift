@@ -19,7 +19,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         global.bootstrapLogging()
         let configuration = try global.loadConfiguration()
-        let metrics = AgentMetrics()
+        // A one-shot run continues the counters of the metrics_textfile it replaces; the agent counts from its start.
+        let metrics = once ? configuration.metricsTextfilePath.map { AgentMetrics.continuing(fromFileAt: $0, logger: global.logger("ota.agent")) } ?? AgentMetrics()
+            : AgentMetrics()
         let updater = try await global.makeUpdater(configuration, label: "ota.agent", activity: UpdateActivity(metrics: metrics.factory))
         let logger = global.logger("ota.agent")
         let textfile = configuration.metricsTextfilePath.map { MetricsTextFile(path: $0, metrics: metrics, updater: updater, logger: logger) }
