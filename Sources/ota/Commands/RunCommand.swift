@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Logging
+import NIOCore
 import OTA
 import ServiceLifecycle
 
@@ -17,6 +19,12 @@ struct RunCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
+        // The agent makes one transfer at a time and serves a local socket: one event loop thread is enough
+        // (NIO's default is one per core, each idle thread a stack kept resident). Set before NIO's first use;
+        // $NIO_SINGLETON_GROUP_LOOP_COUNT still decides when set.
+        if ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil {
+            NIOSingletons.groupLoopCountSuggestion = 1
+        }
         global.bootstrapLogging()
         let configuration = try global.loadConfiguration()
         // A one-shot run continues the counters of the metrics_textfile it replaces; the agent counts from its start.
