@@ -78,6 +78,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // `ota run` sizes NIO's event loop group before its first use.
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The original design's ota_demo --check/--update/--status, and embedding the agent (README).

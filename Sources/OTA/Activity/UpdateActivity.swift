@@ -177,15 +177,27 @@ extension UpdateActivity {
         let downloadedFull: Counter
         let downloadedDelta: Counter
 
+        static let attemptResults: [UpdateStatus.Result] = [.succeeded, .failed, .rolledBack]
+
+        /// Every counter series: its name and its one label (name and value).
+        static var series: [(name: String, label: String, value: String)] {
+            attemptResults.map { ("ota_update_attempts_total", "result", $0.rawValue) }
+                + RollbackReason.allCases.map { ("ota_rollbacks_total", "reason", $0.rawValue) }
+                + ["full", "delta"].map { ("ota_download_bytes_total", "method", $0) }
+        }
+
         init(factory: any MetricsFactory) {
-            attempts = Dictionary(uniqueKeysWithValues: [UpdateStatus.Result.succeeded, .failed, .rolledBack].map {
-                ($0, Counter(label: "ota_update_attempts_total", dimensions: [("result", $0.rawValue)], factory: factory))
+            func counter(_ name: String, _ label: String, _ value: String) -> Counter {
+                Counter(label: name, dimensions: [(label, value)], factory: factory)
+            }
+            attempts = Dictionary(uniqueKeysWithValues: Self.attemptResults.map {
+                ($0, counter("ota_update_attempts_total", "result", $0.rawValue))
             })
             rollbacks = Dictionary(uniqueKeysWithValues: RollbackReason.allCases.map {
-                ($0, Counter(label: "ota_rollbacks_total", dimensions: [("reason", $0.rawValue)], factory: factory))
+                ($0, counter("ota_rollbacks_total", "reason", $0.rawValue))
             })
-            downloadedFull = Counter(label: "ota_download_bytes_total", dimensions: [("method", "full")], factory: factory)
-            downloadedDelta = Counter(label: "ota_download_bytes_total", dimensions: [("method", "delta")], factory: factory)
+            downloadedFull = counter("ota_download_bytes_total", "method", "full")
+            downloadedDelta = counter("ota_download_bytes_total", "method", "delta")
         }
     }
 }

@@ -19,7 +19,7 @@ import Synchronization
 public final class AgentMetrics: Sendable {
     /// Where every series is kept.
     public let registry: PrometheusCollectorRegistry
-    private let prometheus: PrometheusMetricsFactory
+    let prometheus: PrometheusMetricsFactory
     /// The gauges that exist only while there is a value, by series name (and role).
     private let optional = Mutex<[String: OptionalGauge]>([:])
     private let expiries = TUFExpiryReader()

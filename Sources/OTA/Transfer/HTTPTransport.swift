@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Synchronization
 
 /// The one place swift-ota sends HTTP requests from: redirects, credentials, time-outs and rate floor.
@@ -11,7 +12,9 @@ import Synchronization
 /// redirects itself through ``RedirectPolicy`` and adds `Authorization` to a hop only when that hop's
 /// origin (scheme, host, port) is the API origin — so a storage host that GitHub redirects an asset
 /// download to never sees the token. Automatic decompression stays off (it would break hashes and `Range`).
-/// `idleTimeout` bounds the time without a received byte, for API calls and downloads alike;
+/// `idleTimeout` bounds the time without a received byte, for API calls and downloads alike (and the time to
+/// connect); a refused connection fails at once (AsyncHTTPClient would otherwise try again and again until
+/// the connect time-out: ``RetryPolicy`` decides about another attempt, after `retry_delay`);
 /// `rateWindow` bounds the time until the response head, and a body slower than `minimumRate` on
 /// average over `rateWindow` fails (``TransferBody``).
 final class HTTPTransport: Sendable {
@@ -58,6 +61,7 @@ final class HTTPTransport: Sendable {
                 var settings = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: idle, read: idle),
                                                         decompression: .disabled)
                 settings.httpVersion = .automatic
+                settings.connectionPool.retryConnectionEstablishment = false
                 let made = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
                 state.client = made
                 return made
@@ -156,7 +160,21 @@ final class HTTPTransport: Sendable {
                 return TransferError(.connectionFailed, "request to \(host) failed: \(client)", underlying: client)
             }
         }
+        if isConnectionRefused(error) {
+            let port = url.port.map { ":\($0)" } ?? ""
+            return TransferError(.connectionFailed, "\(host)\(port) refused the connection: nothing listens there; check the URL (\(url.absoluteString)) and that the server runs",
+                                 underlying: error)
+        }
         return TransferError(.connectionFailed, "cannot reach \(host): \(error)", underlying: error)
+    }
+
+    /// Whether every attempt to connect was refused (`ECONNREFUSED`: the host answered, nothing listens on the port).
+    static func isConnectionRefused(_ error: any Error) -> Bool {
+        if let io = error as? IOError { return io.errnoCode == ECONNREFUSED }
+        if let connection = error as? NIOConnectionError {
+            return !connection.connectionErrors.isEmpty && connection.connectionErrors.allSatisfy { isConnectionRefused($0.error) }
+        }
+        return false
     }
 
     /// `duration` as NIO's `TimeAmount`, saturating instead of overflowing.

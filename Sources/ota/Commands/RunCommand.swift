@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Logging
+import NIOCore
 import OTA
 import ServiceLifecycle
 
@@ -17,9 +19,17 @@ struct RunCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
+        // The agent makes one transfer at a time and serves a local socket: one event loop thread is enough
+        // (NIO's default is one per core, each idle thread a stack kept resident). Set before NIO's first use;
+        // $NIO_SINGLETON_GROUP_LOOP_COUNT still decides when set.
+        if ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil {
+            NIOSingletons.groupLoopCountSuggestion = 1
+        }
         global.bootstrapLogging()
         let configuration = try global.loadConfiguration()
-        let metrics = AgentMetrics()
+        // A one-shot run continues the counters of the metrics_textfile it replaces; the agent counts from its start.
+        let metrics = once ? configuration.metricsTextfilePath.map { AgentMetrics.continuing(fromFileAt: $0, logger: global.logger("ota.agent")) } ?? AgentMetrics()
+            : AgentMetrics()
         let updater = try await global.makeUpdater(configuration, label: "ota.agent", activity: UpdateActivity(metrics: metrics.factory))
         let logger = global.logger("ota.agent")
         let textfile = configuration.metricsTextfilePath.map { MetricsTextFile(path: $0, metrics: metrics, updater: updater, logger: logger) }

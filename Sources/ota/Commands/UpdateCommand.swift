@@ -25,15 +25,25 @@ struct UpdateCommand: AsyncParsableCommand {
         global.bootstrapLogging()
         let target = try version.map { text throws in try SemanticVersion(parsing: text) }
         let configuration = try global.loadConfiguration()
-        let updater = try await global.makeUpdater(configuration, label: "ota.update")
+        // Timer mode: each run rewrites metrics_textfile, continuing the counters of the file it replaces.
+        let metrics = dryRun ? nil : configuration.metricsTextfilePath.map { path in
+            AgentMetrics.continuing(fromFileAt: path, logger: global.logger("ota.update"))
+        }
+        let updater = try await global.makeUpdater(configuration, label: "ota.update",
+                                                   activity: metrics.map { UpdateActivity(metrics: $0.factory) } ?? UpdateActivity())
+        let textfile = metrics.flatMap { metrics in
+            configuration.metricsTextfilePath.map { MetricsTextFile(path: $0, metrics: metrics, updater: updater, logger: global.logger("ota.update")) }
+        }
         let bar = ProgressBar(quiet: global.quiet)
         let outcome: UpdateOutcome
         do {
             outcome = try await updater.update(to: target, force: force, dryRun: dryRun, progress: bar.update)
             bar.finish()
+            await textfile?.write()
             await updater.shutdown()
         } catch {
             bar.finish()
+            await textfile?.write()
             await updater.shutdown()
             throw error
         }
