@@ -4,7 +4,7 @@ import Testing
 
 /// Timer mode (`ota update` as a oneshot service) writes `metrics_textfile` after every run, continuing
 /// the counters of the file it replaces, so node_exporter sees such devices as it sees the agent.
-@Suite("ota update writes metrics_textfile (timer mode)", .serialized, .timeLimit(.minutes(2)))
+@Suite("ota update writes metrics_textfile (timer mode)", .serialized, .timeLimit(.minutes(10)))
 struct TimerModeMetricsTests {
     static func metrics(_ path: String) async throws -> PrometheusText {
         try await PrometheusText.parse(try String(contentsOfFile: path, encoding: .utf8))
