@@ -24,6 +24,9 @@ struct DeltaObjectFetcher: Sendable {
     let objectsURL: URL
     /// Objects fetched at once (connections).
     var connections = 4
+    /// Told the bytes of content each object adds as it is inflated (and, negative, what a failed attempt
+    /// had added), from the fetching tasks.
+    var progress: (@Sendable (Int64) -> Void)?
 
     /// Fetches every request; returns the compressed bytes received.
     /// - Throws: ``DeltaError/Code/objectUnavailable`` for the first object that cannot be fetched or is wrong.
@@ -86,6 +89,9 @@ struct DeltaObjectFetcher: Sendable {
         let decoder = try GzipStreamDecoder(limit: request.size)
         var hasher = SHA256()
         var compressed: Int64 = 0
+        var reported: Int64 = 0
+        var verified = false
+        defer { if reported > 0 && !verified { progress?(-reported) } }
         for try await chunk in body {
             compressed += Int64(chunk.readableBytes)
             received.add(Int64(chunk.readableBytes))
@@ -98,6 +104,10 @@ struct DeltaObjectFetcher: Sendable {
                     try Syscall.writeAll(fd, output, "write \(request.destination)")
                 }
             }
+            if decoder.totalOut > reported {
+                progress?(decoder.totalOut - reported)
+                reported = decoder.totalOut
+            }
         }
         try decoder.finish()
         let digest = Hex.lowercase(hasher.finalize())
@@ -105,6 +115,7 @@ struct DeltaObjectFetcher: Sendable {
             throw DeltaError(.objectUnavailable, "the object \(request.sha256) holds \(decoder.totalOut) bytes with SHA-256 \(digest), not the \(request.size) bytes the index says")
         }
         guard fchmod(fd, mode_t(request.mode)) == 0 else { throw DeltaError(.stagingFailed, SystemError.last("chmod \(request.destination)").message) }
+        verified = true
     }
 }
 
