@@ -192,7 +192,7 @@ final class DeltaAssembler {
                 let relative = top + "/" + item.path
                 guard index.position(of: relative.utf8) == nil, let digest = hash(installed + "/" + relative),
                       let position = wanted[digest].map(Int.init) else { return }
-                do {
+                do throws(DeltaError) {
                     if try place(position, from: installed + "/" + relative, mayLink: hardLinks, vouched: false) {
                         wanted[digest] = nil
                         reused(Int64(item.size))

@@ -55,9 +55,9 @@ public struct DeltaIndex: Sendable, Equatable {
     static let header = "ota-index 1"
 
     /// Paths and link targets, one after another (a link's target follows its path).
-    private(set) var names: [UInt8] = []
+    var names: [UInt8] = []
     /// One record per entry, sorted by the bytes of the path.
-    private(set) var records: [Record] = []
+    var records: [Record] = []
 
     /// The entries, sorted by the bytes of their path.
     public var entries: Entries { Entries(index: self) }

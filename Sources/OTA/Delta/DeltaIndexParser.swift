@@ -46,7 +46,11 @@ package struct DeltaIndexParser {
     /// The index in its uncompressed text form.
     package func parse(text bytes: [UInt8]) throws(ArchiveError) -> DeltaIndex {
         var lines = LineReader(parser: self)
-        try bytes.withUnsafeBytes { (chunk) throws(ArchiveError) in try lines.feed(chunk) }
+        var failure: ArchiveError?
+        bytes.withUnsafeBytes { chunk in
+            do throws(ArchiveError) { try lines.feed(chunk) } catch { failure = error }
+        }
+        if let failure { throw failure }
         return try lines.finish()
     }
 
