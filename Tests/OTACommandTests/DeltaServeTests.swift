@@ -4,7 +4,7 @@ import Testing
 
 /// Delta updates with the real binaries: `ota publish add` writes the index and objects, `ota serve --tuf`
 /// serves them, `ota update` fetches only what changed.
-@Suite("ota update by delta from ota serve --tuf", .timeLimit(.minutes(2)))
+@Suite("ota update by delta from ota serve --tuf", .timeLimit(.minutes(10)))
 struct DeltaServeTests {
     /// Packs `files` as `app-<version>.tar.gz` (one top-level folder) and returns its path.
     static func archive(_ work: TemporaryDirectory, _ version: String, _ files: [String: String]) throws -> String {

@@ -2,7 +2,7 @@ import Foundation
 import OTATestSupport
 import Testing
 
-@Suite("ota demo", .timeLimit(.minutes(2)))
+@Suite("ota demo", .timeLimit(.minutes(10)))
 struct DemoCommandTests {
     @Test("the demo runs offline through the whole cycle and ends rolled back to 0.1.0")
     func demo() async throws {

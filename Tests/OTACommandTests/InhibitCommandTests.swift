@@ -2,7 +2,7 @@ import Foundation
 import OTATestSupport
 import Testing
 
-@Suite("ota inhibit", .serialized, .timeLimit(.minutes(2)))
+@Suite("ota inhibit", .serialized, .timeLimit(.minutes(10)))
 struct InhibitCommandTests {
     @Test("inhibit, --list (text and JSON), --release ID; bad --for and unknown ids are clear errors")
     func lifecycle() async throws {

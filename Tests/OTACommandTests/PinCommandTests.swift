@@ -3,7 +3,7 @@ import OTATestSupport
 import Testing
 
 /// `ota pin` and `ota unpin` with the GitHub source (an `ota serve` mirror).
-@Suite("ota pin and unpin", .serialized, .timeLimit(.minutes(2)))
+@Suite("ota pin and unpin", .serialized, .timeLimit(.minutes(10)))
 struct PinCommandTests {
     static func json(_ output: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])

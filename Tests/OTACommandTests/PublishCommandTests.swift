@@ -4,7 +4,7 @@ import OTATestSupport
 import Testing
 
 /// `ota publish` run as a user runs it, its repository served by `ota serve --tuf` and read by python-tuf.
-@Suite("ota publish", .timeLimit(.minutes(5)))
+@Suite("ota publish", .timeLimit(.minutes(10)))
 struct PublishCommandTests {
     /// Runs `ota publish ARGUMENTS…` and expects exit 0.
     @discardableResult

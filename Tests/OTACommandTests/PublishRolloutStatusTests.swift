@@ -5,7 +5,7 @@ import OTATestSupport
 import Testing
 
 /// `ota publish status --device-ids`: the publisher's count of devices a rollout reaches, against devices' own decisions.
-@Suite("ota publish status --device-ids", .timeLimit(.minutes(3)))
+@Suite("ota publish status --device-ids", .timeLimit(.minutes(10)))
 struct PublishRolloutStatusTests {
     @Test("devices and ota publish status agree exactly on which of 10,000 ids a fixed rollout and a capped ramp reach")
     func agreement() async throws {

@@ -3,7 +3,7 @@ import OTATestSupport
 import Testing
 
 /// `ota serve --tuf DIR`: the real binary serving a folder as static files.
-@Suite("ota serve --tuf", .timeLimit(.minutes(1)))
+@Suite("ota serve --tuf", .timeLimit(.minutes(10)))
 struct PublishServeTests {
     /// Starts `ota serve --tuf DIR --port 0` and returns it with the printed tuf_url.
     static func startServe(_ directory: String) throws -> (Process, String) {

@@ -5,7 +5,7 @@ import FoundationNetworking
 import OTATestSupport
 import Testing
 
-@Suite("ota serve", .timeLimit(.minutes(1)))
+@Suite("ota serve", .timeLimit(.minutes(10)))
 struct ServeCommandTests {
     @Test("a missing root is a one-line error and exit 1")
     func missingRoot() async throws {

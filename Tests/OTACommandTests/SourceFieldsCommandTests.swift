@@ -4,9 +4,9 @@ import Testing
 
 /// `ota check --json` and `ota status --json` (the real binary) say how releases are verified, where they
 /// come from and the channel the device follows.
-@Suite("ota check and status: verification, source and channel", .timeLimit(.minutes(2)))
+@Suite("ota check and status: verification, source and channel", .timeLimit(.minutes(10)))
 struct SourceFieldsCommandTests {
-    @Test("a device with source: tuf (channel beta) on a repository made by ota publish, served by nginx: verification tuf, source tuf, channel beta")
+    @Test("a device with source: tuf (channel beta) on a repository made by ota publish, served by nginx: verification tuf, source tuf, product, channel beta")
     func tufSource() async throws {
         let device = try PublishedDevice(extra: "channel: beta")
         try device.publish("0.2.0", channels: ["stable", "beta"])
@@ -17,6 +17,7 @@ struct SourceFieldsCommandTests {
         #expect(checked["verification"] as? String == "tuf")
         #expect(checked["source"] as? String == "tuf")
         #expect(checked["channel"] as? String == "beta")
+        #expect(checked["product"] as? String == "monitor")
         #expect(checked["latest_version"] as? String == "0.2.0")
         #expect((checked["release"] as? [String: Any])?["tag"] as? String == "0.2.0")
 
@@ -26,6 +27,7 @@ struct SourceFieldsCommandTests {
         #expect(shown["verification"] as? String == "tuf")
         #expect(shown["source"] as? String == "tuf")
         #expect(shown["channel"] as? String == "beta")
+        #expect(shown["product"] as? String == "monitor")
         #expect(shown["latest_version"] as? String == "0.2.0")
 
         let text = try await CommandRunner.run(["check", "--config", device.configPath])
@@ -51,6 +53,7 @@ struct SourceFieldsCommandTests {
             #expect(shown["verification"] as? String == verification)
             #expect(shown["source"] as? String == "github")
             #expect(shown.keys.contains("channel") && shown["channel"] is NSNull, "\(status.stdout)")
+            #expect(!shown.keys.contains("product"), "\(status.stdout)")
         }
     }
 }

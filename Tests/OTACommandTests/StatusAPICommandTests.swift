@@ -6,7 +6,7 @@ import OTA
 import OTATestSupport
 import Testing
 
-@Suite("ota run's status API and metrics; ota status through it", .serialized, .timeLimit(.minutes(2)))
+@Suite("ota run's status API and metrics; ota status through it", .serialized, .timeLimit(.minutes(10)))
 struct StatusAPICommandTests {
     /// Runs `ota run` in `world` until it logs `marker`, then `body`, then stops it with SIGTERM; returns its stderr.
     static func withAgent(_ world: MirrorWorld, until marker: String = "next check", _ body: () async throws -> Void) async throws -> String {

@@ -3,7 +3,7 @@ import OTATestSupport
 import Testing
 
 /// `ota tuf-client` (the real binary) against a repository made by python-tuf and served by nginx.
-@Suite("ota tuf-client against python-tuf repositories on nginx", .timeLimit(.minutes(3)))
+@Suite("ota tuf-client against python-tuf repositories on nginx", .timeLimit(.minutes(10)))
 struct TUFClientCommandTests {
     static let files = ["app/1.0.0/app.tar.gz": "release one\n", "docs/read me.txt": "hello\n"]
 

@@ -5,7 +5,7 @@ import Testing
 
 /// Two real `ota check` processes on one `state_dir`: the second waits for the first's refresh of
 /// `state_dir/tuf` instead of interleaving its metadata writes, then starts from what the first stored.
-@Suite("Two ota processes refreshing one state_dir/tuf take turns", .timeLimit(.minutes(2)))
+@Suite("Two ota processes refreshing one state_dir/tuf take turns", .timeLimit(.minutes(10)))
 struct TUFConcurrentCommandTests {
     @Test("while the first ota check is held inside its refresh, a second one waits (naming the first's pid) and sends nothing; both then succeed")
     func secondWaitsForFirst() async throws {
@@ -34,6 +34,7 @@ struct TUFConcurrentCommandTests {
             product: monitor
             install_dir: \(work.url("install"))
             max_retries: 0
+            download_timeout: 3600
             """)
 
         let first = try StartedOTA(["check", "--config", config])
@@ -53,6 +54,46 @@ struct TUFConcurrentCommandTests {
         let paths = server.requests.map(\.path)
         #expect(paths.count == 6 && paths[2].hasSuffix(".snapshot.json") && paths[3].hasSuffix(".targets.json")
                 && Array(paths[4...]) == ["/metadata/2.root.json", "/metadata/timestamp.json"], "\(paths)")
+    }
+
+    @Test("ota tuf-client init on a directory an ota check is refreshing waits for it, then stores the root")
+    func initWaitsForRefresh() async throws {
+        let work = try TemporaryDirectory("tuf-init-lock")
+        _ = try TUFPublisher.initialize(repository: work.url("repo"), keys: work.url("keys"), product: "monitor")
+        let held = AsyncSignal(), release = DispatchSemaphore(value: 0)
+        let server = try FakeHTTPServer { request, connection in
+            if request.path == "/metadata/timestamp.json", !held.hasFired {
+                held.fire()
+                release.wait()
+            }
+            guard !request.path.contains(".."), let data = FileManager.default.contents(atPath: work.url("repo") + request.path) else {
+                return connection.respond(status: 404, reason: "Not Found")
+            }
+            connection.respond(status: 200, body: Array(data))
+        }
+        try work.write("install/VERSION", "0.1.0\n")
+        let config = try work.write("ota.yaml", """
+            source: tuf
+            tuf_url: \(server.baseURL)
+            tuf_root: \(work.url("repo/metadata/1.root.json"))
+            product: monitor
+            install_dir: \(work.url("install"))
+            max_retries: 0
+            download_timeout: 3600
+            """)
+        let check = try StartedOTA(["check", "--config", config])
+        await held.wait()
+
+        let metadata = work.url("install/.ota/tuf")
+        let initialise = try StartedOTA(["tuf-client", "--metadata-dir", metadata, "--verbose", "init", work.url("repo/metadata/1.root.json")])
+        let waited = await initialise.stderrLine { $0.contains("waiting for process \(check.pid), which is refreshing the TUF metadata in \(metadata)") }
+        #expect(waited, "init did not wait for the refresh: \(initialise.finish().stderr)")
+
+        release.signal()
+        let checkEnd = check.finish(), initEnd = initialise.finish()
+        #expect(checkEnd.status == 0, "\(checkEnd.stderr)")
+        #expect(initEnd.status == 0, "\(initEnd.stderr)")
+        #expect(FileManager.default.contentsEqual(atPath: metadata + "/root.json", andPath: work.url("repo/metadata/1.root.json")))
     }
 }
 

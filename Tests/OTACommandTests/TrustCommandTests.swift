@@ -3,7 +3,7 @@ import OTA
 import OTATestSupport
 import Testing
 
-@Suite("ota update refuses unsigned releases; check shows verification and escapes server text", .serialized, .timeLimit(.minutes(2)))
+@Suite("ota update refuses unsigned releases; check shows verification and escapes server text", .serialized, .timeLimit(.minutes(10)))
 struct TrustCommandTests {
     @Test("without public_key, update exits 1 naming allow_unsigned and changes nothing; with ota keygen/sign and public_key_file it installs")
     func unsignedThenSigned() async throws {

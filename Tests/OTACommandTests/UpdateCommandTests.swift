@@ -47,7 +47,7 @@ struct MirrorWorld {
     var installDirectory: String { directory.url("install") }
 }
 
-@Suite("ota check, update, status, rollback against the mirror", .serialized, .timeLimit(.minutes(2)))
+@Suite("ota check, update, status, rollback against the mirror", .serialized, .timeLimit(.minutes(10)))
 struct UpdateCommandTests {
     @Test("check exits 100 when an update is available, update installs it, then check exits 0")
     func checkUpdateStatus() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// Stalled and excess connections, over real sockets against the real server: the request-header
 /// timeout, the idle timeout and the per-client connection cap.
-@Suite("Mirror connection limits", .timeLimit(.minutes(1)))
+@Suite("Mirror connection limits", .timeLimit(.minutes(10)))
 struct MirrorConnectionLimitTests {
     static let request = "GET /repos/o/r/releases HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     static let short = Duration.milliseconds(200)

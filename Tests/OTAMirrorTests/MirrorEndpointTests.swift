@@ -5,7 +5,7 @@ import Testing
 @testable import OTA
 @testable import OTAMirror
 
-@Suite("Mirror endpoints", .timeLimit(.minutes(1)))
+@Suite("Mirror endpoints", .timeLimit(.minutes(10)))
 struct MirrorEndpointTests {
     /// Keys GitHub sends only in some cases: `discussion_url` only for releases with a discussion.
     static let optionalKeys: Set<String> = ["discussion_url"]
@@ -209,7 +209,7 @@ extension MirrorEndpointTests {
     }
 }
 
-@Suite("Mirror lifecycle", .timeLimit(.minutes(1)))
+@Suite("Mirror lifecycle", .timeLimit(.minutes(10)))
 struct MirrorLifecycleTests {
     @Test("a port already in use is a clear cannotListen error, not a hang")
     func portInUse() async throws {

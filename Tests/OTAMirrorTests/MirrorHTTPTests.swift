@@ -5,7 +5,7 @@ import HummingbirdTesting
 import Testing
 @testable import OTAMirror
 
-@Suite("Mirror HTTP behaviour", .timeLimit(.minutes(1)))
+@Suite("Mirror HTTP behaviour", .timeLimit(.minutes(10)))
 struct MirrorHTTPTests {
     static let content = (0..<1000).map { String(format: "%03d|", $0 % 1000) }.joined()  // 4000 bytes
 

@@ -6,7 +6,7 @@ import Testing
 
 /// `GET /repos/O/R` (the repository object) and `GET /repos/O/R/releases/ID/assets` (a release's
 /// assets, paginated like the release list), which standard GitHub clients call.
-@Suite("Mirror repository and asset-list endpoints", .timeLimit(.minutes(1)))
+@Suite("Mirror repository and asset-list endpoints", .timeLimit(.minutes(10)))
 struct MirrorRepositoryEndpointTests {
     static func makeRoot() throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory()

@@ -6,7 +6,7 @@ import Testing
 /// A standard GitHub client, PyGithub from PyPI (`pip install PyGithub==2.10.0`, as CI does),
 /// against the mirror: repository lookup, listing (paginated), latest, by tag and id, a release's
 /// assets (paginated) and an asset download, anonymously and with a token.
-@Suite("Mirror with PyGithub", .timeLimit(.minutes(1)),
+@Suite("Mirror with PyGithub", .timeLimit(.minutes(10)),
        .enabled(if: PyGithub.isInstalled, "PyGithub is not installed for python3: run `python3 -m pip install PyGithub==2.10.0`"))
 struct PyGithubTests {
     static let payload = "asset b payload\n"

@@ -6,19 +6,23 @@ public struct DeltaLocation: Sendable {
     public var indexURL: String
     /// Its file name (for the downloads folder).
     public var indexName: String
-    /// Its signed length in bytes.
+    /// Its length in bytes (signed, or announced by the release).
     public var indexLength: Int
     /// Checks the downloaded index (its signed length and hashes, or a signature).
     public var verifier: any Verifier
-    /// The objects folder's URL: objects are `<objectsURL>/<first two hex digits>/<sha256>`.
-    public var objectsURL: URL
+    /// The companion files ``verifier`` reads (the index's `.minisig`), fetched before it runs.
+    public var companions: [ReleaseAsset]
+    /// Where the objects are.
+    public var objects: DeltaObjectSource
 
-    public init(indexURL: String, indexName: String, indexLength: Int, verifier: any Verifier, objectsURL: URL) {
+    public init(indexURL: String, indexName: String, indexLength: Int, verifier: any Verifier, companions: [ReleaseAsset] = [],
+                objects: DeltaObjectSource) {
         self.indexURL = indexURL
         self.indexName = indexName
         self.indexLength = indexLength
         self.verifier = verifier
-        self.objectsURL = objectsURL
+        self.companions = companions
+        self.objects = objects
     }
 }
 

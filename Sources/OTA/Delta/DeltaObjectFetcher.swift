@@ -1,13 +1,18 @@
-import Crypto
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Fetches the objects a delta update lacks, a few at a time, each inflated, hashed and written straight
-/// into the staged tree, and checked against the size and SHA-256 the index gives.
+/// Fetches the objects a delta update lacks, a few requests at a time, each object inflated, hashed and
+/// written straight into the staged tree, and checked against the size and SHA-256 the index gives.
+///
+/// A request is a whole object file or a byte range of a pack (``DeltaFetchPlan``). A range must be
+/// answered with `206` and exactly the `Content-Range` asked for; a server that ignores `Range` (`200` with
+/// the whole pack) or answers another range fails the fetch at once (the update falls back to the full
+/// archive). Transient failures are retried as downloads are (`max_retries`).
 struct DeltaObjectFetcher: Sendable {
     /// One object to fetch and where its content goes.
     struct Request: Sendable {
@@ -18,29 +23,35 @@ struct DeltaObjectFetcher: Sendable {
         var mode: UInt32
     }
 
+    /// What a fetch cost.
+    struct Outcome: Sendable, Equatable {
+        /// Bytes of response bodies received (compressed objects, and the gaps of coalesced ranges).
+        var bytes: Int64
+        /// HTTP requests sent, retries included.
+        var requests: Int
+    }
+
     let transport: HTTPTransport
     let retry: RetryPolicy
-    /// The objects folder's URL (`…/targets/objects`).
-    let objectsURL: URL
-    /// Objects fetched at once (connections).
+    /// Requests sent at once (connections).
     var connections = 4
-    /// Told the bytes of content each object adds as it is inflated (and, negative, what a failed attempt
-    /// had added), from the fetching tasks.
+    /// Told the bytes of content each response adds as its objects are inflated (and, negative, what an
+    /// attempt that failed had added), from the fetching tasks.
     var progress: (@Sendable (Int64) -> Void)?
 
-    /// Fetches every request; returns the compressed bytes received.
+    /// Sends every fetch, at most ``connections`` at a time.
     /// - Throws: ``DeltaError/Code/objectUnavailable`` for the first object that cannot be fetched or is wrong.
-    func fetch(_ requests: [Request]) async throws(DeltaError) -> Int64 {
-        let received = ByteCounter()
+    func fetch(_ fetches: [DeltaFetch]) async throws(DeltaError) -> Outcome {
+        let counter = TransferCounter()
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                var pending = requests[...]
+                var pending = fetches[...]
                 for _ in 0..<min(connections, pending.count) {
-                    let request = pending.removeFirst()
-                    group.addTask { try await fetchOne(request, received: received) }
+                    let fetch = pending.removeFirst()
+                    group.addTask { try await run(fetch, counter: counter) }
                 }
                 while try await group.next() != nil {
-                    if let request = pending.popFirst() { group.addTask { try await fetchOne(request, received: received) } }
+                    if let fetch = pending.popFirst() { group.addTask { try await run(fetch, counter: counter) } }
                 }
             }
         } catch let error as DeltaError {
@@ -48,81 +59,80 @@ struct DeltaObjectFetcher: Sendable {
         } catch {
             throw DeltaError(.objectUnavailable, "a delta object could not be fetched: \(error.localizedMessage)")
         }
-        return received.total
+        return counter.outcome
     }
 
-    /// The URL of an object: `<objects>/<first two hex digits>/<sha256>`.
-    func url(of sha256: String) -> URL {
-        objectsURL.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
-    }
-
-    private func fetchOne(_ request: Request, received: ByteCounter) async throws {
-        let url = url(of: request.sha256)
-        let name = "object " + request.sha256
-        // gzip never grows content by more than a few bytes per 16 KiB block, plus its header and trailer.
-        let compressedLimit = request.size + request.size / 64 + 1024
+    /// One request with its retries; the staged files of its objects are removed again when it fails.
+    private func run(_ fetch: DeltaFetch, counter: TransferCounter) async throws {
+        let name = Self.describe(fetch)
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/octet-stream")
+        if let range = fetch.range { headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound - 1)") }
         do throws(TransferError) {
             try await retry.run { _ throws(TransferError) in
-                unlink(request.destination)
-                let response = try await transport.get(url)
-                guard response.status == 200 else { throw Downloader.statusError(response, name: name) }
+                for part in fetch.parts { unlink(part.object.destination) }
+                counter.request()
+                let response = try await transport.get(fetch.url, headers: headers)
+                try check(response, fetch, name: name)
+                var added: Int64 = 0
                 do {
-                    try await write(response.body, request, compressedLimit: compressedLimit, received: received)
+                    do {
+                        try await DeltaBodySplitter(fetch).write(response.body, received: { counter.add(Int64($0)) },
+                                                                 inflated: { added += $0; progress?($0) })
+                    } catch {
+                        if added > 0 { progress?(-added) }
+                        throw error
+                    }
                 } catch let error as TransferError {
                     throw error
                 } catch let error as DeltaError {
                     throw TransferError(.invalidResponse, error.message)
                 } catch {
-                    throw TransferError(.invalidResponse, "\(name) from \(url.host ?? "the server") is corrupt: \(error.localizedMessage)")
+                    throw TransferError(.invalidResponse, "\(name) from \(fetch.url.host ?? "the server") is corrupt: \(error.localizedMessage)")
                 }
             }
         } catch {
-            unlink(request.destination)
-            throw DeltaError(.objectUnavailable, "the delta \(name) could not be fetched from \(url.absoluteString): \(error.message)")
+            for part in fetch.parts { unlink(part.object.destination) }
+            throw DeltaError(.objectUnavailable, "the delta \(name) could not be fetched from \(fetch.url.absoluteString): \(error.message)")
         }
     }
 
-    private func write(_ body: TransferBody, _ request: Request, compressedLimit: Int64, received: ByteCounter) async throws {
-        let fd = open(request.destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw DeltaError(.stagingFailed, SystemError.last("create \(request.destination)").message) }
-        defer { close(fd) }
-        let decoder = try GzipStreamDecoder(limit: request.size)
-        var hasher = SHA256()
-        var compressed: Int64 = 0
-        var reported: Int64 = 0
-        var verified = false
-        defer { if reported > 0 && !verified { progress?(-reported) } }
-        for try await chunk in body {
-            compressed += Int64(chunk.readableBytes)
-            received.add(Int64(chunk.readableBytes))
-            guard compressed <= compressedLimit else {
-                throw DeltaError(.objectUnavailable, "the object \(request.sha256) is larger than \(compressedLimit) bytes compressed")
-            }
-            try chunk.withUnsafeReadableBytes { bytes in
-                try decoder.feed(bytes) { output in
-                    hasher.update(bufferPointer: output)
-                    try Syscall.writeAll(fd, output, "write \(request.destination)")
-                }
-            }
-            if decoder.totalOut > reported {
-                progress?(decoder.totalOut - reported)
-                reported = decoder.totalOut
-            }
+    /// Requires the status and, for a range, the `Content-Range` that answer the request exactly.
+    private func check(_ response: HTTPTransport.Response, _ fetch: DeltaFetch, name: String) throws(TransferError) {
+        let server = response.url.host ?? "the server"
+        guard let range = fetch.range else {
+            guard response.status == 200 else { throw Downloader.statusError(response, name: name) }
+            return
         }
-        try decoder.finish()
-        let digest = Hex.lowercase(hasher.finalize())
-        guard decoder.totalOut == request.size, digest == request.sha256 else {
-            throw DeltaError(.objectUnavailable, "the object \(request.sha256) holds \(decoder.totalOut) bytes with SHA-256 \(digest), not the \(request.size) bytes the index says")
+        switch response.status {
+        case 206:
+            let answered = HeaderValues.contentRange(response.headers)
+            guard let answered, Int64(answered.first) == range.lowerBound, Int64(answered.last) == range.upperBound - 1,
+                  answered.total.map({ Int64($0) == fetch.fileSize }) ?? true else {
+                let header = response.headers.first(name: "content-range") ?? "none"
+                throw TransferError(.invalidResponse, "\(server) answered the request for bytes \(range.lowerBound)-\(range.upperBound - 1) with another range (Content-Range: \(header))")
+            }
+        case 200 where range.lowerBound == 0 && range.upperBound == fetch.fileSize:
+            break
+        case 200:
+            throw TransferError(.invalidResponse, "\(server) ignored the Range request (200 with the whole file): it cannot serve a pack's byte ranges")
+        default:
+            throw Downloader.statusError(response, name: name)
         }
-        guard fchmod(fd, mode_t(request.mode)) == 0 else { throw DeltaError(.stagingFailed, SystemError.last("chmod \(request.destination)").message) }
-        verified = true
+    }
+
+    /// `object <sha256>`, or `bytes a-b of the pack (n objects)`.
+    private static func describe(_ fetch: DeltaFetch) -> String {
+        guard let range = fetch.range else { return "object " + (fetch.parts.first?.object.sha256 ?? "") }
+        return "bytes \(range.lowerBound)-\(range.upperBound - 1) of the pack (\(fetch.parts.count) objects)"
     }
 }
 
-/// Bytes received across concurrent fetches.
-final class ByteCounter: Sendable {
-    private let value = Mutex<Int64>(0)
+/// Bytes and requests across concurrent fetches.
+final class TransferCounter: Sendable {
+    private let value = Mutex(DeltaObjectFetcher.Outcome(bytes: 0, requests: 0))
 
-    func add(_ count: Int64) { value.withLock { $0 += count } }
-    var total: Int64 { value.withLock { $0 } }
+    func add(_ count: Int64) { value.withLock { $0.bytes += count } }
+    func request() { value.withLock { $0.requests += 1 } }
+    var outcome: DeltaObjectFetcher.Outcome { value.withLock { $0 } }
 }

@@ -15,6 +15,8 @@ struct DeltaStagedRelease: Sendable {
     var indexBytes: Int
     var objectBytes: Int64
     var objectsFetched: Int
+    /// HTTP requests the objects took (coalesced ranges of a pack fetch several objects in one).
+    var objectRequests: Int
     /// Files taken from local trees, how many of those are hard links, and how many were copied from
     /// backups on their manifests' SHA-256s without being read again to hash them.
     var reusedFiles: Int
@@ -41,19 +43,20 @@ struct DeltaUpdate: Sendable {
     ///   installed), any other code when the full archive should be used instead. `container` is removed on error.
     func stage(_ artifact: Artifact, location: DeltaLocation, container: String, localRoots: [String],
                recordedBackups: [RecordedBackup] = [], progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws(DeltaError) -> DeltaStagedRelease {
-        let index = try await fetchIndex(artifact.release, location: location)
+        let (index, packTable) = try await fetchIndex(artifact.release, location: location)
         logger.debug("delta index verified", metadata: ["ota.entries": "\(index.count)", "ota.bytes": "\(index.totalFileBytes)"])
         let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, recordedBackups: recordedBackups, hardLinks: hardLinks)
         do {
             try assembler.placeLocalContents()
             let requests = assembler.missing
-            var fetcher = DeltaObjectFetcher(transport: downloader.transport, retry: downloader.retry, objectsURL: location.objectsURL)
+            let fetches = try DeltaFetchPlan(objects: location.objects, table: packTable).fetches(for: requests)
+            var fetcher = DeltaObjectFetcher(transport: downloader.transport, retry: downloader.retry)
             let tracker = FetchProgress(total: assembler.missingBytes, report: progress)
             fetcher.progress = { tracker.add($0) }
-            let objectBytes = try await fetcher.fetch(requests)
+            let fetched = try await fetcher.fetch(fetches)
             try assembler.finish()
             return DeltaStagedRelease(release: artifact.release, container: container, indexBytes: location.indexLength,
-                                      objectBytes: objectBytes, objectsFetched: requests.count,
+                                      objectBytes: fetched.bytes, objectsFetched: requests.count, objectRequests: fetched.requests,
                                       reusedFiles: assembler.reusedFiles, linkedFiles: assembler.linkedFiles,
                                       vouchedFiles: assembler.vouchedFiles, hashedBytes: assembler.hashedBytes)
         } catch {
@@ -62,8 +65,8 @@ struct DeltaUpdate: Sendable {
         }
     }
 
-    /// Downloads the index, checks it against its proof, and parses it under the archive safety policy.
-    private func fetchIndex(_ release: Release, location: DeltaLocation) async throws(DeltaError) -> DeltaIndex {
+    /// Downloads the index, checks it against its proof, and parses it (with a pack's table) under the archive safety policy.
+    private func fetchIndex(_ release: Release, location: DeltaLocation) async throws(DeltaError) -> (DeltaIndex, DeltaPackTable?) {
         let asset = ReleaseAsset(id: 0, name: location.indexName, size: location.indexLength, apiURL: location.indexURL,
                                  browserDownloadURL: location.indexURL)
         let artifact = Artifact(release: release, kind: .asset(asset), fileName: location.indexName, url: location.indexURL)
@@ -76,7 +79,11 @@ struct DeltaUpdate: Sendable {
             guard fd >= 0 else {
                 throw DeltaError(.indexUnavailable, "the downloaded delta index \(downloaded.path) cannot be read: \(SystemError.last("open").message)")
             }
-            do { _ = try location.verifier.verify(downloaded, material: VerificationMaterial()) } catch {
+            do {
+                var companions: [String: Data] = [:]
+                for asset in location.companions { companions[asset.name] = try await downloader.fetchCompanion(asset) }
+                _ = try location.verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: companions))
+            } catch {
                 close(fd)
                 throw error
             }
@@ -88,7 +95,7 @@ struct DeltaUpdate: Sendable {
         defer { close(fd) }
         do {
             // Inflated and parsed from the file a chunk at a time: neither its bytes nor its text are held.
-            return try DeltaIndexParser(policy: policy).parse(compressed: FileByteSource(fd: fd))
+            return try location.objects.index(reading: FileByteSource(fd: fd), policy: policy)
         } catch {
             throw DeltaError(.refusedIndex, "the signed delta index \(location.indexName) of release \(release.version) is refused: \(error.message)")
         }

@@ -19,23 +19,34 @@ package enum Gzip {
 
     /// Compresses the file at `source` into a new file at `destination` (created with mode 0644, must not exist).
     static func compressFile(_ source: String, to destination: String) throws(SystemError) {
-        let input = try Syscall.retryingInterrupts("open \(source)") { open(source, O_RDONLY | O_CLOEXEC) }
-        defer { close(input) }
         let output = try Syscall.retryingInterrupts("create \(destination)") {
             open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
         defer { close(output) }
+        _ = try compressFile(source, appendingTo: output, name: destination)
+    }
+
+    /// Compresses the file at `source` as one gzip member written to the open file `output` (called `name`
+    /// in errors) at its current position; returns the compressed bytes written.
+    static func compressFile(_ source: String, appendingTo output: Int32, name: String) throws(SystemError) -> Int64 {
+        let input = try Syscall.retryingInterrupts("open \(source)") { open(source, O_RDONLY | O_CLOEXEC) }
+        defer { close(input) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
         defer { buffer.deallocate() }
         let compressor = Compressor()
         var failure: SystemError?
+        var written: Int64 = 0
         let sink: (UnsafeRawBufferPointer) -> Void = { chunk in
             guard failure == nil else { return }
-            do throws(SystemError) { try Syscall.writeAll(output, chunk, "write \(destination)") } catch { failure = error }
+            do throws(SystemError) {
+                try Syscall.writeAll(output, chunk, "write \(name)")
+                written += Int64(chunk.count)
+            } catch { failure = error }
         }
         try Syscall.forEachChunk(of: input, buffer: buffer, "read \(source)") { chunk in compressor.feed(chunk, finish: false, sink) }
         compressor.feed(UnsafeRawBufferPointer(start: nil, count: 0), finish: true, sink)
         if let failure { throw failure }
+        return written
     }
 
     /// The content of a gzip stream held in memory, refused beyond `limit` inflated bytes.

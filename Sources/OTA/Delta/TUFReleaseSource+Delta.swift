@@ -8,7 +8,7 @@ extension TUFReleaseSource: DeltaLocating {
         let url = client.url(of: target, consistentSnapshot: consistentSnapshots.withLock { $0 })
         return DeltaLocation(indexURL: url.absoluteString, indexName: PathName.lastComponent(of: target.path), indexLength: target.length,
                              verifier: TUFTargetVerifier(target: target, role: role),
-                             objectsURL: client.targetsURL.appendingPathComponent("objects"))
+                             objects: .folder(client.targetsURL.appendingPathComponent("objects")))
     }
 
     /// The index target of each offer that names one, by the artifact's URL.

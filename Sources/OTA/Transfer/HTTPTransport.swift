@@ -105,7 +105,6 @@ final class HTTPTransport: Sendable {
                 request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token.value)")
             }
             let response: HTTPClientResponse
-            let sent = ContinuousClock.now
             do {
                 response = try await client.execute(request, deadline: .now() + Self.timeAmount(configuration.rateWindow), logger: nil)
             } catch {
@@ -113,8 +112,7 @@ final class HTTPTransport: Sendable {
             }
             let status = Int(response.status.code)
             guard [301, 302, 303, 307, 308].contains(status) else {
-                let body = TransferBody(body: response.body, minimumRate: configuration.minimumRate, window: configuration.rateWindow,
-                                        start: sent, url: current)
+                let body = TransferBody(body: response.body, minimumRate: configuration.minimumRate, window: configuration.rateWindow, url: current)
                 return Response(status: status, headers: response.headers, url: current, body: body)
             }
             let next = try configuration.redirectPolicy.follow(location: response.headers.first(name: "location"), from: current, visited: visited)

@@ -6,17 +6,13 @@ import NIOCore
 /// transfer window falls below the minimum (`min_download_rate` over `download_timeout × 6`).
 ///
 /// AsyncHTTPClient's deadline ends when the response head arrives and its read time-out only notices
-/// silence; this bounds a body that never quite stops. The window counts from `start`, when the
-/// request was sent: bytes that piled up in the socket while the process was not scheduled still
-/// took the time they took, whenever the body is read.
+/// silence; this bounds a body that never quite stops.
 struct TransferBody: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
 
     let body: HTTPClientResponse.Body
     let minimumRate: Int
     let window: Duration
-    /// When the request was sent.
-    let start: ContinuousClock.Instant
     let url: URL
 
     struct AsyncIterator: AsyncIteratorProtocol {
@@ -35,6 +31,6 @@ struct TransferBody: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: body.makeAsyncIterator(),
-                      floor: TransferRateFloor(minimumRate: minimumRate, window: window, start: start), url: url)
+                      floor: TransferRateFloor(minimumRate: minimumRate, window: window, start: .now), url: url)
     }
 }

@@ -55,6 +55,8 @@ public struct OTAStatus: Sendable, Codable {
     /// Where releases come from: `github` (the GitHub Releases API or a compatible server) or `tuf`
     /// (a signed TUF repository).
     public var source: String = "github"
+    /// The product the device installs from a signed repository (`product`); `nil` for `github`.
+    public var product: String?
     /// The release channel the device follows (`channel`); `nil` for a source without channels (`github`).
     public var channel: String?
     /// The version the device is held at (`pinned_version` or `ota pin`); `nil` when unpinned.
@@ -74,7 +76,7 @@ public struct OTAStatus: Sendable, Codable {
         case lastCheck = "last_check", lastCheckError = "last_check_error", lastUpdate = "last_update"
         case autoUpdate = "auto_update", checkInterval = "check_interval", githubRepo = "github_repo"
         case pendingRecovery = "pending_recovery"
-        case verification, source, channel, inhibited, state, progress, message
+        case verification, source, product, channel, inhibited, state, progress, message
         case pinnedVersion = "pinned_version"
     }
 
@@ -93,6 +95,7 @@ public struct OTAStatus: Sendable, Codable {
         try container.encode(pendingRecovery, forKey: .pendingRecovery)
         try container.encode(verification, forKey: .verification)
         try container.encode(source, forKey: .source)
+        if let product { try container.encode(product, forKey: .product) }
         try container.encode(channel, forKey: .channel)
         try container.encode(pinnedVersion, forKey: .pinnedVersion)
         try container.encode(inhibited, forKey: .inhibited)

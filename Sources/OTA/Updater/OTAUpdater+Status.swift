@@ -29,6 +29,7 @@ extension OTAUpdater {
                          autoUpdate: configuration.schedule.autoUpdate, checkInterval: Int(configuration.schedule.checkInterval.components.seconds),
                          githubRepo: configuration.source.githubRepo, backups: backups, pendingRecovery: pending,
                          verification: OTAStatus.Verification(source: configuration.source), source: configuration.source.kind.rawValue,
+                         product: configuration.source.kind == .tuf ? configuration.source.productName : nil,
                          channel: configuration.source.kind == .tuf ? configuration.source.channel : nil,
                          pinnedVersion: pinned?.description, inhibited: inhibited)
     }

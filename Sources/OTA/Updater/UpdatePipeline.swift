@@ -72,7 +72,7 @@ struct UpdatePipeline: Sendable {
         activity.enter(.checking)
         let outcome: UpdateCheck
         do {
-            outcome = try choose(from: try await source.releases(), current: try currentVersion())
+            outcome = try choose(from: try await releases(), current: try currentVersion())
         } catch {
             records.recordCheck(latest: nil, error: error)
             throw error
@@ -85,6 +85,17 @@ struct UpdatePipeline: Sendable {
             logger.info("up to date", metadata: ["ota.current": "\(current)", "ota.latest": "\(latest?.version.description ?? "none")"])
         }
         return outcome
+    }
+
+    /// The source's releases — unless a server asked not to be asked again before a time still ahead, as the
+    /// last check recorded in `state.json`: then that rate limit again, without a request. This holds for every
+    /// source and across restarts of the agent and one-shot runs (`ota update` from a timer).
+    private func releases() async throws -> [Release] {
+        if let until = RateLimit.pending(records.store.load().rateLimitNextAllowed) {
+            throw TransferError(.rateLimited, "the release server asked not to be asked again before \(RateLimit.shown(until)) UTC; the next check waits until then",
+                                retryAfter: until)
+        }
+        return try await source.releases()
     }
 
     /// The selector's choice among `releases`: the pinned release on a pinned device (checked to have a file
@@ -119,7 +130,7 @@ struct UpdatePipeline: Sendable {
         if let pin = try pinnedVersion(), pin != version {
             throw SelectionError(.downgradeRefused, "this device is pinned to \(pin) (pinned_version), so \(version) is not installed; pin \(version) with `ota pin \(version)` or remove the pin with `ota unpin`")
         }
-        return try selector.release(version, in: try await source.releases(), current: current, floor: records.versionFloor(), force: force)
+        return try selector.release(version, in: try await releases(), current: current, floor: records.versionFloor(), force: force)
     }
 
     /// Downloads the artifact of `release` the source chooses and checks it against the source's proof,

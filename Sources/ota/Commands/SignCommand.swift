@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import OTA
 
-/// `ota sign FILE...`: minisign signatures (`FILE.minisig`) that devices with the public key accept.
+/// `ota sign [--index] FILE...`: minisign signatures (`FILE.minisig`) that devices with the public key accept;
+/// with `--index`, each archive's delta index and pack for a release published as assets (GitHub).
 struct SignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign",
@@ -10,12 +11,19 @@ struct SignCommand: ParsableCommand {
         discussion: """
             The signatures are minisign's prehashed format; `minisign -Vm FILE -p minisign.pub` verifies them. \
             The trusted comment names the file, so a device refuses the signature for a file of another \
-            name (another version or product). Exit status: 0 all signed, 1 failed.
+            name (another version or product). With --index, each FILE is an archive (tar, tar.gz or zip): \
+            beside it are written FILE.index.gz (its delta index, with the table of the pack) and FILE.pack \
+            (its contents, compressed), and the index is signed too (FILE.index.gz.minisig); upload all of \
+            them as release assets and devices with delta: true fetch only the contents they lack. \
+            Exit status: 0 all signed, 1 failed.
             """
     )
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Secret key file (from ota keygen or minisign -G -W).", valueName: "path"))
     var key = "minisign.key"
+
+    @Flag(help: "Also write each archive's delta index (FILE.index.gz) and pack (FILE.pack), and sign the index.")
+    var index = false
 
     @Argument(help: ArgumentHelp("Files to sign.", valueName: "FILE"))
     var files: [String]
@@ -27,13 +35,41 @@ struct SignCommand: ParsableCommand {
     func run() throws {
         let signer = MinisignSigner(secretKey: try MinisignSecretKey(fromFile: key))
         for file in files {
-            let signature = try signer.signature(forFileAt: file)
-            do {
-                try AtomicFile.write(Array(signature), to: file + ".minisig", mode: 0o644)
-            } catch {
-                throw CommandFailure("cannot write \(file).minisig: \(error.message)")
-            }
-            print("signed \(file) -> \(file).minisig (key \(signer.publicKey.keyIDString))")
+            try sign(file, with: signer)
+            if index { try sign(try makeIndex(of: file), with: signer) }
         }
+    }
+
+    /// Writes `file.minisig`.
+    private func sign(_ file: String, with signer: MinisignSigner) throws {
+        let signature = try signer.signature(forFileAt: file)
+        do {
+            try AtomicFile.write(Array(signature), to: file + ".minisig", mode: 0o644)
+        } catch {
+            throw CommandFailure("cannot write \(file).minisig: \(error.message)")
+        }
+        print("signed \(file) -> \(file).minisig (key \(signer.publicKey.keyIDString))")
+    }
+
+    /// Writes the delta index and pack of the archive `file`; returns the index's path.
+    private func makeIndex(of file: String) throws -> String {
+        let scratch = FileManager.default.temporaryDirectory.path + "/ota-sign-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CommandFailure("cannot create a temporary folder at \(scratch): \(error.localizedDescription); check TMPDIR and the free space")
+        }
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let output: DeltaIndexBuilder.PackOutput
+        do {
+            output = try DeltaIndexBuilder().buildPack(archiveAt: file, scratch: scratch)
+        } catch let error as ArchiveError {
+            throw CommandFailure("cannot index \(file): \(error.message)")
+        } catch {
+            throw CommandFailure("cannot write the delta index and pack of \(file): \((error as? any OTAError)?.message ?? "\(error)")")
+        }
+        let contents = output.table.objects.count
+        print("indexed \(file) -> \(output.indexPath) (\(output.index.entries.count) entries), \(output.packPath) (\(contents) contents, \(output.table.size) bytes)")
+        return output.indexPath
     }
 }

@@ -86,7 +86,9 @@ struct TUFClientCommand: AsyncParsableCommand {
             guard let root, let data = FileManager.default.contents(atPath: root) else {
                 throw CommandFailure("cannot read the root metadata \(root ?? ""); check the path")
             }
-            try client.storeInitialRoot(data)
+            // Under the refresh lock: an agent refreshing the same directory meanwhile must not have its
+            // rotated root replaced half-way through.
+            try await client.exclusively { try client.storeInitialRoot(data) }
             print("trusted \(root) as the initial root in \(metadataDir)")
         case .refresh:
             let trust = try await client.refresh()

@@ -5,7 +5,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Updates held back by inhibits and windows", .timeLimit(.minutes(2)))
+@Suite("Updates held back by inhibits and windows", .timeLimit(.minutes(10)))
 struct HeldUpdateTests {
     @Test("ota update downloads, then refuses to install while inhibited (last_update untouched); --force installs")
     func refusedThenForced() async throws {

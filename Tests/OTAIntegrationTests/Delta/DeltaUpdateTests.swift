@@ -5,7 +5,7 @@ import OTATestSupport
 
 /// Delta updates end to end: `ota publish add` writes the index and objects, nginx serves them, the device
 /// fetches only what changed — or falls back to the full archive, and says so.
-@Suite("Delta updates: a repository on nginx", .timeLimit(.minutes(3)))
+@Suite("Delta updates: a repository on nginx", .timeLimit(.minutes(10)))
 struct DeltaUpdateTests {
     @Test("in_place: a patch release fetches only the changed contents and the index; the installed tree equals the archive's")
     func patchReleaseInPlace() async throws {

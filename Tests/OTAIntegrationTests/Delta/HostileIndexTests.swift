@@ -6,7 +6,7 @@ import OTATestSupport
 /// A signed index that breaks the archive safety rules is a hostile release: refused outright, nothing
 /// installed, and no fallback to the archive it describes. (The repository is made by python-tuf, so the
 /// index is signed like any target.)
-@Suite("Delta updates: a hostile signed index", .timeLimit(.minutes(3)))
+@Suite("Delta updates: a hostile signed index", .timeLimit(.minutes(10)))
 struct HostileIndexTests {
     static let digest = String(repeating: "ab", count: 32)
 

@@ -6,7 +6,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Metrics: /metrics and metrics_textfile, read by prometheus_client's parser", .timeLimit(.minutes(2)))
+@Suite("Metrics: /metrics and metrics_textfile, read by prometheus_client's parser", .timeLimit(.minutes(10)))
 struct MetricsTests {
     @Test("GET /metrics after an update: ota_info, ota_state, ota_inhibited, the timestamps and the counters")
     func afterAnUpdate() async throws {

@@ -3,7 +3,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Status API: events", .timeLimit(.minutes(2)))
+@Suite("Status API: events", .timeLimit(.minutes(10)))
 struct StatusEventsTests {
     /// The JSON lines of a chunked `GET /v1/events` response read so far.
     static func events(in bytes: [UInt8]) throws -> [UpdateEvent] {

@@ -5,7 +5,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Status API: requests to the agent", .timeLimit(.minutes(2)))
+@Suite("Status API: requests to the agent", .timeLimit(.minutes(10)))
 struct StatusRequestsTests {
     @Test("POST /v1/check wakes the agent for a check; POST /v1/update installs even with auto_update off")
     func checkAndUpdateNow() async throws {

@@ -6,7 +6,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Status API: endpoints and clients", .timeLimit(.minutes(2)))
+@Suite("Status API: endpoints and clients", .timeLimit(.minutes(10)))
 struct StatusServerTests {
     @Test("GET /v1/status: the ota status --json object with state, progress and inhibited; the socket is mode 0660")
     func status() async throws {

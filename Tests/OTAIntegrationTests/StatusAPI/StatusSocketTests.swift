@@ -6,7 +6,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Status API: the socket file", .timeLimit(.minutes(2)))
+@Suite("Status API: the socket file", .timeLimit(.minutes(10)))
 struct StatusSocketTests {
     /// Leaves a socket file at `path` that nothing listens on, as an agent killed with SIGKILL does.
     static func leaveStaleSocket(at path: String) throws {

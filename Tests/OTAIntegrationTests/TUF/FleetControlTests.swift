@@ -4,7 +4,7 @@ import Testing
 import OTATestSupport
 
 /// Rollouts, halts, yanks and pins end to end: a repository made by `ota publish`, served by nginx, read by devices.
-@Suite("Fleet control: rollouts, halts, yanks and pins on a repository served by nginx", .timeLimit(.minutes(3)))
+@Suite("Fleet control: rollouts, halts, yanks and pins on a repository served by nginx", .timeLimit(.minutes(10)))
 struct FleetControlTests {
     static let v1_0 = SemanticVersion(1, 0, 0), v1_1 = SemanticVersion(1, 1, 0), v1_2 = SemanticVersion(1, 2, 0)
 

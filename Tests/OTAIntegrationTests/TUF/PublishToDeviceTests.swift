@@ -6,7 +6,7 @@ import OTATestSupport
 
 /// The two halves together: a repository made by `ota publish` (the library the command runs), served
 /// unchanged by nginx, read by a device with `source: tuf`.
-@Suite("ota publish to a device: a repository on nginx", .timeLimit(.minutes(3)))
+@Suite("ota publish to a device: a repository on nginx", .timeLimit(.minutes(10)))
 struct PublishToDeviceTests {
     /// A published repository, its nginx, and a device at 1.0.0 that trusts its first root.
     struct Setup {

@@ -6,7 +6,7 @@ import OTATestSupport
 
 /// Delegated roles read over HTTP: the repository of `scripts/tuf-interop.py` (three root versions, a
 /// role delegated by path pattern, succinct hash bins), made by python-tuf and served by nginx.
-@Suite("TUF client: delegated roles and hash bins from python-tuf on nginx", .timeLimit(.minutes(3)))
+@Suite("TUF client: delegated roles and hash bins from python-tuf on nginx", .timeLimit(.minutes(10)))
 struct TUFDelegatedListingTests {
     @Test("targets under a folder are found through delegations and bins, each role stored once and read from storage on the next refresh")
     func listingThroughDelegations() async throws {

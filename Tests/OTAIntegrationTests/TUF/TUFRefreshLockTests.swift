@@ -9,7 +9,7 @@ import OTATestSupport
 
 /// One refresh at a time per `state_dir/tuf`: a refresh waits while another holds `refresh.lock`, touching
 /// neither the repository nor the stored metadata, and goes on once it is released.
-@Suite("TUF refresh lock: refreshes of one store take turns", .timeLimit(.minutes(2)))
+@Suite("TUF refresh lock: refreshes of one store take turns", .timeLimit(.minutes(10)))
 struct TUFRefreshLockTests {
     /// Holds `refresh.lock` of the store in `folder` as another process would: its own open file, an
     /// exclusive `flock`, `pid` written into it.

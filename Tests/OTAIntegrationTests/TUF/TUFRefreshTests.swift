@@ -5,7 +5,7 @@ import OTATestSupport
 
 /// Bad metadata from a python-tuf repository on nginx: refused with the role and the reason, nothing
 /// installed, and the metadata in `state_dir/tuf` left as it was.
-@Suite("TUF refresh: expired, rolled back, forged and rotated metadata from python-tuf on nginx", .timeLimit(.minutes(3)))
+@Suite("TUF refresh: expired, rolled back, forged and rotated metadata from python-tuf on nginx", .timeLimit(.minutes(10)))
 struct TUFRefreshTests {
     @Test("an expired timestamp is refused with a clear error: nothing installed, the stored metadata unchanged")
     func expiredTimestamp() async throws {

@@ -5,7 +5,7 @@ import Testing
 import OTATestSupport
 
 /// `source: tuf` end to end: repositories made by python-tuf, served by a private nginx, read by the device.
-@Suite("TUF release source: python-tuf repositories on nginx", .timeLimit(.minutes(3)))
+@Suite("TUF release source: python-tuf repositories on nginx", .timeLimit(.minutes(10)))
 struct TUFSourceTests {
     @Test("source: tuf installs the newest eligible release through OTAUpdater.update(); VERSION is the signed version; state_dir/tuf keeps the metadata")
     func fullUpdate() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// Repositories made by the publisher, uploaded with boto3 to a real S3 API (moto_server) and read by
 /// python-tuf's `ngclient.Updater` — refresh, lookup and download — through every kind of change.
-@Suite("ota publish read by python-tuf from S3 (moto)", .timeLimit(.minutes(5)))
+@Suite("ota publish read by python-tuf from S3 (moto)", .timeLimit(.minutes(10)))
 struct TUFPublishS3InteropTests {
     @Test("python-tuf refreshes and downloads after add, rollout, yank, refresh and key rotations")
     func pythonTUFReadsTheBucket() throws {

@@ -5,7 +5,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Background checker shutdown during an update", .serialized, .timeLimit(.minutes(1)))
+@Suite("Background checker shutdown during an update", .serialized, .timeLimit(.minutes(10)))
 struct UpdateServiceShutdownTests {
     func logger() -> Logger {
         var logger = Logger(label: "test")

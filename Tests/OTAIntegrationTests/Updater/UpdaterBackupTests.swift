@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import OTA
 
-@Suite("Updater backups", .timeLimit(.minutes(2)))
+@Suite("Updater backups", .timeLimit(.minutes(10)))
 struct UpdaterBackupTests {
     @Test("after each update the backups are pruned to max_backups, and a rollback restores the newest one exactly")
     func pruneThenRollback() async throws {

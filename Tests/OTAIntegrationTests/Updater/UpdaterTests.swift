@@ -58,7 +58,7 @@ struct UpdateFixture {
     }
 }
 
-@Suite("Updater end to end", .timeLimit(.minutes(2)))
+@Suite("Updater end to end", .timeLimit(.minutes(10)))
 struct UpdaterTests {
     @Test("in_place: the tree becomes the release, VERSION is written, a backup is kept, state says succeeded")
     func inPlaceUpdate() async throws {

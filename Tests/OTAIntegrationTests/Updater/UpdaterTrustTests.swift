@@ -14,7 +14,7 @@ final class LogRecorder: @unchecked Sendable {
     }
 }
 
-@Suite("Updater: signatures bound to releases, unsigned installs, version floor", .timeLimit(.minutes(2)))
+@Suite("Updater: signatures bound to releases, unsigned installs, version floor", .timeLimit(.minutes(10)))
 struct UpdaterTrustTests {
     /// A fixture whose updates must be signed by `signer`.
     func signedFixture(_ signer: MinisignSigner) throws -> UpdateFixture {

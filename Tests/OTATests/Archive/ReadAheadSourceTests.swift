@@ -4,7 +4,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Archive: reading ahead on a thread", .timeLimit(.minutes(1)))
+@Suite("Archive: reading ahead on a thread", .timeLimit(.minutes(10)))
 struct ReadAheadSourceTests {
     /// An upstream of known bytes, handed out in uneven pieces, that can fail after a number of
     /// bytes and counts how far it has been read (from the read-ahead thread).

@@ -5,7 +5,7 @@ import Testing
 
 /// The client reads only the release fields it uses, so other servers' lists work: Gitea and Forgejo
 /// (`/api/v1`), proxies that trim objects, and any list within the 4 MiB cap.
-@Suite("Release list shapes", .timeLimit(.minutes(1)))
+@Suite("Release list shapes", .timeLimit(.minutes(10)))
 struct ReleaseListShapesTests {
     /// A release list as Gitea 1.2x and Forgejo send it: no `node_id`, user objects without GitHub's
     /// URLs, assets without `url`, `content_type` or `digest`, dates with a zone offset.

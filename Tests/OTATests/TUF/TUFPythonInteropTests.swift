@@ -5,7 +5,7 @@ import Testing
 /// Repositories made by python-tuf's Metadata API (PyPI `tuf` 7.x, `scripts/tuf-interop.py`), read by
 /// the trust state: rotations, four key types, delegations, succinct hash bins, unknown signed fields,
 /// and python-made bad files.
-@Suite("TUF trust state with repositories made by python-tuf", .timeLimit(.minutes(2)))
+@Suite("TUF trust state with repositories made by python-tuf", .timeLimit(.minutes(10)))
 struct TUFPythonInteropTests {
     /// A python-tuf repository in a temporary directory, and what the script says the client must find.
     final class Repository {

@@ -4,7 +4,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Downloader", .timeLimit(.minutes(1)))
+@Suite("Downloader", .timeLimit(.minutes(10)))
 struct DownloaderTests {
     static let payload: [UInt8] = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) }
     static var payloadSHA: String { SHA256.hash(data: payload).map { String(format: "%02x", $0) }.joined() }

@@ -5,7 +5,7 @@ import Testing
 
 /// A server must never hold the agent for ever or fill its disk: trickling bodies and heads,
 /// bodies without end, release lists without end.
-@Suite("Endless data", .timeLimit(.minutes(3)))
+@Suite("Endless data", .timeLimit(.minutes(10)))
 struct EndlessDataTests {
     static let logger: Logger = {
         var logger = Logger(label: "test")
@@ -42,11 +42,11 @@ struct EndlessDataTests {
     @Test("a body that trickles a byte at a time fails as too slow, although bytes keep coming")
     func tricklingBody() async throws {
         let server = try FakeHTTPServer { _, connection in
-            connection.write("HTTP/1.1 200 OK\r\nContent-Length: 200\r\nConnection: close\r\n\r\n")
-            // 10 bytes/s at most, whatever the scheduling: the window counts from the request, so even
-            // if a stalled client reads all 200 bytes in one burst 20 s later, its last 300 ms hold
-            // fewer than the 307 bytes the floor of 1024 bytes/s asks for.
-            for _ in 0..<200 {
+            connection.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n")
+            // 10 bytes/s at most, until the client hangs up: the body cannot end before the rate floor
+            // ends it, however late a loaded machine reads it (bytes that piled up arrive in one burst,
+            // and the trickle after it is still 10 bytes/s).
+            for _ in 0..<6000 {
                 guard connection.write([UInt8(ascii: "a")]) else { return }
                 Thread.sleep(forTimeInterval: 0.1)
             }
@@ -60,34 +60,6 @@ struct EndlessDataTests {
         #expect(error.code == .tooSlow)
         #expect(error.message.contains("min_download_rate (1024 bytes/s)"), "\(error.message)")
         #expect(error.isTransient)
-    }
-
-    @Test("a slow body read late, in one burst, still fails as too slow: the window counts from the request")
-    func slowBodyReadLate() async throws {
-        let sent = DispatchSemaphore(value: 0)
-        let server = try FakeHTTPServer { _, connection in
-            connection.write("HTTP/1.1 200 OK\r\nContent-Length: 20\r\nConnection: close\r\n\r\n")
-            for _ in 0..<20 {
-                guard connection.write([UInt8(ascii: "a")]) else { break }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            sent.signal()
-        }
-        var settings = HTTPTransport.Configuration()
-        settings.idleTimeout = .seconds(60)
-        settings.minimumRate = 1024
-        settings.rateWindow = .milliseconds(300)
-        let transport = HTTPTransport(configuration: settings, logger: Self.logger)
-        let response = try await transport.get(URL(string: server.baseURL + "/slow")!)
-        // A process that was not scheduled while the body arrived: all of it waits in the socket.
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { sent.wait(); continuation.resume() }
-        }
-        let error = await #expect(throws: TransferError.self) {
-            for try await _ in response.body {}
-        }
-        #expect(error?.code == .tooSlow)
-        await transport.shutdown()
     }
 
     @Test("a response head that trickles fails within the transfer window")

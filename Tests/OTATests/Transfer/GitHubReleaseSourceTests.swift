@@ -3,7 +3,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("GitHub release source", .timeLimit(.minutes(1)))
+@Suite("GitHub release source", .timeLimit(.minutes(10)))
 struct GitHubReleaseSourceTests {
     @Test("follows pagination and orders releases by SemVer, not by the server's order")
     func pagination() async throws {

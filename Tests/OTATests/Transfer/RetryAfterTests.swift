@@ -7,7 +7,7 @@ import Testing
 
 /// A server that asks to be asked again later — GitHub, an `ota serve` mirror, the static host of a TUF
 /// repository, the host of a download — is not asked before then, whoever it is.
-@Suite("Retry-After from any server", .timeLimit(.minutes(1)))
+@Suite("Retry-After from any server", .timeLimit(.minutes(10)))
 struct RetryAfterTests {
     static var logger: Logger {
         var logger = Logger(label: "test")

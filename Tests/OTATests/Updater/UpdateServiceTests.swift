@@ -5,7 +5,7 @@ import Testing
 @testable import OTA
 @testable import OTATestSupport
 
-@Suite("Background checker", .timeLimit(.minutes(1)))
+@Suite("Background checker", .timeLimit(.minutes(10)))
 struct UpdateServiceTests {
     static let release = Release(tag: "v2.0.0", version: SemanticVersion(2, 0, 0))
 
@@ -70,6 +70,7 @@ struct UpdateServiceTests {
         let source = ScriptedSource([.failure(down), .failure(down), .failure(down), .failure(down), .failure(down), .failure(down), .failure(down), .success([])])
         let (updater, _) = try updater(source)
         let delays = try await run(updater, waits: 9)
+        try #require(delays.count == 9, "\(delays)")
         // Half of 5, 10, 20, … s; the seventh (5 s × 2^6 = 320 s) is still below the 600 s cap.
         #expect(Array(delays[1...7]) == [.milliseconds(2500), .seconds(5), .seconds(10), .seconds(20), .seconds(40), .seconds(80), .seconds(160)])
         #expect(delays[8] == .seconds(300))

@@ -45,7 +45,8 @@ public final class TUFClient: Sendable {
     }
 
     /// Stores `data` as the trusted root, after checking that it is root metadata signed by its own
-    /// root keys: the anchor every refresh starts from (`tuf_root`, `ota tuf-client init`).
+    /// root keys: the anchor every refresh starts from (`tuf_root`, `ota tuf-client init`). The caller
+    /// holds the store's lock when another process may refresh meanwhile.
     public func storeInitialRoot(_ data: Data) throws {
         _ = try TUFTrustedMetadata(trustedRoot: data, now: clock(), limits: limits)
         try store.storeMetadata(data, role: TUFTopLevelRole.root.rawValue)
@@ -74,7 +75,7 @@ public final class TUFClient: Sendable {
     }
 
     /// Runs `body` holding the store's lock, waiting (up to ``lockTimeout``) while another process holds it.
-    func exclusively<Value>(_ body: () async throws -> Value) async throws -> Value {
+    package func exclusively<Value>(_ body: () async throws -> Value) async throws -> Value {
         let lock = try await TUFRefreshLock.acquire(store, timeout: lockTimeout) { holder in
             logger.info("waiting for \(holder.map { "process \($0)" } ?? "another process"), which is refreshing the TUF metadata in \(store.path)")
         }
