@@ -5,7 +5,7 @@ import OTATestSupport
 
 /// In the `in_place` layout a delta update finds contents in the recorded backups by the SHA-256s their
 /// manifests keep: it hashes only what it must, and never trusts a backup file changed since its manifest.
-@Suite("Delta updates: contents from backups by their manifests", .timeLimit(.minutes(3)))
+@Suite("Delta updates: contents from backups by their manifests", .timeLimit(.minutes(10)))
 struct DeltaBackupManifestTests {
     /// 1.2.0 reverts 1.1.0's changes to 1.0.0's files: those contents are in 1.0.0's backup only.
     static let reverted: [String: String] = {

@@ -6,7 +6,7 @@ import Testing
 import OTATestSupport
 
 /// A delta fetch reports its progress like a full download: on the status API's events and to the CLI.
-@Suite("Delta updates: progress", .timeLimit(.minutes(3)))
+@Suite("Delta updates: progress", .timeLimit(.minutes(10)))
 struct DeltaProgressTests {
     @Test("the events of a delta update carry its progress, in order, up to the bytes of the contents it fetches")
     func eventsInOrder() async throws {
