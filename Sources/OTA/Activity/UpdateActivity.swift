@@ -97,9 +97,16 @@ public final class UpdateActivity: Sendable {
         }
     }
 
+    /// How a release is fetched: its full archive, or the objects its delta index lacks.
+    enum FetchMethod {
+        case full, delta
+    }
+
     /// The download advanced: ``current`` shows it at once; an event when it is the first progress of
-    /// this interval of the clock, or the download is complete.
-    func progress(_ progress: Downloader.Progress) {
+    /// this interval of the clock, or the download is complete. A full download's bytes count in
+    /// `ota_download_bytes_total{method="full"}` as they arrive; a delta's progress is its contents
+    /// (inflated), its bytes are counted once fetched (``deltaFetched(bytes:)``).
+    func progress(_ progress: Downloader.Progress, method: FetchMethod = .full) {
         let time = now()
         var received: Int64 = 0
         publish { hub in
@@ -114,7 +121,7 @@ public final class UpdateActivity: Sendable {
             hub.progressSlot = slot
             return true
         }
-        if received > 0 { counters.downloadedFull.increment(by: received) }
+        if received > 0, method == .full { counters.downloadedFull.increment(by: received) }
     }
 
     /// A release was fetched by its delta index: `bytes` (index and objects) count as `method="delta"`.

@@ -8,166 +8,247 @@ import Glibc
 /// (where allowed) or copied from local trees, the rest is left for ``DeltaObjectFetcher``; then the tree
 /// is finished and checked against the index entry by entry.
 ///
-/// Every staged file's content is hashed from the staged file itself (a hard link is hashed through the
-/// link, a copy while it is written, a fetched object while it is inflated) and must match the index.
-/// Local files are looked up by path (the same path in the installed tree, then in the other trees), and
-/// among the installed files at paths the index does not list by size then SHA-256 (renamed files): only
-/// files whose size matches a wanted content are ever hashed.
+/// Where contents come from, in this order, each only for the contents still wanted:
+/// 1. the file at the same path in a local tree (the installed one first) when its size matches;
+/// 2. recorded backups (`in_place`), by the SHA-256s their manifests keep, at any path;
+/// 3. the installed files at paths the index does not list whose size a wanted content has (renamed files).
+///
+/// A staged file's content is checked against the index by hashing the staged file itself (a hard link
+/// through the link, a copy while it is written) — except a copy of a backup file the manifest vouches for
+/// (see ``isUnchanged(_:since:)``). Only files whose size matches a wanted content are ever read.
+///
+/// Memory: the index, plus one map over the contents still wanted and one over the contents staged (32-byte
+/// digests to entry positions); trees are walked a folder at a time.
 final class DeltaAssembler {
     let index: DeltaIndex
     /// The staged tree's root: created here, must not exist.
     let root: String
-    /// Trees to take contents from, the installed one first.
+    /// Trees to take contents from by path, the installed one first.
     let localRoots: [String]
+    /// Backups whose manifests the agent recorded (`in_place`), newest first.
+    let recordedBackups: [RecordedBackup]
     /// Whether unchanged files may be hard links to the local trees' files (the `releases` layout).
     let hardLinks: Bool
 
-    /// Staged path of each content already in the staged tree and verified.
-    private var staged: [String: String] = [:]
-    /// Contents to fetch: SHA-256 → the request (its first destination).
-    private(set) var missing: [String: DeltaObjectFetcher.Request] = [:]
-    /// Entries waiting for a fetched content: SHA-256 → (path, mode).
-    private var waiting: [String: [(path: String, mode: UInt32)]] = [:]
+    /// The position of an entry whose staged file holds each content staged and verified so far.
+    private var staged: [ContentDigest: Int32] = [:]
+    /// Contents not found yet: digest → the first entry that wants it (after ``placeLocalContents()``: what to fetch).
+    private var wanted: [ContentDigest: Int32] = [:]
+    /// Entries whose content was not at their own path, in index order.
+    private var pending: [Int32] = []
     private(set) var reusedFiles = 0
     private(set) var reusedBytes: Int64 = 0
     /// Of ``reusedFiles``, those that are hard links to the local trees' files.
     private(set) var linkedFiles = 0
+    /// Of ``reusedFiles``, those copied from backups on their manifest's SHA-256, without being hashed again.
+    private(set) var vouchedFiles = 0
+    /// Bytes of local files read to hash them (to find contents or to check staged copies and links).
+    private(set) var hashedBytes: Int64 = 0
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileDigest.chunkSize, alignment: 16)
 
-    init(index: DeltaIndex, root: String, localRoots: [String], hardLinks: Bool) {
+    init(index: DeltaIndex, root: String, localRoots: [String], recordedBackups: [RecordedBackup] = [], hardLinks: Bool) {
         self.index = index
         self.root = root
         self.localRoots = localRoots
+        self.recordedBackups = recordedBackups
         self.hardLinks = hardLinks
     }
 
     deinit { buffer.deallocate() }
 
-    /// Creates the folders and every file whose content is found locally; what remains is in ``missing``.
+    /// The objects to fetch, each into the first entry that wants it, sorted by SHA-256.
+    var missing: [DeltaObjectFetcher.Request] {
+        wanted.sorted { $0.key < $1.key }.map { digest, position in
+            .init(sha256: digest.hex, size: index.records[Int(position)].size, destination: path(Int(position)),
+                  mode: UInt32(index.records[Int(position)].mode))
+        }
+    }
+
+    /// The bytes of content to fetch (uncompressed).
+    var missingBytes: Int64 { wanted.values.reduce(0) { $0 + index.records[Int($1)].size } }
+
+    /// Creates the folders and every file whose content is found locally; what remains is ``missing``.
     func placeLocalContents() throws(DeltaError) {
         try attempt("create \(root)") { () throws(SystemError) in
             guard mkdir(root, 0o700) == 0 else { throw SystemError.last("create \(root)") }
         }
-        var pending: [(DeltaIndex.Entry, String, Int64)] = []
-        for entry in index.entries {
-            switch entry.kind {
+        for position in 0..<index.count {
+            let record = index.records[position]
+            switch record.type {
             case .directory:
-                try attempt("create \(entry.path)") { () throws(SystemError) in try FileSystem.makeDirectories(path(entry.path), mode: 0o700) }
-            case .file(let size, let sha256):
-                if try placeFromStaged(entry, sha256: sha256) { continue }
-                if try placeFromSamePath(entry, size: size, sha256: sha256) { continue }
-                pending.append((entry, sha256, size))
+                try attempt("create \(index.path(position))") { () throws(SystemError) in try FileSystem.makeDirectories(path(position), mode: 0o700) }
+            case .file:
+                if try placeFromStaged(position) { continue }
+                if try placeFromSamePath(position) { continue }
+                pending.append(Int32(position))
+                if wanted[record.digest] == nil { wanted[record.digest] = Int32(position) }
             case .symbolicLink:
                 continue
             }
         }
-        let wanted = Dictionary(pending.map { ($0.1, $0.2) }) { first, _ in first }
-        if !wanted.isEmpty { try findRenamed(wanted) }
-        for (entry, sha256, size) in pending {
-            if try placeFromStaged(entry, sha256: sha256) { continue }
-            if missing[sha256] == nil {
-                missing[sha256] = .init(sha256: sha256, size: size, destination: path(entry.path), mode: entry.mode)
-            } else {
-                waiting[sha256, default: []].append((entry.path, entry.mode))
-            }
-        }
+        for backup in recordedBackups where !wanted.isEmpty { try placeFromManifest(of: backup) }
+        if !wanted.isEmpty { try findRenamed() }
+        for position in pending { _ = try placeFromStaged(Int(position)) }
     }
 
     /// Places the entries that waited for fetched contents, creates the links, sets folder modes, and checks the tree.
     func finish() throws(DeltaError) {
-        for (sha256, request) in missing { staged[sha256] = request.destination }
-        for (sha256, entries) in waiting {
-            for item in entries {
-                let entry = DeltaIndex.Entry(path: item.path, kind: .file(size: missing[sha256]?.size ?? 0, sha256: sha256), mode: item.mode)
-                guard try placeFromStaged(entry, sha256: sha256) else {
-                    throw DeltaError(.stagingFailed, "the staged copy of \(item.path) does not match the index")
-                }
+        for (digest, position) in wanted { staged[digest] = position }
+        wanted = [:]
+        for position in pending {
+            guard try placeFromStaged(Int(position)) else {
+                throw DeltaError(.stagingFailed, "the staged copy of \(index.path(Int(position))) does not match the index")
             }
         }
-        for entry in index.entries {
-            guard case .symbolicLink(let target) = entry.kind else { continue }
-            try attempt("link \(entry.path)") { () throws(SystemError) in
-                guard symlink(target, path(entry.path)) == 0 else { throw SystemError.last("create the link \(entry.path)") }
+        for position in 0..<index.count where index.records[position].type == .symbolicLink {
+            try attempt("link \(index.path(position))") { () throws(SystemError) in
+                guard symlink(index.target(position), path(position)) == 0 else { throw SystemError.last("create the link \(index.path(position))") }
             }
         }
-        for entry in index.entries.reversed() where entry.kind == .directory {
-            try attempt("chmod \(entry.path)") { () throws(SystemError) in
-                guard chmod(path(entry.path), mode_t(entry.mode)) == 0 else { throw SystemError.last("chmod \(entry.path)") }
+        for position in (0..<index.count).reversed() where index.records[position].type == .directory {
+            try attempt("chmod \(index.path(position))") { () throws(SystemError) in
+                guard chmod(path(position), mode_t(index.records[position].mode)) == 0 else { throw SystemError.last("chmod \(index.path(position))") }
             }
         }
         try DeltaTreeCheck.check(root: root, against: index)
     }
 
-    private func path(_ relative: String) -> String { root + "/" + relative }
+    private func path(_ position: Int) -> String { root + "/" + index.path(position) }
 
     /// Links or copies a content already staged (and verified) to another path of the tree.
-    private func placeFromStaged(_ entry: DeltaIndex.Entry, sha256: String) throws(DeltaError) -> Bool {
-        guard let source = staged[sha256] else { return false }
-        return try place(entry, from: source, sha256: sha256, mayLink: true)
+    private func placeFromStaged(_ position: Int) throws(DeltaError) -> Bool {
+        guard let source = staged[index.records[position].digest] else { return false }
+        return try place(position, from: path(Int(source)), mayLink: true, vouched: false)
     }
 
     /// Takes the file at the same path of a local tree when its size matches and its content hashes right.
-    private func placeFromSamePath(_ entry: DeltaIndex.Entry, size: Int64, sha256: String) throws(DeltaError) -> Bool {
+    private func placeFromSamePath(_ position: Int) throws(DeltaError) -> Bool {
+        let relative = index.path(position)
+        let size = index.records[position].size
         for local in localRoots {
-            let candidate = local + "/" + entry.path
+            let candidate = local + "/" + relative
             guard let info = FileSystem.lstatInfo(candidate), FileSystem.kind(of: info) == .file, Int64(info.st_size) == size,
-                  Self.isPlainPath(entry.path, under: local) else { continue }
-            if try place(entry, from: candidate, sha256: sha256, mayLink: hardLinks) {
-                reusedFiles += 1
-                reusedBytes += size
+                  Self.isPlainPath(relative, under: local) else { continue }
+            if try place(position, from: candidate, mayLink: hardLinks, vouched: false) {
+                reused(size)
                 return true
             }
         }
         return false
     }
 
-    /// Hashes the installed files at paths the index does not list whose size some wanted content has;
-    /// each that matches becomes the staged source of that content.
-    private func findRenamed(_ wanted: [String: Int64]) throws(DeltaError) {
-        guard let installed = localRoots.first else { return }
-        let sizes = Set(wanted.values)
-        let listed = Set(index.entries.map(\.path))
-        let tops = Set(index.entries.compactMap { $0.path.split(separator: "/").first.map(String.init) })
-        var remaining = wanted
-        var firstEntry: [String: DeltaIndex.Entry] = [:]
-        for entry in index.entries { if let sha256 = entry.kind.sha256, wanted[sha256] != nil, firstEntry[sha256] == nil { firstEntry[sha256] = entry } }
-        for top in tops.sorted() where !remaining.isEmpty {
-            guard FileSystem.isDirectory(installed + "/" + top), let items = try? FileSystem.walk(installed + "/" + top) else { continue }
-            for item in items where item.kind == .file && sizes.contains(Int64(item.size)) {
-                let relative = top + "/" + item.path
-                guard !listed.contains(relative) else { continue }
-                guard let digest = try? FileDigest.sha256(ofFileAt: installed + "/" + relative, reusing: buffer),
-                      remaining.removeValue(forKey: digest) != nil, let entry = firstEntry[digest] else { continue }
-                if try place(entry, from: installed + "/" + relative, sha256: digest, mayLink: hardLinks) {
-                    reusedFiles += 1
-                    reusedBytes += Int64(item.size)
+    /// Takes the wanted contents a recorded backup holds, at whatever path, by its manifest's SHA-256s.
+    private func placeFromManifest(of backup: RecordedBackup) throws(DeltaError) {
+        guard let recordedAt = backup.recordedAt else { return }
+        do {
+            try backup.forEachFile(where: { wanted[$0] != nil }) { file in
+                guard let position = wanted[file.digest].map(Int.init), index.records[position].size == file.size else { return }
+                let source = backup.folder + "/" + file.path
+                guard let info = FileSystem.lstatInfo(source), FileSystem.kind(of: info) == .file, Int64(info.st_size) == file.size,
+                      Self.isPlainPath(file.path, under: backup.folder) else { return }
+                if try place(position, from: source, mayLink: hardLinks, vouched: Self.isUnchanged(info, since: recordedAt)) {
+                    wanted[file.digest] = nil
+                    reused(file.size)
                 }
             }
+        } catch let error as DeltaError {
+            throw error
+        } catch {
+            throw DeltaError(.stagingFailed, "cannot stage the release from its delta index (\(error.localizedDescription))")
         }
     }
 
-    /// Puts `source`'s content at the entry's staged path (a hard link when allowed and the mode matches,
-    /// else a copy) and keeps it when the staged file hashes to `sha256`; otherwise removes it again.
-    private func place(_ entry: DeltaIndex.Entry, from source: String, sha256: String, mayLink: Bool) throws(DeltaError) -> Bool {
-        let destination = path(entry.path)
-        guard !FileSystem.exists(destination) else { return true }
-        var digest: String?
-        if mayLink, let info = FileSystem.lstatInfo(source), UInt32(info.st_mode & 0o7777) == entry.mode, link(source, destination) == 0 {
-            digest = try? FileDigest.sha256(ofFileAt: destination, reusing: buffer)
-            if digest == sha256, !source.hasPrefix(root + "/") { linkedFiles += 1 }
-        } else {
-            digest = try? copy(source, to: destination, mode: entry.mode)
+    /// Whether a backup file (already of the recorded size) is still the content its manifest hashed, so that
+    /// a copy of it need not be hashed again.
+    ///
+    /// The manifest was recorded (its file written) after every file of the backup was hashed. Any later
+    /// change to a file — a write, a truncate, a rename or link replacing it, a chmod — sets its status-change
+    /// time (`ctime`) to the time of the change, and no system call sets `ctime` back (unlike `mtime`, which
+    /// `touch -d`, `tar` and `rsync` set at will). So a `ctime` strictly before the record's `mtime` means the
+    /// file has not changed since it was hashed; anything else is hashed while it is copied. The inode number
+    /// adds nothing (a replaced file is a new `ctime` too), and the size was compared already (the staged tree
+    /// is checked against the index's sizes anyway). The one gap is a clock set back to before the record was
+    /// written (a device without a real-time clock, before its time is synchronised) while the file is changed:
+    /// such a file passes, as it would pass any time-based check.
+    static func isUnchanged(_ info: stat, since recordedAt: timespec) -> Bool {
+        (info.st_ctim.tv_sec, info.st_ctim.tv_nsec) < (recordedAt.tv_sec, recordedAt.tv_nsec)
+    }
+
+    /// Hashes the installed files at paths the index does not list whose size some wanted content has;
+    /// each that matches becomes the staged source of that content.
+    private func findRenamed() throws(DeltaError) {
+        guard let installed = localRoots.first else { return }
+        let sizes = Set(wanted.values.map { index.records[Int($0)].size })
+        var tops = Set<String>()
+        for position in 0..<index.count {
+            let path = index.pathBytes(position)
+            tops.insert(String(decoding: path.prefix { $0 != UInt8(ascii: "/") }, as: UTF8.self))
         }
-        guard digest == sha256 else {
+        for top in tops.sorted() where !wanted.isEmpty {
+            guard let info = FileSystem.lstatInfo(installed + "/" + top), FileSystem.kind(of: info) == .directory else { continue }
+            var failure: DeltaError?
+            try? FileSystem.forEachEntry(under: installed + "/" + top) { (item) throws(SystemError) in
+                guard item.kind == .file, sizes.contains(Int64(item.size)) else { return }
+                let relative = top + "/" + item.path
+                guard index.position(of: relative.utf8) == nil, let digest = hash(installed + "/" + relative),
+                      let position = wanted[digest].map(Int.init) else { return }
+                do throws(DeltaError) {
+                    if try place(position, from: installed + "/" + relative, mayLink: hardLinks, vouched: false) {
+                        wanted[digest] = nil
+                        reused(Int64(item.size))
+                    }
+                } catch {
+                    failure = error
+                    throw SystemError("stop", errno: ECANCELED)
+                }
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    /// Puts `source`'s content at entry `position`'s staged path (a hard link when allowed and the mode
+    /// matches, else a copy) and keeps it when the staged file hashes to the entry's SHA-256 (or, `vouched`,
+    /// is a copy of a file its backup manifest vouches for); otherwise removes it again.
+    private func place(_ position: Int, from source: String, mayLink: Bool, vouched: Bool) throws(DeltaError) -> Bool {
+        let destination = path(position)
+        let record = index.records[position]
+        guard !FileSystem.exists(destination) else { return true }
+        var matches = false
+        if mayLink, let info = FileSystem.lstatInfo(source), UInt32(info.st_mode & 0o7777) == UInt32(record.mode), link(source, destination) == 0 {
+            matches = hash(destination) == record.digest
+            if matches, !source.hasPrefix(root + "/") { linkedFiles += 1 }
+        } else {
+            do {
+                let copied = try copy(source, to: destination, mode: UInt32(record.mode), hashing: !vouched)
+                matches = vouched || copied == record.digest
+                if vouched { vouchedFiles += 1 }
+            } catch {
+                matches = false
+            }
+        }
+        guard matches else {
             unlink(destination)
             return false
         }
-        if staged[sha256] == nil { staged[sha256] = destination }
+        if staged[record.digest] == nil { staged[record.digest] = Int32(position) }
         return true
     }
 
-    /// Copies `source` to a new file with `mode`, hashing what is written; returns the SHA-256.
-    private func copy(_ source: String, to destination: String, mode: UInt32) throws(SystemError) -> String {
+    private func reused(_ size: Int64) {
+        reusedFiles += 1
+        reusedBytes += size
+    }
+
+    /// The SHA-256 of the file at `path`, counted in ``hashedBytes``; `nil` when it cannot be read.
+    private func hash(_ path: String) -> ContentDigest? {
+        var hasher = SHA256()
+        guard let count = try? FileDigest.update(&hasher, withFileAt: path, reusing: buffer) else { return nil }
+        hashedBytes += Int64(count)
+        return ContentDigest(hasher.finalize())
+    }
+
+    /// Copies `source` to a new file with `mode`; returns the SHA-256 of what was written when `hashing`, else `nil`.
+    private func copy(_ source: String, to destination: String, mode: UInt32, hashing: Bool) throws(SystemError) -> ContentDigest? {
         let input = open(source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard input >= 0 else { throw SystemError.last("open \(source)") }
         defer { close(input) }
@@ -175,12 +256,14 @@ final class DeltaAssembler {
         guard output >= 0 else { throw SystemError.last("create \(destination)") }
         defer { close(output) }
         var hasher = SHA256()
-        try Syscall.forEachChunk(of: input, buffer: buffer, "read \(source)") { (chunk) throws(SystemError) in
-            hasher.update(bufferPointer: chunk)
+        let count = try Syscall.forEachChunk(of: input, buffer: buffer, "read \(source)") { (chunk) throws(SystemError) in
+            if hashing { hasher.update(bufferPointer: chunk) }
             try Syscall.writeAll(output, chunk, "write \(destination)")
         }
         guard fchmod(output, mode_t(mode)) == 0 else { throw SystemError.last("chmod \(destination)") }
-        return Hex.lowercase(hasher.finalize())
+        guard hashing else { return nil }
+        hashedBytes += Int64(count)
+        return ContentDigest(hasher.finalize())
     }
 
     /// Whether `relative` under `root` is reached without a symbolic link on the way (its real path is the plain one).
@@ -194,13 +277,5 @@ final class DeltaAssembler {
 
     private func attempt(_ what: String, _ body: () throws(SystemError) -> Void) throws(DeltaError) {
         do { try body() } catch { throw DeltaError(.stagingFailed, "cannot stage the release from its delta index (\(error.message))") }
-    }
-}
-
-extension DeltaIndex.Kind {
-    /// The content's SHA-256 for a file.
-    var sha256: String? {
-        if case .file(_, let sha256) = self { return sha256 }
-        return nil
     }
 }

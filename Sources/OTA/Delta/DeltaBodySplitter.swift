@@ -8,14 +8,23 @@ struct DeltaBodySplitter {
         self.fetch = fetch
     }
 
-    /// Writes every object of the body; `received` is told the size of each chunk as it arrives.
+    /// Writes every object of the body; `received` is told the size of each chunk as it arrives, and
+    /// `inflated` the bytes of content it added to the objects.
     /// - Throws: ``DeltaError`` for an object that is corrupt or of the wrong size or hash, or a body that
     ///   is shorter or longer than the objects; the transfer's errors as they are.
-    func write(_ body: TransferBody, received: (Int) -> Void) async throws {
+    func write(_ body: TransferBody, received: (Int) -> Void, inflated: (Int64) -> Void = { _ in }) async throws {
         var position: Int64 = 0
         var next = 0
         var writer: DeltaObjectWriter?
+        /// Content of the objects finished, and reported so far.
+        var finished: Int64 = 0
+        var reported: Int64 = 0
         for try await chunk in body {
+            defer {
+                let content = finished + (writer?.contentBytes ?? 0)
+                if content > reported { inflated(content - reported) }
+                reported = max(reported, content)
+            }
             received(chunk.readableBytes)
             try chunk.withUnsafeReadableBytes { bytes in
                 var cursor = 0
@@ -39,6 +48,7 @@ struct DeltaBodySplitter {
                     position += Int64(count)
                     if position == end {
                         try writer?.finish()
+                        finished += writer?.contentBytes ?? 0
                         writer = nil
                         next += 1
                     }

@@ -13,6 +13,10 @@
 /// f	0644	1532	<sha256 hex>	src/app.py
 /// l	app.py	src/current
 /// ```
+///
+/// In memory it is compact (a device holds the index of every file of a release while it stages it): all
+/// paths and link targets in one byte buffer, and one fixed-size record per entry with its SHA-256 as 32
+/// bytes. ``entries`` makes an ``Entry`` value on each access.
 public struct DeltaIndex: Sendable, Equatable {
     /// What an entry creates.
     public enum Kind: Sendable, Equatable, Hashable {
@@ -39,29 +43,52 @@ public struct DeltaIndex: Sendable, Equatable {
         }
     }
 
+    /// The entries in order, each made on access from the compact form.
+    public struct Entries: RandomAccessCollection, Sendable {
+        let index: DeltaIndex
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { index.records.count }
+        public subscript(position: Int) -> Entry { index.entry(at: position) }
+    }
+
     /// The first line of every index of this format.
     static let header = "ota-index 1"
 
-    /// The entries, sorted by the bytes of their path.
-    public var entries: [Entry]
+    /// Paths and link targets, one after another (a link's target follows its path).
+    var names: [UInt8] = []
+    /// One record per entry, sorted by the bytes of the path.
+    var records: [Record] = []
 
-    /// An index of `entries`, sorted here by path.
+    /// The entries, sorted by the bytes of their path.
+    public var entries: Entries { Entries(index: self) }
+
+    /// An index of `entries`, sorted here by path. Each file's `sha256` must be 64 lowercase hex digits.
     public init(entries: [Entry]) {
-        self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        for entry in entries.sorted(by: { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }) {
+            switch entry.kind {
+            case .file(let size, let sha256):
+                guard let digest = ContentDigest(hex: sha256) else { preconditionFailure("the SHA-256 of \(entry.path) is not 64 lowercase hex digits") }
+                append(path: entry.path.utf8, type: .file, mode: entry.mode, size: size, digest: digest)
+            case .directory:
+                append(path: entry.path.utf8, type: .directory, mode: entry.mode)
+            case .symbolicLink(let target):
+                append(path: entry.path.utf8, type: .symbolicLink, mode: entry.mode, target: target.utf8)
+            }
+        }
     }
+
+    /// An empty index, filled by ``append(path:type:mode:size:digest:target:)`` in path order.
+    init() {}
 
     /// The bytes of regular-file content the tree holds.
     public var totalFileBytes: Int64 {
-        entries.reduce(0) { total, entry in
-            if case .file(let size, _) = entry.kind { return total + size }
-            return total
-        }
+        records.reduce(0) { $0 + ($1.type == .file ? $1.size : 0) }
     }
 
     /// The distinct contents of the tree: SHA-256 → size.
     public var contents: [String: Int64] {
         var result: [String: Int64] = [:]
-        for entry in entries { if case .file(let size, let sha256) = entry.kind { result[sha256] = size } }
+        for record in records where record.type == .file { result[record.digest.hex] = record.size }
         return result
     }
 

@@ -25,28 +25,84 @@ package struct DeltaIndexParser {
 
     /// The index in the gzip-compressed `bytes`.
     package func parse(compressed bytes: [UInt8]) throws(ArchiveError) -> DeltaIndex {
-        try parse(text: Gzip.decompress(bytes, limit: Self.inflatedLimit(for: policy)))
+        try parse(compressed: MemoryByteSource(bytes))
+    }
+
+    /// The index in the gzip-compressed stream `source` (e.g. the downloaded file), inflated and parsed a
+    /// chunk at a time: only the index's compact form is kept, never its text.
+    func parse(compressed source: ByteSource) throws(ArchiveError) -> DeltaIndex {
+        let limit = Self.inflatedLimit(for: policy)
+        let inflater = try GzipInflater(source, outputLimit: limit, limitDescription: "at most \(limit) bytes")
+        var lines = LineReader(parser: self)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try inflater.read(into: buffer)
+            if count == 0 { return try lines.finish() }
+            try lines.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
     }
 
     /// The index in its uncompressed text form.
     package func parse(text bytes: [UInt8]) throws(ArchiveError) -> DeltaIndex {
-        var state = State(policy: policy)
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard lines.last?.isEmpty == true else {
-            throw ArchiveError(.truncated, "the index does not end with a newline (it is cut short)")
+        var lines = LineReader(parser: self)
+        var failure: ArchiveError?
+        bytes.withUnsafeBytes { chunk in
+            do throws(ArchiveError) { try lines.feed(chunk) } catch { failure = error }
         }
-        lines.removeLast()
-        guard let first = lines.first, String(decoding: first, as: UTF8.self) == DeltaIndex.header else {
-            throw ArchiveError(.unsupportedFormat, "the index does not start with \"\(DeltaIndex.header)\" (an unknown format or version)")
-        }
-        for (number, line) in lines.enumerated().dropFirst() {
-            guard line.count <= Self.maxLineBytes else {
-                throw ArchiveError(.malformedHeader, "line \(number + 1) of the index is longer than \(Self.maxLineBytes) bytes")
+        if let failure { throw failure }
+        return try lines.finish()
+    }
+
+    /// Splits the text into lines as it arrives and hands each to the policy's ``State``.
+    struct LineReader {
+        var state: State
+        /// The start of a line whose end has not arrived yet.
+        var partial: [UInt8] = []
+        /// Lines read so far.
+        var number = 0
+
+        init(parser: DeltaIndexParser) { state = State(policy: parser.policy) }
+
+        mutating func feed(_ chunk: UnsafeRawBufferPointer) throws(ArchiveError) {
+            var start = 0
+            while let end = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                if partial.isEmpty {
+                    try line(chunk[start..<end])
+                } else {
+                    partial.append(contentsOf: chunk[start..<end])
+                    let whole = partial
+                    partial.removeAll(keepingCapacity: true)
+                    try line(whole[...])
+                }
+                start = end + 1
             }
-            try state.add(try Self.entry(line, number: number + 1))
+            partial.append(contentsOf: chunk[start...])
+            guard partial.count <= DeltaIndexParser.maxLineBytes else {
+                throw ArchiveError(.malformedHeader, "line \(number + 1) of the index is longer than \(DeltaIndexParser.maxLineBytes) bytes")
+            }
         }
-        try state.links.verifyAll(insideFolder: nil)
-        return DeltaIndex(sortedEntries: state.entries)
+
+        private mutating func line(_ bytes: some Collection<UInt8>) throws(ArchiveError) {
+            number += 1
+            guard bytes.count <= DeltaIndexParser.maxLineBytes else {
+                throw ArchiveError(.malformedHeader, "line \(number) of the index is longer than \(DeltaIndexParser.maxLineBytes) bytes")
+            }
+            if number == 1 {
+                guard bytes.elementsEqual(DeltaIndex.header.utf8) else { throw Self.unknownFormat }
+                return
+            }
+            try state.add(try DeltaIndexParser.entry(Array(bytes)[...], number: number))
+        }
+
+        static let unknownFormat = ArchiveError(.unsupportedFormat, "the index does not start with \"\(DeltaIndex.header)\" (an unknown format or version)")
+
+        mutating func finish() throws(ArchiveError) -> DeltaIndex {
+            guard partial.isEmpty else { throw ArchiveError(.truncated, "the index does not end with a newline (it is cut short)") }
+            guard number > 0 else { throw Self.unknownFormat }
+            try state.links.verifyAll(insideFolder: nil)
+            return state.index
+        }
     }
 
     /// Decodes one line (syntax only; the policy is applied by ``State``).
@@ -92,7 +148,8 @@ package struct DeltaIndexParser {
     /// The policy's running state over the entries so far.
     struct State {
         let policy: ExtractionPolicy
-        var entries: [DeltaIndex.Entry] = []
+        /// The entries so far, in the compact form.
+        var index = DeltaIndex()
         var links = LinkGuard()
         /// Paths of files and links: nothing may lie below them.
         var leaves: Set<PathDigest> = []
@@ -102,7 +159,7 @@ package struct DeltaIndexParser {
 
         mutating func add(_ entry: DeltaIndex.Entry) throws(ArchiveError) {
             let name = entry.path
-            guard entries.count < policy.maxEntries else {
+            guard index.count < policy.maxEntries else {
                 throw ArchiveError(.tooManyEntries, entry: name, "the index lists more than \(policy.maxEntries) entries")
             }
             let components = try EntryPath.components(of: name)
@@ -110,7 +167,8 @@ package struct DeltaIndexParser {
             guard components.joined(separator: "/") == name else {
                 throw ArchiveError(.invalidName, entry: name, "the path is not in normalized form (empty or '.' components, or a trailing '/')")
             }
-            if let previous = entries.last?.path {
+            if index.count > 0 {
+                let previous = index.path(index.count - 1)
                 guard previous != name else { throw ArchiveError(.duplicateEntry, entry: name, "the path \"\(name)\" appears twice in the index") }
                 guard previous.utf8.lexicographicallyPrecedes(name.utf8) else {
                     throw ArchiveError(.malformedHeader, entry: name, "the index is not sorted by path (it comes after \"\(ArchiveError.escaped(previous))\")")
@@ -142,12 +200,17 @@ package struct DeltaIndexParser {
                 links.add(name, target: targetComponents)
                 leaves.insert(PathDigest(name))
             }
-            entries.append(entry)
+            let appended: Bool
+            switch entry.kind {
+            case .file(let size, let sha256):
+                // The line's syntax was checked: 64 lowercase hex digits.
+                appended = index.append(path: name.utf8, type: .file, mode: entry.mode, size: size, digest: ContentDigest(hex: sha256)!)
+            case .directory:
+                appended = index.append(path: name.utf8, type: .directory, mode: entry.mode)
+            case .symbolicLink(let target):
+                appended = index.append(path: name.utf8, type: .symbolicLink, mode: 0, target: target.utf8)
+            }
+            guard appended else { throw ArchiveError(.tooManyBytes, entry: name, "the index's paths add up to more than \(DeltaIndex.maxNameBytes) bytes") }
         }
     }
-}
-
-extension DeltaIndex {
-    /// Entries already sorted and checked by ``DeltaIndexParser``.
-    init(sortedEntries: [Entry]) { entries = sortedEntries }
 }

@@ -35,6 +35,9 @@ struct DeltaObjectFetcher: Sendable {
     let retry: RetryPolicy
     /// Requests sent at once (connections).
     var connections = 4
+    /// Told the bytes of content each response adds as its objects are inflated (and, negative, what an
+    /// attempt that failed had added), from the fetching tasks.
+    var progress: (@Sendable (Int64) -> Void)?
 
     /// Sends every fetch, at most ``connections`` at a time.
     /// - Throws: ``DeltaError/Code/objectUnavailable`` for the first object that cannot be fetched or is wrong.
@@ -71,8 +74,15 @@ struct DeltaObjectFetcher: Sendable {
                 counter.request()
                 let response = try await transport.get(fetch.url, headers: headers)
                 try check(response, fetch, name: name)
+                var added: Int64 = 0
                 do {
-                    try await DeltaBodySplitter(fetch).write(response.body) { counter.add(Int64($0)) }
+                    do {
+                        try await DeltaBodySplitter(fetch).write(response.body, received: { counter.add(Int64($0)) },
+                                                                 inflated: { added += $0; progress?($0) })
+                    } catch {
+                        if added > 0 { progress?(-added) }
+                        throw error
+                    }
                 } catch let error as TransferError {
                     throw error
                 } catch let error as DeltaError {

@@ -31,6 +31,9 @@ final class DeltaObjectWriter {
 
     deinit { close(fd) }
 
+    /// The bytes of content written so far.
+    var contentBytes: Int64 { decoder.totalOut }
+
     /// Inflates the next compressed bytes into the file.
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         compressed += Int64(bytes.count)

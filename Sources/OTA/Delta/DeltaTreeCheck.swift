@@ -1,25 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Checks that a staged tree is exactly what an index lists: the same paths, types, modes, sizes and link
 /// targets, nothing more and nothing less. (Contents are checked as they are staged.)
+///
+/// The tree is walked a folder at a time and each entry looked up in the index (sorted by path): nothing
+/// but the index is held in memory, however large the release.
 enum DeltaTreeCheck {
     static func check(root: String, against index: DeltaIndex) throws(DeltaError) {
-        let items: [FileSystem.Entry]
-        do { items = try FileSystem.walk(root) } catch {
-            throw DeltaError(.stagingFailed, "cannot read the staged tree \(root): \(error.message)")
-        }
-        let sorted = items.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        guard sorted.count == index.entries.count else {
-            throw DeltaError(.stagingFailed, "the staged tree has \(sorted.count) entries where the index lists \(index.entries.count)")
-        }
-        for (item, entry) in zip(sorted, index.entries) {
-            let matches: Bool
-            switch entry.kind {
-            case .file(let size, _): matches = item.kind == .file && Int64(item.size) == size && UInt32(item.mode & 0o7777) == entry.mode
-            case .directory: matches = item.kind == .directory && UInt32(item.mode & 0o7777) == entry.mode
-            case .symbolicLink(let target): matches = item.kind == .symlink && item.target == target
+        var found = 0
+        var mismatch: String?
+        do {
+            try FileSystem.forEachEntry(under: root) { (item) throws(SystemError) in
+                guard let position = index.position(of: item.path.utf8) else {
+                    mismatch = "the staged tree has \(item.path), which the index does not list"
+                    throw SystemError("stop", errno: ECANCELED)
+                }
+                let record = index.records[position]
+                let matches: Bool
+                switch record.type {
+                case .file: matches = item.kind == .file && Int64(item.size) == record.size && UInt32(item.mode) == UInt32(record.mode)
+                case .directory: matches = item.kind == .directory && UInt32(item.mode) == UInt32(record.mode)
+                case .symbolicLink: matches = item.kind == .symlink && item.target == index.target(position)
+                }
+                guard matches else {
+                    mismatch = "the staged entry \(item.path) differs from the index's (type, mode, size or link target)"
+                    throw SystemError("stop", errno: ECANCELED)
+                }
+                found += 1
             }
-            guard item.path == entry.path, matches else {
-                throw DeltaError(.stagingFailed, "the staged entry \(item.path) differs from the index's \(entry.path)")
-            }
+        } catch {
+            throw DeltaError(.stagingFailed, mismatch ?? "cannot read the staged tree \(root): \(error.message)")
+        }
+        // Paths are unique in a folder and in the index: as many entries as the index lists means all of them.
+        guard found == index.count else {
+            throw DeltaError(.stagingFailed, "the staged tree has \(found) entries where the index lists \(index.count)")
         }
     }
 }

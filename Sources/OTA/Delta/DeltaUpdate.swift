@@ -1,5 +1,9 @@
 import Foundation
 import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A release staged from its delta index, ready for the installer.
 struct DeltaStagedRelease: Sendable {
@@ -13,9 +17,13 @@ struct DeltaStagedRelease: Sendable {
     var objectsFetched: Int
     /// HTTP requests the objects took (coalesced ranges of a pack fetch several objects in one).
     var objectRequests: Int
-    /// Files taken from local trees, and how many of those are hard links.
+    /// Files taken from local trees, how many of those are hard links, and how many were copied from
+    /// backups on their manifests' SHA-256s without being read again to hash them.
     var reusedFiles: Int
     var linkedFiles: Int
+    var vouchedFiles: Int
+    /// Bytes of local files read to hash them.
+    var hashedBytes: Int64
 }
 
 /// Stages a release from its delta index: fetches and verifies the index, reuses the contents the device
@@ -29,22 +37,28 @@ struct DeltaUpdate: Sendable {
     let logger: Logger
 
     /// Stages `release` into `container` (which must not exist) from `location`, taking contents from
-    /// `localRoots` (the installed tree first).
+    /// `localRoots` (the installed tree first) and `recordedBackups`. `progress` is told the bytes of
+    /// content fetched so far against the bytes to fetch (the index's sizes of the missing contents), in order.
     /// - Throws: ``DeltaError``: ``DeltaError/Code/refusedIndex`` for a hostile index (nothing may be
     ///   installed), any other code when the full archive should be used instead. `container` is removed on error.
-    func stage(_ artifact: Artifact, location: DeltaLocation, container: String, localRoots: [String]) async throws(DeltaError) -> DeltaStagedRelease {
+    func stage(_ artifact: Artifact, location: DeltaLocation, container: String, localRoots: [String],
+               recordedBackups: [RecordedBackup] = [], progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws(DeltaError) -> DeltaStagedRelease {
         let (index, packTable) = try await fetchIndex(artifact.release, location: location)
-        logger.debug("delta index verified", metadata: ["ota.entries": "\(index.entries.count)", "ota.bytes": "\(index.totalFileBytes)"])
-        let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, hardLinks: hardLinks)
+        logger.debug("delta index verified", metadata: ["ota.entries": "\(index.count)", "ota.bytes": "\(index.totalFileBytes)"])
+        let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, recordedBackups: recordedBackups, hardLinks: hardLinks)
         do {
             try assembler.placeLocalContents()
-            let requests = assembler.missing.values.sorted { $0.sha256 < $1.sha256 }
+            let requests = assembler.missing
             let fetches = try DeltaFetchPlan(objects: location.objects, table: packTable).fetches(for: requests)
-            let fetched = try await DeltaObjectFetcher(transport: downloader.transport, retry: downloader.retry).fetch(fetches)
+            var fetcher = DeltaObjectFetcher(transport: downloader.transport, retry: downloader.retry)
+            let tracker = FetchProgress(total: assembler.missingBytes, report: progress)
+            fetcher.progress = { tracker.add($0) }
+            let fetched = try await fetcher.fetch(fetches)
             try assembler.finish()
             return DeltaStagedRelease(release: artifact.release, container: container, indexBytes: location.indexLength,
                                       objectBytes: fetched.bytes, objectsFetched: requests.count, objectRequests: fetched.requests,
-                                      reusedFiles: assembler.reusedFiles, linkedFiles: assembler.linkedFiles)
+                                      reusedFiles: assembler.reusedFiles, linkedFiles: assembler.linkedFiles,
+                                      vouchedFiles: assembler.vouchedFiles, hashedBytes: assembler.hashedBytes)
         } catch {
             try? FileSystem.removeTree(container)
             throw error
@@ -56,26 +70,55 @@ struct DeltaUpdate: Sendable {
         let asset = ReleaseAsset(id: 0, name: location.indexName, size: location.indexLength, apiURL: location.indexURL,
                                  browserDownloadURL: location.indexURL)
         let artifact = Artifact(release: release, kind: .asset(asset), fileName: location.indexName, url: location.indexURL)
-        let bytes: [UInt8]
+        let fd: Int32
         do {
             let downloaded = try await downloader.download(artifact)
+            // Parsed through a descriptor opened before the file is verified and removed (state_dir is the agent's alone).
             defer { unlink(downloaded.path) }
-            var companions: [String: Data] = [:]
-            for asset in location.companions { companions[asset.name] = try await downloader.fetchCompanion(asset) }
-            _ = try location.verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: companions))
-            guard let data = FileManager.default.contents(atPath: downloaded.path) else {
-                throw DeltaError(.indexUnavailable, "the downloaded delta index \(downloaded.path) cannot be read")
+            fd = open(downloaded.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw DeltaError(.indexUnavailable, "the downloaded delta index \(downloaded.path) cannot be read: \(SystemError.last("open").message)")
             }
-            bytes = Array(data)
+            do {
+                var companions: [String: Data] = [:]
+                for asset in location.companions { companions[asset.name] = try await downloader.fetchCompanion(asset) }
+                _ = try location.verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: companions))
+            } catch {
+                close(fd)
+                throw error
+            }
         } catch let error as DeltaError {
             throw error
         } catch {
             throw DeltaError(.indexUnavailable, "the delta index \(location.indexName) could not be fetched or verified: \(error.localizedMessage)")
         }
+        defer { close(fd) }
         do {
-            return try location.objects.index(in: bytes, policy: policy)
+            // Inflated and parsed from the file a chunk at a time: neither its bytes nor its text are held.
+            return try location.objects.index(reading: FileByteSource(fd: fd), policy: policy)
         } catch {
             throw DeltaError(.refusedIndex, "the signed delta index \(location.indexName) of release \(release.version) is refused: \(error.message)")
+        }
+    }
+}
+
+/// The progress of a delta's fetch: the content bytes the fetcher reports, summed and handed on in order.
+final class FetchProgress: Sendable {
+    private let received = Mutex<Int64>(0)
+    let total: Int64
+    let report: (@Sendable (Downloader.Progress) -> Void)?
+
+    init(total: Int64, report: (@Sendable (Downloader.Progress) -> Void)?) {
+        self.total = total
+        self.report = report
+    }
+
+    /// Adds `bytes` (negative when an attempt failed) and reports the sum, under the lock so that reports
+    /// from concurrent fetches arrive in the order of their sums.
+    func add(_ bytes: Int64) {
+        received.withLock { received in
+            received += bytes
+            report?(Downloader.Progress(received: received, total: total))
         }
     }
 }

@@ -97,6 +97,14 @@ enum FileSystem {
     /// Every entry under `root` (not `root` itself), parents before children, sorted by path.
     static func walk(_ root: String, skipping skipped: Set<String> = []) throws(SystemError) -> [Entry] {
         var result: [Entry] = []
+        try forEachEntry(under: root, skipping: skipped) { (entry) throws(SystemError) in result.append(entry) }
+        return result
+    }
+
+    /// Hands each entry under `root` to `body` in the order of ``walk(_:skipping:)``, holding only the
+    /// names of the folders being read: memory does not grow with the tree.
+    static func forEachEntry(under root: String, skipping skipped: Set<String> = [],
+                             _ body: (Entry) throws(SystemError) -> Void) throws(SystemError) {
         func visit(_ relative: String) throws(SystemError) {
             let directory = relative.isEmpty ? root : root + "/" + relative
             for name in try names(in: directory) {
@@ -105,13 +113,12 @@ enum FileSystem {
                 let full = root + "/" + path
                 guard let info = lstatInfo(full) else { throw SystemError.last("stat \(full)") }
                 let kind = kind(of: info)
-                result.append(Entry(path: path, kind: kind, mode: info.st_mode & 0o7777, size: kind == .file ? Int(info.st_size) : 0,
-                                    target: kind == .symlink ? try readLink(full) : nil))
+                try body(Entry(path: path, kind: kind, mode: info.st_mode & 0o7777, size: kind == .file ? Int(info.st_size) : 0,
+                               target: kind == .symlink ? try readLink(full) : nil))
                 if kind == .directory { try visit(path) }
             }
         }
         try visit("")
-        return result
     }
 
     /// Copies a file, link or tree from `source` to `destination` (which must not exist), keeping

@@ -28,12 +28,16 @@ extension UpdatePipeline {
            let artifact = try? source.artifact(for: release), let location = locating.deltaLocation(for: artifact) {
             activity.enter(.downloading, version: release.version)
             do {
-                let staged = try await stageDelta(artifact, location: location)
+                let staged = try await stageDelta(artifact, location: location) { [activity] advanced in
+                    activity.progress(advanced, method: .delta)
+                    progress?(advanced)
+                }
                 activity.deltaFetched(bytes: Int64(staged.indexBytes) + staged.objectBytes)
-                let message = "fetched \(release.version) by delta: index \(staged.indexBytes) bytes, \(staged.objectsFetched) objects \(staged.objectBytes) bytes in \(staged.objectRequests) request\(staged.objectRequests == 1 ? "" : "s"); \(staged.reusedFiles) files reused (\(staged.linkedFiles) hard links)"
+                let message = "fetched \(release.version) by delta: index \(staged.indexBytes) bytes, \(staged.objectsFetched) objects \(staged.objectBytes) bytes in \(staged.objectRequests) request\(staged.objectRequests == 1 ? "" : "s"); \(staged.reusedFiles) files reused (\(staged.linkedFiles) hard links, \(staged.vouchedFiles) by backup manifests), \(staged.hashedBytes) bytes hashed"
                 logger.info("delta update staged", metadata: [
                     "ota.method": "delta", "ota.index_bytes": "\(staged.indexBytes)", "ota.objects": "\(staged.objectsFetched)",
                     "ota.object_bytes": "\(staged.objectBytes)", "ota.object_requests": "\(staged.objectRequests)", "ota.reused_files": "\(staged.reusedFiles)", "ota.linked_files": "\(staged.linkedFiles)",
+                    "ota.vouched_files": "\(staged.vouchedFiles)", "ota.hashed_bytes": "\(staged.hashedBytes)",
                 ])
                 records.log(message)
                 return .delta(staged)
@@ -52,20 +56,32 @@ extension UpdatePipeline {
     }
 
     /// Stages the release from its delta index into a fresh folder under `state_dir/staging`.
-    private func stageDelta(_ artifact: Artifact, location: DeltaLocation) async throws -> DeltaStagedRelease {
+    private func stageDelta(_ artifact: Artifact, location: DeltaLocation,
+                            progress: @escaping @Sendable (Downloader.Progress) -> Void) async throws -> DeltaStagedRelease {
         let stagingRoot = directory.stagingPath
         try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let container = stagingRoot + "/\(artifact.release.version)-delta-\(UUID().uuidString.prefix(8))"
         return try await DeltaUpdate(hardLinks: layout == .releases, policy: extraction, downloader: downloader, logger: logger)
-            .stage(artifact, location: location, container: container, localRoots: localTrees())
+            .stage(artifact, location: location, container: container, localRoots: localTrees(), recordedBackups: recordedBackups(), progress: progress)
     }
 
-    /// The trees whose files a delta may reuse: the installed one first, then the backups (newest first).
+    /// The backups whose manifests the agent recorded (`in_place`), newest first: their contents are found
+    /// by the manifests' SHA-256s rather than by hashing them.
+    func recordedBackups() -> [RecordedBackup] {
+        guard layout == .inPlace else { return [] }
+        return ((try? installer.backups()) ?? []).map {
+            RecordedBackup(folder: $0.path, record: directory.backupRecordsPath + "/\($0.name).json")
+        }
+    }
+
+    /// The trees whose files a delta may reuse at the same path: the installed one first, then (`releases`)
+    /// the previous release folders (newest first).
     func localTrees() -> [String] {
         var roots: [String] = []
         switch layout {
         case .inPlace:
-            roots.append(installDirectory)
+            // Recorded backups are searched by their manifests (recordedBackups()).
+            return [installDirectory]
         case .releases:
             let current = installDirectory + "/current"
             if let target = try? FileSystem.readLink(current) { roots.append(OTAConfiguration.absolute(target, against: installDirectory)) }
