@@ -57,7 +57,7 @@ struct UpdateActivityTests {
         func run(failing: Bool) async throws {
             try await activity.during {
                 activity.enter(.checking)
-                try await activity.during { activity.enter(.downloading) }
+                await activity.during { activity.enter(.downloading) }
                 #expect(activity.current.state == .downloading, "an inner operation's end is not idle")
                 if failing { throw VersionError(.invalidVersion, "no such version") }
             }
