@@ -14,29 +14,7 @@ struct TUFConcurrentCommandTests {
         let archive = try TUFCatalogRepository.tarball(prefix: "monitor-0.2.0", files: ["VERSION": "0.2.0\n"])
         try publisher.add(version: "0.2.0", platform: "any", archives: [try work.write("monitor-0.2.0.tar.gz", archive)])
 
-        // The repository's files, except that the first request for timestamp.json is held until `release`.
-        let held = AsyncSignal(), release = DispatchSemaphore(value: 0)
-        let server = try FakeHTTPServer { request, connection in
-            if request.path == "/metadata/timestamp.json", !held.hasFired {
-                held.fire()
-                release.wait()
-            }
-            guard !request.path.contains(".."), let data = FileManager.default.contents(atPath: work.url("repo") + request.path) else {
-                return connection.respond(status: 404, reason: "Not Found")
-            }
-            connection.respond(status: 200, body: Array(data))
-        }
-        try work.write("install/VERSION", "0.1.0\n")
-        let config = try work.write("ota.yaml", """
-            source: tuf
-            tuf_url: \(server.baseURL)
-            tuf_root: \(work.url("repo/metadata/1.root.json"))
-            product: monitor
-            install_dir: \(work.url("install"))
-            max_retries: 0
-            download_timeout: 3600
-            """)
-
+        let (server, held, release, config) = try Self.heldRepository(work)
         let first = try StartedOTA(["check", "--config", config])
         await held.wait()
         #expect(server.requests.map(\.path) == ["/metadata/2.root.json", "/metadata/timestamp.json"])
@@ -60,27 +38,7 @@ struct TUFConcurrentCommandTests {
     func initWaitsForRefresh() async throws {
         let work = try TemporaryDirectory("tuf-init-lock")
         _ = try TUFPublisher.initialize(repository: work.url("repo"), keys: work.url("keys"), product: "monitor")
-        let held = AsyncSignal(), release = DispatchSemaphore(value: 0)
-        let server = try FakeHTTPServer { request, connection in
-            if request.path == "/metadata/timestamp.json", !held.hasFired {
-                held.fire()
-                release.wait()
-            }
-            guard !request.path.contains(".."), let data = FileManager.default.contents(atPath: work.url("repo") + request.path) else {
-                return connection.respond(status: 404, reason: "Not Found")
-            }
-            connection.respond(status: 200, body: Array(data))
-        }
-        try work.write("install/VERSION", "0.1.0\n")
-        let config = try work.write("ota.yaml", """
-            source: tuf
-            tuf_url: \(server.baseURL)
-            tuf_root: \(work.url("repo/metadata/1.root.json"))
-            product: monitor
-            install_dir: \(work.url("install"))
-            max_retries: 0
-            download_timeout: 3600
-            """)
+        let (_, held, release, config) = try Self.heldRepository(work)
         let check = try StartedOTA(["check", "--config", config])
         await held.wait()
 
@@ -94,6 +52,34 @@ struct TUFConcurrentCommandTests {
         #expect(checkEnd.status == 0, "\(checkEnd.stderr)")
         #expect(initEnd.status == 0, "\(initEnd.stderr)")
         #expect(FileManager.default.contentsEqual(atPath: metadata + "/root.json", andPath: work.url("repo/metadata/1.root.json")))
+    }
+
+    /// Serves `work/repo`, except that the first request for `timestamp.json` is held until `release` is
+    /// signalled (`held` fires when it arrives); and writes a device configuration at 0.1.0 that reads it.
+    static func heldRepository(_ work: TemporaryDirectory) throws -> (FakeHTTPServer, AsyncSignal, DispatchSemaphore, String) {
+        let held = AsyncSignal(), release = DispatchSemaphore(value: 0)
+        let server = try FakeHTTPServer { request, connection in
+            if request.path == "/metadata/timestamp.json", !held.hasFired {
+                held.fire()
+                release.wait()
+            }
+            guard !request.path.contains(".."), let data = FileManager.default.contents(atPath: work.url("repo") + request.path) else {
+                return connection.respond(status: 404, reason: "Not Found")
+            }
+            connection.respond(status: 200, body: Array(data))
+        }
+        try work.write("install/VERSION", "0.1.0\n")
+        // An hour's download_timeout: the held request must not time out while the test holds it.
+        let config = try work.write("ota.yaml", """
+            source: tuf
+            tuf_url: \(server.baseURL)
+            tuf_root: \(work.url("repo/metadata/1.root.json"))
+            product: monitor
+            install_dir: \(work.url("install"))
+            max_retries: 0
+            download_timeout: 3600
+            """)
+        return (server, held, release, config)
     }
 }
 
