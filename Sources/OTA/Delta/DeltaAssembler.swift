@@ -45,6 +45,8 @@ final class DeltaAssembler {
     /// Bytes of local files read to hash them (to find contents or to check staged copies and links).
     private(set) var hashedBytes: Int64 = 0
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileDigest.chunkSize, alignment: 16)
+    /// For each local tree and backup, the folders known to be reached without a symbolic link.
+    private var plainFolders: [String: PlainFolders] = [:]
 
     init(index: DeltaIndex, root: String, localRoots: [String], recordedBackups: [RecordedBackup] = [], hardLinks: Bool) {
         self.index = index
@@ -128,7 +130,7 @@ final class DeltaAssembler {
         for local in localRoots {
             let candidate = local + "/" + relative
             guard let info = FileSystem.lstatInfo(candidate), FileSystem.kind(of: info) == .file, Int64(info.st_size) == size,
-                  Self.isPlainPath(relative, under: local) else { continue }
+                  isPlain(relative, under: local) else { continue }
             if try place(position, from: candidate, mayLink: hardLinks, vouched: false) {
                 reused(size)
                 return true
@@ -145,7 +147,7 @@ final class DeltaAssembler {
                 guard let position = wanted[file.digest].map(Int.init), index.records[position].size == file.size else { return }
                 let source = backup.folder + "/" + file.path
                 guard let info = FileSystem.lstatInfo(source), FileSystem.kind(of: info) == .file, Int64(info.st_size) == file.size,
-                      Self.isPlainPath(file.path, under: backup.folder) else { return }
+                      isPlain(file.path, under: backup.folder) else { return }
                 if try place(position, from: source, mayLink: hardLinks, vouched: Self.isUnchanged(info, since: recordedAt)) {
                     wanted[file.digest] = nil
                     reused(file.size)
@@ -266,13 +268,10 @@ final class DeltaAssembler {
         return ContentDigest(hasher.finalize())
     }
 
-    /// Whether `relative` under `root` is reached without a symbolic link on the way (its real path is the plain one).
-    static func isPlainPath(_ relative: String, under root: String) -> Bool {
-        guard let resolved = realpath(root + "/" + relative, nil) else { return false }
-        defer { free(resolved) }
-        guard let base = realpath(root, nil) else { return false }
-        defer { free(base) }
-        return String(cString: resolved) == String(cString: base) + "/" + relative
+    /// Whether the folders on the way to `relative` under `root` are folders, not symbolic links (the caller
+    /// has checked that `relative` itself is a file).
+    private func isPlain(_ relative: String, under root: String) -> Bool {
+        plainFolders[root, default: PlainFolders(root: root)].contains(relative)
     }
 
     private func attempt(_ what: String, _ body: () throws(SystemError) -> Void) throws(DeltaError) {

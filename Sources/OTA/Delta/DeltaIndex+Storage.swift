@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension DeltaIndex {
     /// What an entry is, in the compact form.
     enum EntryType: UInt8, Sendable {
@@ -57,14 +61,26 @@ extension DeltaIndex {
 
     /// The position of the entry whose path is `path`, by binary search over the sorted paths.
     func position(of path: some Collection<UInt8>) -> Int? {
-        var low = 0, high = records.count
-        while low < high {
-            let middle = (low + high) / 2
-            let candidate = pathBytes(middle)
-            if candidate.elementsEqual(path) { return middle }
-            if candidate.lexicographicallyPrecedes(path) { low = middle + 1 } else { high = middle }
+        if let found = path.withContiguousStorageIfAvailable({ position(ofBytes: UnsafeRawBufferPointer($0)) }) { return found }
+        return Array(path).withUnsafeBytes { position(ofBytes: $0) }
+    }
+
+    /// ``position(of:)`` comparing bytes with `memcmp`: a lookup costs a few dozen nanoseconds a step.
+    private func position(ofBytes path: UnsafeRawBufferPointer) -> Int? {
+        names.withUnsafeBytes { names in
+            var low = 0, high = records.count
+            while low < high {
+                let middle = (low + high) / 2
+                let record = records[middle]
+                let length = Int(record.pathLength)
+                let common = min(length, path.count)
+                var order = common == 0 ? 0 : memcmp(names.baseAddress! + Int(record.nameStart), path.baseAddress!, common)
+                if order == 0 { order = length == path.count ? 0 : (length < path.count ? -1 : 1) }
+                if order == 0 { return middle }
+                if order < 0 { low = middle + 1 } else { high = middle }
+            }
+            return nil
         }
-        return nil
     }
 
     /// The public value of entry `position`.

@@ -67,6 +67,27 @@ struct DeltaUpdateTests {
         #expect(fixture.log.contains("hard links"))
     }
 
+    @Test("releases: a folder of the installed tree replaced by a symbolic link is not looked into: its files' contents are fetched, not linked")
+    func linkedFolderIsNotUsed() async throws {
+        let fixture = try DeltaFixture(layout: "releases")
+        try await fixture.provision()
+        let folder = fixture.work.url("install/releases/1.0.0/src/pkg3")
+        let outside = fixture.work.url("outside/pkg3")
+        try FileManager.default.createDirectory(atPath: fixture.work.url("outside"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: folder, toPath: outside)
+        #expect(symlink(outside, folder) == 0)
+        try fixture.publish("1.1.0", DeltaFixture.newTree)
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+
+        let throughLink = Set(DeltaFixture.newTree.filter { $0.key.hasPrefix("src/pkg3/") }.values)
+        let expected = try Set(DeltaFixture.changedContents.union(throughLink).map { try fixture.sha256($0) })
+        #expect(Set(try fixture.requests().objects) == expected, "the files under the linked folder are fetched")
+        let staged = try #require(FileSystem.lstatInfo(fixture.work.url("install/releases/1.1.0/src/pkg3/module3.py")))
+        let linkedTo = try #require(FileSystem.lstatInfo(outside + "/module3.py"))
+        #expect(staged.st_ino != linkedTo.st_ino, "no hard link to a file outside the release tree")
+        #expect(staged.st_nlink == 1)
+    }
+
     @Test("contents the installed tree lacks but a backup has (a release that reverts files) are taken from the backup", arguments: ["in_place", "releases"])
     func contentsFromBackups(layout: String) async throws {
         let fixture = try DeltaFixture(layout: layout)

@@ -36,6 +36,20 @@ struct DeltaIndexParserTests {
         #expect(parsed.totalFileBytes == 13)
     }
 
+    @Test("an entry is found by its path's bytes; a prefix, an extension or a longer path of it is not that entry")
+    func positionOfPath() throws {
+        let paths = ["a", "a.b", "a/b", "a/b/c", "ab", "bin/ü-ñ", "z"]
+        let index = DeltaIndex(entries: paths.map { .init(path: $0, kind: .directory, mode: 0o755) })
+        for (position, path) in index.entries.map(\.path).enumerated() {
+            #expect(index.position(of: path.utf8) == position, "\(path)")
+            #expect(index.position(of: Array(path.utf8)[...]) == position, "\(path) as a slice")
+        }
+        for absent in ["", "a/", "a/b/", "a/b/c/d", "aa", "b", "bin/ü", "zz", "\u{0}"] {
+            #expect(index.position(of: absent.utf8) == nil, "\(absent)")
+        }
+        #expect(DeltaIndex(entries: []).position(of: "a".utf8) == nil)
+    }
+
     @Test("paths that leave the tree or are not plain are refused", arguments: [
         ("../escape", ArchiveError.Code.parentTraversal),
         ("src/../../escape", .parentTraversal),
