@@ -4,9 +4,9 @@ import Glibc
 
 /// `state_dir`: the one place that knows its layout and opens what is in it.
 ///
-/// Every file in it (the lock, `state.json`, `journal.json`, `ota.log`, the records of backups) is
-/// opened relative to a descriptor of the folder with `O_NOFOLLOW`, so a symlink or a FIFO planted
-/// under one of those names is refused instead of followed. ``prepare()`` creates the folder (mode
+/// Every file in it (the lock, `state.json`, `journal.json`, `ota.log`, the records of backups, the
+/// release cache, partial downloads and their records) is opened relative to a descriptor of the folder
+/// with `O_NOFOLLOW`, so a symlink or a FIFO planted under one of those names is refused instead of followed. ``prepare()`` creates the folder (mode
 /// 0700) and checks, before any command does anything, that `state_dir` and `backup_path` can be
 /// trusted (see ``checkTrust()``).
 ///
