@@ -33,7 +33,7 @@ let options: [String: String] = Dictionary(arguments.dropFirst().map { argument 
     var config = OTAConfiguration(githubRepo: "octo/harness")
     config.installation.installDir = option("install")
     config.installation.stateDir = option("state")
-    config.installation.backupPath = options["backup"] ?? option("state") + "/backups"
+    config.installation.backupPath = options["backup"]
     config.installation.layout = OTAConfiguration.Installation.Layout(rawValue: options["layout"] ?? "in_place") ?? .inPlace
     if let managed = options["managed"] { config.installation.managedPaths = managed.split(separator: ",").map(String.init) }
     if let max = options["max_backups"].flatMap(Int.init) { config.installation.maxBackups = max }

@@ -30,11 +30,16 @@ struct GlobalOptions: ParsableArguments {
         Logger(label: label)
     }
 
-    /// An updater for `configuration`, after crash recovery of any interrupted update
-    /// (skipped while another `ota` process holds the lock: it is updating right now).
-    func makeUpdater(_ configuration: OTAConfiguration, label: String, activity: UpdateActivity = UpdateActivity()) async throws -> OTAUpdater {
+    /// An updater for `configuration`, after crash recovery of any interrupted update (skipped while another
+    /// `ota` process holds the lock: it is updating right now).
+    ///
+    /// A command whose first library call takes the lock and recovers under it (``OTAUpdater/update(to:force:dryRun:whenHeld:progress:)``,
+    /// ``OTAUpdater/rollback(to:)``) passes `recovering: false`, so that recovery runs once per command.
+    func makeUpdater(_ configuration: OTAConfiguration, label: String, activity: UpdateActivity = UpdateActivity(),
+                     recovering: Bool = true) async throws -> OTAUpdater {
         AgentLogHandler.fileLog.use(stateDirectory: StateDirectory(installation: configuration.installation))
         let updater = try OTAUpdater(configuration: configuration, logger: logger(label), activity: activity)
+        guard recovering else { return updater }
         do {
             try await updater.recoverIfIdle()
         } catch {

@@ -54,7 +54,7 @@ extension OTAConfiguration {
         public var stateDirectory: String { OTAConfiguration.absolute(stateDir ?? ".ota", against: installDirectory) }
         /// The absolute backup directory (`<state_dir>/backups` by default).
         public var backupDirectory: String {
-            backupPath.map { OTAConfiguration.absolute($0, against: installDirectory) } ?? stateDirectory + "/backups"
+            backupPath.map { OTAConfiguration.absolute($0, against: installDirectory) } ?? StateDirectory(path: stateDirectory).backupPath
         }
     }
 }

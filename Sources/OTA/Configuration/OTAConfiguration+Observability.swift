@@ -16,7 +16,7 @@ extension OTAConfiguration {
     /// The absolute path of the status API's socket: `status_socket` (relative to `install_dir`), else
     /// `<state_dir>/ota.sock`; `nil` when `status_socket` is `none`.
     public var statusSocketPath: String? {
-        guard let socket = observability.statusSocket else { return installation.stateDirectory + "/ota.sock" }
+        guard let socket = observability.statusSocket else { return StateDirectory(installation: installation).statusSocketPath }
         return socket == "none" ? nil : Self.absolute(socket, against: installation.installDirectory)
     }
 

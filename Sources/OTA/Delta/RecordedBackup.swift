@@ -12,8 +12,13 @@ import Glibc
 struct RecordedBackup: Sendable {
     /// The backup folder.
     let folder: String
+    /// The backup's name, which names its record.
+    let name: String
+    /// The `state_dir` holding the record.
+    let directory: StateDirectory
+
     /// The agent's record of its manifest.
-    let record: String
+    var record: String { directory.backupRecordPath(name) }
 
     /// A regular file the record lists.
     struct File {
@@ -26,10 +31,11 @@ struct RecordedBackup: Sendable {
     var recordedAt: timespec? { FileSystem.lstatInfo(record).map(\.st_mtim) }
 
     /// Hands `body` each regular file of the record whose SHA-256 `isWanted` accepts. A record that cannot be
-    /// read, or a line that is not a file record, is skipped (the backup then offers nothing, or less).
+    /// read (a symlink planted in its place among them), or a line that is not a file record, is skipped (the
+    /// backup then offers nothing, or less).
     func forEachFile(where isWanted: (ContentDigest) -> Bool, _ body: (File) throws -> Void) rethrows {
-        let fd = open(record, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
+        let opened = try? directory.open(StateDirectory.Entry.backupRecord(name), in: StateDirectory.Entry.backupRecords, flags: O_RDONLY)
+        guard let fd = opened else { return }
         defer { close(fd) }
         let decoder = JSONDecoder()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)

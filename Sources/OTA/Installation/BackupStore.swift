@@ -156,11 +156,11 @@ public struct BackupStore: Sendable {
     static func record(_ manifest: String, of name: String, in stateDirectory: StateDirectory) throws(SystemError) {
         let folder = stateDirectory.backupRecordsPath
         try FileSystem.makeDirectories(folder, mode: 0o700)
-        let temporary = folder + "/.\(name).json.tmp-\(getpid())"
+        let temporary = folder + "/.\(StateDirectory.Entry.backupRecord(name)).tmp-\(getpid())"
         unlink(temporary)
         do {
             try FileSystem.copyFile(manifest, to: temporary, mode: 0o600, durable: true)
-            try FileSystem.rename(temporary, folder + "/\(name).json")
+            try FileSystem.rename(temporary, stateDirectory.backupRecordPath(name))
         } catch {
             unlink(temporary)
             throw error
@@ -170,7 +170,7 @@ public struct BackupStore: Sendable {
 
     /// Whether the agent recorded a backup called `name`.
     private func isRecorded(_ name: String) -> Bool {
-        FileSystem.lstatInfo(stateDirectory.backupRecordsPath + "/\(name).json").map { FileSystem.kind(of: $0) == .file } ?? false
+        FileSystem.lstatInfo(stateDirectory.backupRecordPath(name)).map { FileSystem.kind(of: $0) == .file } ?? false
     }
 
     /// Creates an empty `.{name}.partial` (mode 0700) in `backup_path` for a new backup of `version`.
@@ -224,7 +224,7 @@ public struct BackupStore: Sendable {
         do {
             for backup in removed {
                 try FileSystem.removeTree(backup.path)
-                try FileSystem.removeTree(stateDirectory.backupRecordsPath + "/\(backup.name).json")
+                try FileSystem.removeTree(stateDirectory.backupRecordPath(backup.name))
             }
             for name in try FileSystem.names(in: directory) where name.hasPrefix(".backup_") && name.hasSuffix(".partial") {
                 try FileSystem.removeTree(directory + "/" + name)
@@ -247,7 +247,7 @@ public struct BackupStore: Sendable {
         }
         let manifest: BackupManifest
         do {
-            guard let bytes = try stateDirectory.read("\(backup.name).json", in: StateDirectory.Entry.backupRecords) else {
+            guard let bytes = try stateDirectory.read(StateDirectory.Entry.backupRecord(backup.name), in: StateDirectory.Entry.backupRecords) else {
                 throw InstallationError(.backupNotFound, "\(backup.path) was not made by this agent (it has no record in \(stateDirectory.backupRecordsPath)); it is never restored: remove it")
             }
             manifest = try Journal.decoder.decode(BackupManifest.self, from: Data(bytes))

@@ -169,7 +169,7 @@ public struct InPlaceInstaller: Installer {
     /// Only a backup the agent recorded is restored; setuid, setgid and sticky bits are dropped from the copy.
     public func restore(backup: Backup) throws(InstallationError) -> Transaction {
         try backupStore.verify(backup)
-        let root = StateDirectory(installation: installation).stagingPath + "/restore-\(backup.name)-\(Transaction.makeID())"
+        let root = StateDirectory(installation: installation).stagingPath(for: "restore-\(backup.name)")
         do throws(SystemError) {
             try FileSystem.makeDirectories(root, mode: 0o700)
             for name in try FileSystem.names(in: backup.path) where name != BackupManifest.fileName {

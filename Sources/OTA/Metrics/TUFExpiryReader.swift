@@ -19,7 +19,7 @@ final class TUFExpiryReader: Sendable {
         var result: [String: Date] = [:]
         for role in Self.roles {
             var info = stat()
-            guard stat(store.path + "/" + TUFMetadataStore.fileName(forRole: role), &info) == 0 else {
+            guard lstat(store.path + "/" + TUFMetadataStore.fileName(forRole: role), &info) == 0 else {
                 cache.withLock { _ = $0.removeValue(forKey: role) }
                 continue
             }

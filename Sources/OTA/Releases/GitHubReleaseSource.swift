@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOHTTP1
+import Synchronization
 
 /// Releases from GitHub's REST API, GitHub Enterprise (`https://host/api/v3`), Gitea or Forgejo
 /// (`https://host/api/v1`) or an `ota serve` mirror.
@@ -8,7 +9,9 @@ import NIOHTTP1
 /// Lists `GET /repos/{owner}/{repo}/releases` page by page (following `Link: rel="next"`), because
 /// `/releases/latest` is ordered by creation date, not by version. The first page is requested with
 /// `If-None-Match`; a `304 Not Modified` reuses the cached list and, when authorized, costs no
-/// rate-limit quota. Rate limits are respected, failed requests retried. The list is read up to
+/// rate-limit quota. Failed requests are retried. A rate limit fails with its reset time
+/// (``TransferError/retryAfter``), and this source sends no request before it; ``OTAUpdater`` keeps that
+/// time in `state.json`, so that no later run asks before it either. The list is read up to
 /// 4 MiB of JSON across all pages: pages past that are left out with a warning, and a
 /// first page larger than that is refused.
 public final class GitHubReleaseSource: ReleaseSource {
@@ -23,17 +26,20 @@ public final class GitHubReleaseSource: ReleaseSource {
     let apiRoot: URL
     let transport: HTTPTransport
     let retry: RetryPolicy
-    let cachePath: String?
+    /// The `state_dir` whose `cache/releases.json` keeps the last list and its ETag.
+    let directory: StateDirectory?
     /// Chooses each release's artifact and fetches what proves it.
     let assets: ReleaseAssets
     let logger: Logger
+    /// The reset time of the last rate limit, before which this source sends no request.
+    private let notBefore = Mutex<Date?>(nil)
 
-    init(repository: String, apiRoot: URL, transport: HTTPTransport, retry: RetryPolicy, cachePath: String?, assets: ReleaseAssets, logger: Logger) {
+    init(repository: String, apiRoot: URL, transport: HTTPTransport, retry: RetryPolicy, directory: StateDirectory?, assets: ReleaseAssets, logger: Logger) {
         self.repository = repository
         self.apiRoot = apiRoot
         self.transport = transport
         self.retry = retry
-        self.cachePath = cachePath
+        self.directory = directory
         self.assets = assets
         self.logger = logger
     }
@@ -62,11 +68,10 @@ public final class GitHubReleaseSource: ReleaseSource {
     /// The raw release objects, from the network or, after a 304, from the cache.
     func fetchReleases() async throws(TransferError) -> [ReleaseEntry] {
         let first = listURL
-        var cache = cachePath.map { ReleaseListCache.load(from: $0, url: first.absoluteString) }
-            ?? ReleaseListCache(url: first.absoluteString, etag: nil, releases: [], rateLimitedUntil: nil)
-        if let until = RateLimit.pending(cache.rateLimitedUntil) {
+        if let until = RateLimit.pending(notBefore.withLock { $0 }) {
             throw RateLimit.error(repository: repository, until: until, authenticated: transport.configuration.token != nil)
         }
+        var cache = directory.map { ReleaseListCache.load(from: $0, url: first.absoluteString, logger: logger) } ?? ReleaseListCache(url: first.absoluteString)
         var all: [ReleaseEntry] = []
         var next: URL? = first
         var page = 0
@@ -85,10 +90,10 @@ public final class GitHubReleaseSource: ReleaseSource {
                 logger.warning("release list truncated", metadata: ["ota.pages": "\(page - 1)", "ota.bytes": "\(Self.maxListBytes)"])
                 break
             } catch where error.code == .rateLimited {
-                cache.rateLimitedUntil = error.retryAfter
-                saveCache(cache)
+                notBefore.withLock { $0 = error.retryAfter }
                 throw error
             }
+            notBefore.withLock { $0 = nil }
             switch answer {
             case .notModified:
                 logger.debug("release list not modified", metadata: ["ota.repo": "\(repository)"])
@@ -101,7 +106,6 @@ public final class GitHubReleaseSource: ReleaseSource {
             }
         }
         cache.releases = all
-        cache.rateLimitedUntil = nil
         saveCache(cache)
         return all
     }
@@ -160,11 +164,11 @@ public final class GitHubReleaseSource: ReleaseSource {
     }
 
     private func saveCache(_ cache: ReleaseListCache) {
-        guard let cachePath else { return }
+        guard let directory else { return }
         do {
-            try cache.save(to: cachePath)
+            try cache.save(to: directory)
         } catch {
-            logger.warning("cannot save the release cache", metadata: ["ota.path": "\(cachePath)", "ota.error": "\(error)"])
+            logger.warning("cannot save the release cache", metadata: ["ota.path": "\(directory.releaseListPath)", "ota.error": "\(error.message)"])
         }
     }
 
@@ -224,7 +228,7 @@ extension GitHubReleaseSource {
                      transport: HTTPTransport, logger: Logger, sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
         let companions = Downloader(transfer: transfer, directory: directory, transport: transport, logger: logger, sleep: sleep)
         self.init(repository: source.githubRepo, apiRoot: source.githubAPIURL, transport: transport,
-                  retry: transfer.retryPolicy(sleep: sleep), cachePath: directory.cachePath + "/releases.json",
+                  retry: transfer.retryPolicy(sleep: sleep), directory: directory,
                   assets: ReleaseAssets(source: source, installDirectory: installDirectory, fetch: { asset in try await companions.fetchCompanion(asset) }),
                   logger: logger)
     }

@@ -1,45 +1,50 @@
 import Foundation
+import Logging
 
-/// The last release list a source received, with its `ETag`, and the time before which no request
-/// may be sent after a rate limit. Kept in `state_dir/cache/releases.json` (mode 0600).
+/// The last release list a source received, with its `ETag`. Kept in `state_dir/cache/releases.json`
+/// (mode 0600), opened through ``StateDirectory`` (a symlink planted there is ignored, not followed).
 ///
 /// The ETag and the body it belongs to are stored together so they can never disagree.
 struct ReleaseListCache: Codable, Sendable {
     var url: String
     var etag: String?
     var releases: [ReleaseEntry]
-    var rateLimitedUntil: Date?
 
-    enum CodingKeys: String, CodingKey {
-        case url, etag, releases
-        case rateLimitedUntil = "rate_limited_until"
+    /// The most bytes of cache read: the list is at most ``GitHubReleaseSource/maxListBytes`` of JSON as
+    /// received, and its cached form keeps fewer fields.
+    static let maxBytes = 2 * GitHubReleaseSource.maxListBytes
+
+    /// An empty cache for the list at `url`.
+    init(url: String, etag: String? = nil, releases: [ReleaseEntry] = []) {
+        self.url = url
+        self.etag = etag
+        self.releases = releases
     }
 
-    /// Reads the cache; a missing or unreadable file is an empty cache (it is only an optimisation).
-    static func load(from path: String, url: String) -> ReleaseListCache {
-        guard let data = FileManager.default.contents(atPath: path),
-              let cache = try? Self.decoder.decode(ReleaseListCache.self, from: data), cache.url == url else {
-            return ReleaseListCache(url: url, etag: nil, releases: [], rateLimitedUntil: nil)
+    /// Reads `directory`'s cache; a missing, unreadable or foreign file is an empty cache (it is only an
+    /// optimisation). One that cannot be opened safely (a symlink, a FIFO) is ignored with a warning.
+    static func load(from directory: StateDirectory, url: String, logger: Logger) -> ReleaseListCache {
+        let bytes: [UInt8]
+        do {
+            guard let read = try directory.read(StateDirectory.Entry.releaseList, in: StateDirectory.Entry.cache, limit: maxBytes) else {
+                return ReleaseListCache(url: url)
+            }
+            bytes = read
+        } catch {
+            logger.warning("ignoring the release cache", metadata: ["ota.path": "\(directory.releaseListPath)", "ota.error": "\(error.message)"])
+            return ReleaseListCache(url: url)
+        }
+        guard let cache = try? JSONDecoder().decode(ReleaseListCache.self, from: Data(bytes)), cache.url == url else {
+            return ReleaseListCache(url: url)
         }
         return cache
     }
 
-    /// Writes the cache atomically, creating its folder (mode 0700).
-    func save(to path: String) throws {
-        let directory = PathName.deletingLastComponent(of: path)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try AtomicFile.write(Array(try Self.encoder.encode(self)), to: path, mode: 0o600)
+    /// Writes the cache into `directory` atomically, creating `state_dir` and its `cache` folder (mode 0700).
+    func save(to directory: StateDirectory) throws(SystemError) {
+        let data: Data
+        do { data = try JSONEncoder().encode(self) } catch { throw SystemError("encode \(directory.releaseListPath)", errno: EINVAL) }
+        try FileSystem.makeDirectories(directory.path, mode: 0o700)
+        try directory.write(Array(data), to: StateDirectory.Entry.releaseList, in: StateDirectory.Entry.cache)
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .utcISO8601
-        return encoder
-    }()
-
-    private static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .utcISO8601
-        return decoder
-    }()
 }

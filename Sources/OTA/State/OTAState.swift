@@ -2,46 +2,28 @@ import Foundation
 
 /// Everything swift-ota remembers between runs: the content of `state_dir/state.json`.
 ///
-/// Keys are snake_case; dates are ISO 8601; absent values are `null`.
+/// Keys are snake_case; dates are ISO 8601; absent values are `null`. Keys this version does not know
+/// (such as the `etag_cache` of older files: the release list's ETag lives with the list, in
+/// `cache/releases.json`) are ignored when reading.
 package struct OTAState: Codable, Sendable, Equatable {
-    /// The ETag of the last release-list response and where its body is cached.
-    public struct ETagCache: Codable, Sendable, Equatable {
-        /// The opaque `ETag` value, sent back as `If-None-Match`.
-        public var etag: String
-        /// The file holding the cached body.
-        public var bodyPath: String
-
-        public init(etag: String, bodyPath: String) {
-            self.etag = etag
-            self.bodyPath = bodyPath
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case etag
-            case bodyPath = "body_path"
-        }
-    }
-
     public var currentVersion: String?
     public var latestVersion: String?
     public var lastCheck: Date?
     public var lastCheckError: String?
     public var lastUpdate: UpdateStatus?
-    public var etagCache: ETagCache?
     /// No request may be sent to the release source before this time (rate limits).
     public var rateLimitNextAllowed: Date?
     /// The highest version ever installed: nothing older installs without `--force` or `allow_downgrade`.
     public var highestInstalledVersion: String?
 
     public init(currentVersion: String? = nil, latestVersion: String? = nil, lastCheck: Date? = nil, lastCheckError: String? = nil,
-                lastUpdate: UpdateStatus? = nil, etagCache: ETagCache? = nil, rateLimitNextAllowed: Date? = nil,
+                lastUpdate: UpdateStatus? = nil, rateLimitNextAllowed: Date? = nil,
                 highestInstalledVersion: String? = nil) {
         self.currentVersion = currentVersion
         self.latestVersion = latestVersion
         self.lastCheck = lastCheck
         self.lastCheckError = lastCheckError
         self.lastUpdate = lastUpdate
-        self.etagCache = etagCache
         self.rateLimitNextAllowed = rateLimitNextAllowed
         self.highestInstalledVersion = highestInstalledVersion
     }
@@ -49,7 +31,7 @@ package struct OTAState: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case currentVersion = "current_version", latestVersion = "latest_version"
         case lastCheck = "last_check", lastCheckError = "last_check_error", lastUpdate = "last_update"
-        case etagCache = "etag_cache", rateLimitNextAllowed = "rate_limit_next_allowed"
+        case rateLimitNextAllowed = "rate_limit_next_allowed"
         case highestInstalledVersion = "highest_installed_version"
     }
 
@@ -61,7 +43,6 @@ package struct OTAState: Codable, Sendable, Equatable {
         try container.encode(lastCheck, forKey: .lastCheck)
         try container.encode(lastCheckError, forKey: .lastCheckError)
         try container.encode(lastUpdate, forKey: .lastUpdate)
-        try container.encode(etagCache, forKey: .etagCache)
         try container.encode(rateLimitNextAllowed, forKey: .rateLimitNextAllowed)
         try container.encode(highestInstalledVersion, forKey: .highestInstalledVersion)
     }

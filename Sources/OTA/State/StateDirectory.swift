@@ -4,9 +4,9 @@ import Glibc
 
 /// `state_dir`: the one place that knows its layout and opens what is in it.
 ///
-/// Every file in it (the lock, `state.json`, `journal.json`, `ota.log`, the records of backups) is
-/// opened relative to a descriptor of the folder with `O_NOFOLLOW`, so a symlink or a FIFO planted
-/// under one of those names is refused instead of followed. ``prepare()`` creates the folder (mode
+/// Every file in it (the lock, `state.json`, `journal.json`, `ota.log`, the records of backups, the
+/// release cache, partial downloads and their records) is opened relative to a descriptor of the folder
+/// with `O_NOFOLLOW`, so a symlink or a FIFO planted under one of those names is refused instead of followed. ``prepare()`` creates the folder (mode
 /// 0700) and checks, before any command does anything, that `state_dir` and `backup_path` can be
 /// trusted (see ``checkTrust()``).
 ///
@@ -24,7 +24,7 @@ public struct StateDirectory: Sendable, Hashable {
     /// The state folder `path`; `backupPath` defaults to `path/backups`.
     public init(path: String, backupPath: String? = nil) {
         self.path = path
-        self.backupPath = backupPath ?? path + "/backups"
+        self.backupPath = backupPath ?? path + "/" + Entry.backups
     }
 
     /// The installation's `state_dir` and `backup_path`.
@@ -47,6 +47,21 @@ public struct StateDirectory: Sendable, Hashable {
         static let deviceID = "device-id"
         /// The version `ota pin` holds the device at.
         static let pinnedVersion = "pinned-version"
+        /// Downloads, each beside its `.part` file and the `.part.json` record that resumes it.
+        static let downloads = "downloads"
+        /// The trees being extracted, assembled or restored, before they are swapped in.
+        static let staging = "staging"
+        /// The caches of the release sources.
+        static let cache = "cache"
+        /// The GitHub source's last release list and its ETag (in ``cache``).
+        static let releaseList = "releases.json"
+        /// `backup_path` unless configured.
+        static let backups = "backups"
+        /// The status API's Unix socket unless `status_socket` says otherwise.
+        static let statusSocket = "ota.sock"
+
+        /// The name of the agent's record of the backup `name` (in ``backupRecords``).
+        static func backupRecord(_ name: String) -> String { name + ".json" }
     }
 
     /// `state_dir/lock`.
@@ -58,13 +73,21 @@ public struct StateDirectory: Sendable, Hashable {
     /// `state_dir/ota.log`.
     public var logPath: String { path + "/" + Entry.log }
     /// `state_dir/downloads`.
-    public var downloadsPath: String { path + "/downloads" }
+    public var downloadsPath: String { path + "/" + Entry.downloads }
     /// `state_dir/staging`.
-    public var stagingPath: String { path + "/staging" }
+    public var stagingPath: String { path + "/" + Entry.staging }
     /// `state_dir/cache`.
-    public var cachePath: String { path + "/cache" }
+    public var cachePath: String { path + "/" + Entry.cache }
+    /// `state_dir/cache/releases.json`: the GitHub source's last release list and its ETag.
+    public var releaseListPath: String { cachePath + "/" + Entry.releaseList }
+    /// `state_dir/ota.sock`: the status API's socket unless `status_socket` says otherwise.
+    public var statusSocketPath: String { path + "/" + Entry.statusSocket }
     /// `state_dir/backup-manifests`: the agent's own copy of each backup's manifest.
     public var backupRecordsPath: String { path + "/" + Entry.backupRecords }
+    /// `state_dir/backup-manifests/NAME.json`: the agent's record of the backup `name`.
+    func backupRecordPath(_ name: String) -> String { backupRecordsPath + "/" + Entry.backupRecord(name) }
+    /// A new folder's path in `state_dir/staging` for `purpose` (such as `1.2.0` or `restore-NAME`): unique to this call.
+    func stagingPath(for purpose: String) -> String { stagingPath + "/\(purpose)-\(Transaction.makeID())" }
     /// `state_dir/inhibits`: one `<id>.json` per `ota inhibit`.
     public var inhibitsPath: String { path + "/" + Entry.inhibits }
     /// `state_dir/inhibit.lock`: an application holding a shared `flock` on it holds installs back.

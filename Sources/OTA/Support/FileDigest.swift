@@ -23,9 +23,17 @@ package enum FileDigest {
                                reusing shared: UnsafeMutableRawBufferPointer? = nil) throws(SystemError) -> Int {
         let fd = try Syscall.retryingInterrupts("open \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
+        return try update(&hasher, withDescriptor: fd, name: path, limit: limit, reusing: shared)
+    }
+
+    /// Feeds the first `limit` bytes read from the open file `fd` (named `name` in errors) into `hasher`;
+    /// returns how many bytes that was, fewer than `limit` when the file ends first.
+    @discardableResult
+    package static func update(_ hasher: inout SHA256, withDescriptor fd: Int32, name: String, limit: Int = .max,
+                               reusing shared: UnsafeMutableRawBufferPointer? = nil) throws(SystemError) -> Int {
         let buffer = shared ?? UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { if shared == nil { buffer.deallocate() } }
-        return try Syscall.forEachChunk(of: fd, buffer: buffer, limit: limit, "read \(path)") { chunk in
+        return try Syscall.forEachChunk(of: fd, buffer: buffer, limit: limit, "read \(name)") { chunk in
             hasher.update(bufferPointer: chunk)
         }
     }

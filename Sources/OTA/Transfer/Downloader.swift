@@ -23,19 +23,32 @@ public final class Downloader: Sendable {
     /// Largest companion file (checksums, signatures) read into memory.
     static let maxCompanionBytes = 1 << 20
 
-    let directory: String
+    /// The folder whose `subfolder` (itself when `nil`) downloads go to. The `.part` files and their
+    /// records are opened relative to it as `state_dir`'s entries are: a symlink planted under one of
+    /// their names is not followed.
+    let folder: StateDirectory
+    let subfolder: String?
     let transport: HTTPTransport
     let retry: RetryPolicy
     /// The most bytes a download without an announced size may have (`max_download_bytes`).
     let maxDownloadBytes: Int
     let logger: Logger
 
-    init(directory: String, transport: HTTPTransport, retry: RetryPolicy, maxDownloadBytes: Int = 2 << 30, logger: Logger) {
-        self.directory = directory
+    /// The folder downloads go to.
+    var directory: String { subfolder.map { folder.path + "/" + $0 } ?? folder.path }
+
+    init(folder: StateDirectory, subfolder: String?, transport: HTTPTransport, retry: RetryPolicy, maxDownloadBytes: Int = 2 << 30, logger: Logger) {
+        self.folder = folder
+        self.subfolder = subfolder
         self.transport = transport
         self.retry = retry
         self.maxDownloadBytes = maxDownloadBytes
         self.logger = logger
+    }
+
+    /// A downloader into the folder `directory`.
+    convenience init(directory: String, transport: HTTPTransport, retry: RetryPolicy, maxDownloadBytes: Int = 2 << 30, logger: Logger) {
+        self.init(folder: StateDirectory(path: directory), subfolder: nil, transport: transport, retry: retry, maxDownloadBytes: maxDownloadBytes, logger: logger)
     }
 
     /// Downloads `artifact` and returns the complete file with its SHA-256.
@@ -50,7 +63,7 @@ public final class Downloader: Sendable {
         let sidecar = part + ".json"
         unlink(final)
         if let expected = artifact.expectedSize {
-            let existing = Int64(Self.fileSize(part) ?? 0)
+            let existing = Int64(FileSystem.lstatInfo(part).flatMap { FileSystem.kind(of: $0) == .file ? Int($0.st_size) : nil } ?? 0)
             try DiskSpace.require(Int64(expected) - min(existing, Int64(expected)), at: directory, for: artifact.fileName)
         }
         let result = try await retry.run(onRetry: { error, attempt, wait in
@@ -93,14 +106,11 @@ public final class Downloader: Sendable {
         let expected = artifact.expectedSize
         var hasher = SHA256()
         var offset = 0
-        let saved = PartialDownload.load(from: sidecar)
-        if let saved, saved.url == url.absoluteString, saved.validator != nil, let size = Self.fileSize(part), size > 0 {
-            if size > expected ?? maxDownloadBytes {
-                unlink(part)
-            } else {
-                hasher = try Self.hash(existing: part, bytes: size)
-                offset = size
-            }
+        let saved = loadRecord(artifact.fileName + ".part.json")
+        if let saved, saved.url == url.absoluteString, saved.validator != nil,
+           let existing = try existingPart(artifact.fileName + ".part", upTo: expected ?? maxDownloadBytes) {
+            hasher = existing.hasher
+            offset = existing.size
         } else {
             unlink(part)
         }
@@ -151,12 +161,14 @@ public final class Downloader: Sendable {
         if offset == 0 {
             let record = PartialDownload(url: url.absoluteString, etag: response.headers.first(name: "etag"),
                                          lastModified: response.headers.first(name: "last-modified"), expectedSize: expected)
-            do { try record.save(to: sidecar) } catch {
-                throw TransferError(.fileSystem, "cannot write \(sidecar): \(error)")
+            do { try record.save(artifact.fileName + ".part.json", to: folder, in: subfolder) } catch {
+                throw TransferError(.fileSystem, "cannot write \(sidecar): \(error.message)")
             }
         }
-        let fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC | (offset == 0 ? O_TRUNC : O_APPEND), 0o600)
-        guard fd >= 0 else { throw TransferError(.fileSystem, SystemError.last("open \(part)").message) }
+        let fd: Int32
+        do { fd = try folder.open(artifact.fileName + ".part", in: subfolder, flags: O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : O_APPEND)) } catch {
+            throw TransferError(.fileSystem, error.message)
+        }
         defer { close(fd) }
         var written = offset
         do {
@@ -237,15 +249,42 @@ public final class Downloader: Sendable {
         return Int(info.st_size)
     }
 
-    /// SHA-256 state after the first `bytes` bytes of an existing partial file.
-    static func hash(existing path: String, bytes: Int) throws(TransferError) -> SHA256 {
+    /// The record of the partial download (`name`), `nil` when there is none; one that cannot be opened
+    /// safely (a symlink planted in its place) is ignored with a warning, and the download starts over.
+    private func loadRecord(_ name: String) -> PartialDownload? {
+        do { return try PartialDownload.load(name, from: folder, in: subfolder) } catch {
+            if error.errno != ENOENT {
+                logger.warning("ignoring the record of a partial download; starting it over",
+                               metadata: ["ota.path": "\(directory)/\(name)", "ota.error": "\(error.message)"])
+            }
+            return nil
+        }
+    }
+
+    /// The size and SHA-256 state of the partial file `name` when it can be resumed: a plain file of 1 to
+    /// `limit` bytes; `nil` otherwise. One that cannot be opened safely (a symlink) is not read, with a warning.
+    private func existingPart(_ name: String, upTo limit: Int) throws(TransferError) -> (size: Int, hasher: SHA256)? {
+        let fd: Int32
+        do { fd = try folder.open(name, in: subfolder, flags: O_RDONLY) } catch {
+            if error.errno != ENOENT {
+                logger.warning("not resuming a partial download that cannot be opened safely; starting it over",
+                               metadata: ["ota.path": "\(directory)/\(name)", "ota.error": "\(error.message)"])
+            }
+            return nil
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0, Int(info.st_size) <= limit else { return nil }
+        let size = Int(info.st_size)
         var hasher = SHA256()
-        let hashed: Int
-        do { hashed = try FileDigest.update(&hasher, withFileAt: path, limit: bytes) } catch {
+        do throws(SystemError) {
+            guard try FileDigest.update(&hasher, withDescriptor: fd, name: directory + "/" + name, limit: size) == size else {
+                throw SystemError("\(directory)/\(name) ended early while hashing it", errno: EIO)
+            }
+        } catch {
             throw TransferError(.fileSystem, error.message)
         }
-        guard hashed == bytes else { throw TransferError(.fileSystem, "\(path) ended early while hashing it") }
-        return hasher
+        return (size, hasher)
     }
 }
 
@@ -253,7 +292,7 @@ extension Downloader {
     /// A downloader into `directory`'s `downloads` with the retries and `max_download_bytes` of `transfer`.
     convenience init(transfer: OTAConfiguration.Transfer, directory: StateDirectory, transport: HTTPTransport, logger: Logger,
                      sleep: (@Sendable (Duration) async throws -> Void)? = nil) {
-        self.init(directory: directory.downloadsPath, transport: transport, retry: transfer.retryPolicy(sleep: sleep),
+        self.init(folder: directory, subfolder: StateDirectory.Entry.downloads, transport: transport, retry: transfer.retryPolicy(sleep: sleep),
                   maxDownloadBytes: transfer.maxDownloadBytes, logger: logger)
     }
 }

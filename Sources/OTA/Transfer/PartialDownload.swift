@@ -20,12 +20,20 @@ struct PartialDownload: Codable, Sendable, Equatable {
         return lastModified
     }
 
-    static func load(from path: String) -> PartialDownload? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(PartialDownload.self, from: data)
+    /// The most bytes of a record read (its URL is the only long part).
+    static let maxBytes = 64 << 10
+
+    /// The record `name` in `folder`'s `subfolder`: `nil` when there is none or it is not a record; throws when
+    /// it cannot be opened safely (a symlink, a FIFO), so the caller can say so.
+    static func load(_ name: String, from folder: StateDirectory, in subfolder: String?) throws(SystemError) -> PartialDownload? {
+        guard let bytes = try folder.read(name, in: subfolder, limit: maxBytes) else { return nil }
+        return try? JSONDecoder().decode(PartialDownload.self, from: Data(bytes))
     }
 
-    func save(to path: String) throws {
-        try AtomicFile.write(Array(try JSONEncoder().encode(self)), to: path, mode: 0o600)
+    /// Writes the record `name` into `folder`'s `subfolder` atomically (mode 0600).
+    func save(_ name: String, to folder: StateDirectory, in subfolder: String?) throws(SystemError) {
+        let data: Data
+        do { data = try JSONEncoder().encode(self) } catch { throw SystemError("encode \(name)", errno: EINVAL) }
+        try folder.write(Array(data), to: name, in: subfolder)
     }
 }

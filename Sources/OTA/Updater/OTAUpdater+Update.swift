@@ -130,8 +130,8 @@ extension OTAUpdater {
 
     /// Runs crash recovery unless another process holds the lock (it is updating right now).
     ///
-    /// Every `ota` command calls this first; ``update(to:force:dryRun:whenHeld:progress:)`` and
-    /// ``rollback(to:)`` recover under their own lock.
+    /// Every `ota` command calls this first, except those whose first call is
+    /// ``update(to:force:dryRun:whenHeld:progress:)`` or ``rollback(to:)``: they recover under their own lock.
     /// An untrusted `state_dir` or `backup_path` is an error; a user other than `state_dir`'s owner never recovers.
     @discardableResult
     package func recoverIfIdle() throws -> Journal.Recovery? {

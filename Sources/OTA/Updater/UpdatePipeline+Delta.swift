@@ -60,7 +60,7 @@ extension UpdatePipeline {
                             progress: @escaping @Sendable (Downloader.Progress) -> Void) async throws -> DeltaStagedRelease {
         let stagingRoot = directory.stagingPath
         try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let container = stagingRoot + "/\(artifact.release.version)-delta-\(UUID().uuidString.prefix(8))"
+        let container = directory.stagingPath(for: "\(artifact.release.version)-delta")
         return try await DeltaUpdate(hardLinks: layout == .releases, policy: extraction, downloader: downloader, logger: logger)
             .stage(artifact, location: location, container: container, localRoots: localTrees(), recordedBackups: recordedBackups(), progress: progress)
     }
@@ -70,7 +70,7 @@ extension UpdatePipeline {
     func recordedBackups() -> [RecordedBackup] {
         guard layout == .inPlace else { return [] }
         return ((try? installer.backups()) ?? []).map {
-            RecordedBackup(folder: $0.path, record: directory.backupRecordsPath + "/\($0.name).json")
+            RecordedBackup(folder: $0.path, name: $0.name, directory: directory)
         }
     }
 

@@ -115,7 +115,7 @@ extension UpdatePipeline {
     private func stage(_ verified: VerifiedArtifact, version: SemanticVersion) throws -> (container: String, root: String) {
         let stagingRoot = directory.stagingPath
         try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let container = stagingRoot + "/\(version)-\(UUID().uuidString.prefix(8))"
+        let container = directory.stagingPath(for: "\(version)")
         // What is extracted is what was verified: one open file, checked against the verified SHA-256, then extracted.
         let archive: PinnedFile
         do {

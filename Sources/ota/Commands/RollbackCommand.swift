@@ -16,7 +16,8 @@ struct RollbackCommand: AsyncParsableCommand {
     func run() async throws {
         global.bootstrapLogging()
         let configuration = try global.loadConfiguration()
-        let updater = try await global.makeUpdater(configuration, label: "ota.rollback")
+        // rollback(to:) recovers under its own lock, before anything else.
+        let updater = try await global.makeUpdater(configuration, label: "ota.rollback", recovering: false)
         do {
             var chosen: Backup?
             if let backup { chosen = try await updater.backup(named: backup) }

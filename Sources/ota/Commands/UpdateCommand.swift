@@ -29,8 +29,9 @@ struct UpdateCommand: AsyncParsableCommand {
         let metrics = dryRun ? nil : configuration.metricsTextfilePath.map { path in
             AgentMetrics.continuing(fromFileAt: path, logger: global.logger("ota.update"))
         }
+        // update() recovers under its own lock, before anything else.
         let updater = try await global.makeUpdater(configuration, label: "ota.update",
-                                                   activity: metrics.map { UpdateActivity(metrics: $0.factory) } ?? UpdateActivity())
+                                                   activity: metrics.map { UpdateActivity(metrics: $0.factory) } ?? UpdateActivity(), recovering: false)
         let textfile = metrics.flatMap { metrics in
             configuration.metricsTextfilePath.map { MetricsTextFile(path: $0, metrics: metrics, updater: updater, logger: global.logger("ota.update")) }
         }

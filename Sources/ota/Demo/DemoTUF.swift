@@ -60,8 +60,9 @@ extension DemoCommand {
         step(4, "Status (ota status)")
         let status = await updater.status()
         print("    current \(status.currentVersion), latest \(status.latestVersion ?? "?"), verification \(status.verification.rawValue), source \(status.source), channel \(status.channel ?? "-")")
-        let stored = (try? FileManager.default.contentsOfDirectory(atPath: configuration.installation.stateDirectory + "/tuf")) ?? []
-        print("    trusted metadata in \(configuration.installation.stateDirectory)/tuf: \(stored.filter { $0.hasSuffix(".json") }.sorted().joined(separator: ", "))")
+        let tuf = StateDirectory(installation: configuration.installation).tufPath
+        let stored = (try? FileManager.default.contentsOfDirectory(atPath: tuf)) ?? []
+        print("    trusted metadata in \(tuf): \(stored.filter { $0.hasSuffix(".json") }.sorted().joined(separator: ", "))")
 
         step(5, "The publisher adds 0.3.0 and halts its rollout at once (ota publish rollout 0.3.0 --halt)")
         try publisher.add(version: "0.3.0", platform: "any", notes: "new dashboard", archives: [world.archive("0.3.0")])

@@ -86,7 +86,7 @@ struct GitHubReleaseSourceTests {
         #expect(cacheMode == 0o600)
     }
 
-    @Test("403 with X-RateLimit-Remaining: 0 fails at once with the reset time, and no request is sent before it")
+    @Test("403 with X-RateLimit-Remaining: 0 fails at once with the reset time, and the source sends no request before it")
     func rateLimitExhausted() async throws {
         let reset = Int(Date().timeIntervalSince1970) + 3600
         let server = try FakeHTTPServer { _, connection in
@@ -94,14 +94,14 @@ struct GitHubReleaseSourceTests {
         }
         let directory = try TemporaryDirectory()
         let config = OTAConfiguration.forTest(api: server.baseURL, state: directory)
-        for _ in 0..<2 {
-            let error = try await #require(throws: TransferError.self) {
-                try await withTransfer(config) { source, _ in try await source.releases() }
+        try await withTransfer(config) { source, _ in
+            for _ in 0..<2 {
+                let error = try await #require(throws: TransferError.self) { try await source.releases() }
+                #expect(error.code == .rateLimited)
+                #expect(error.retryAfter.map { abs($0.timeIntervalSince1970 - Double(reset)) < 1 } == true)
+                #expect(error.message.contains("GitHub rate limit exhausted for octo/app; next try after"))
+                #expect(error.message.contains("set github_token"))
             }
-            #expect(error.code == .rateLimited)
-            #expect(error.retryAfter.map { abs($0.timeIntervalSince1970 - Double(reset)) < 1 } == true)
-            #expect(error.message.contains("GitHub rate limit exhausted for octo/app; next try after"))
-            #expect(error.message.contains("set github_token"))
         }
         #expect(server.requests.count == 1)
     }

@@ -37,6 +37,30 @@ struct StoredRateLimitTests {
         await restarted.shutdown()
     }
 
+    @Test("GitHub's rate limit is kept in state.json only: a new updater sends no request before its reset, and no cache file holds it")
+    func gitHubLimitInStateOnly() async throws {
+        let reset = Int(Date().timeIntervalSince1970) + 1800
+        let server = try FakeHTTPServer { _, connection in
+            connection.respond(status: 403, headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "\(reset)"], json: #"{"message":"API rate limit exceeded"}"#)
+        }
+        let directory = try TemporaryDirectory()
+        try directory.write("VERSION", "1.0.0\n")
+        let config = OTAConfiguration.forTest(api: server.baseURL, state: directory)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        for _ in 0..<2 {
+            let agent = try OTAUpdater(configuration: config, logger: logger)
+            let error = await #expect(throws: TransferError.self) { try await agent.checkForUpdates() }
+            await agent.shutdown()
+            #expect(error?.code == .rateLimited)
+            #expect(error?.retryAfter.map { abs($0.timeIntervalSince1970 - Double(reset)) < 1 } == true)
+        }
+        #expect(server.requests.count == 1)
+        let stored = StateStore(directory: StateDirectory(installation: config.installation)).load().rateLimitNextAllowed
+        #expect(stored.map { abs($0.timeIntervalSince1970 - Double(reset)) < 1 } == true)
+        #expect(!FileManager.default.fileExists(atPath: directory.url("state/cache/releases.json")))
+    }
+
     @Test("a stored time that has passed, or lies beyond the longest wait (a clock set back), does not hold the check")
     func staleOrUnbelievableTimes() async throws {
         for stored in [Date().addingTimeInterval(-5), Date().addingTimeInterval(RateLimit.longestWait + 600)] {
