@@ -95,7 +95,7 @@ let package = Package(
         .target(name: "OTAFuzz", dependencies: ["OTA", .product(name: "Logging", package: "swift-log"),
                                                 .product(name: "NIOHTTP1", package: "swift-nio")]),
         // libFuzzer entry points when built by scripts/fuzz (-DOTA_FUZZ); otherwise an input replayer.
-        .executableTarget(name: "ota-fuzz", dependencies: ["OTAFuzz"]),
+        .executableTarget(name: "ota-fuzz", dependencies: ["OTA", "OTAFuzz"]),
         // The fleet polling simulation of scripts/simulate-fleet: N devices run the agent's own CheckTimer and
         // RolloutBucket. Not part of the OTA product; the tests run it at a small size.
         .target(name: "OTAFleetSimulation", dependencies: ["OTA"]),
