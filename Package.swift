@@ -57,6 +57,9 @@ let package = Package(
         ),
         // Packs a folder into a release `.tar.gz`: for `ota demo` and the tests, not part of the OTA product.
         .target(name: "OTAArchiveWriter", dependencies: ["OTA", "COTASystem"]),
+        // Makes minisign keys and signatures: for `ota keygen`, `ota sign`, `ota demo` and the tests, not part of
+        // the OTA product (devices only verify, with the library's MinisignPublicKey).
+        .target(name: "OTASigning", dependencies: ["OTA", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "OTAMirror",
             dependencies: [
@@ -75,6 +78,7 @@ let package = Package(
                 "OTA",
                 "OTAMirror",
                 "OTAArchiveWriter",
+                "OTASigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,7 +99,7 @@ let package = Package(
         .target(name: "OTAFuzz", dependencies: ["OTA", .product(name: "Logging", package: "swift-log"),
                                                 .product(name: "NIOHTTP1", package: "swift-nio")]),
         // libFuzzer entry points when built by scripts/fuzz (-DOTA_FUZZ); otherwise an input replayer.
-        .executableTarget(name: "ota-fuzz", dependencies: ["OTAFuzz"]),
+        .executableTarget(name: "ota-fuzz", dependencies: ["OTA", "OTAFuzz"]),
         // The fleet polling simulation of scripts/simulate-fleet: N devices run the agent's own CheckTimer and
         // RolloutBucket. Not part of the OTA product; the tests run it at a small size.
         .target(name: "OTAFleetSimulation", dependencies: ["OTA"]),
@@ -114,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "OTATests",
             dependencies: [
-                "OTA", "OTAArchiveWriter", "OTAFleetSimulation", "OTATestSupport",
+                "OTA", "OTAArchiveWriter", "OTAFleetSimulation", "OTASigning", "OTATestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -124,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "OTAIntegrationTests",
             dependencies: [
-                "OTA", "OTAArchiveWriter", "OTATestSupport", "ota-install-harness",
+                "OTA", "OTAArchiveWriter", "OTASigning", "OTATestSupport", "ota-install-harness",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

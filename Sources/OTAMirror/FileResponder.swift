@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 
 /// Serves a catalog file with `ETag`, `If-None-Match`, `Range` and `If-Range` handled here rather
-/// than by Hummingbird's `FileMiddleware` (which gets suffix ranges and ranges at EOF wrong, DESIGN §5).
+/// than by Hummingbird's `FileMiddleware`, which gets suffix ranges and ranges at EOF wrong (docs/security.md,
+/// "The mirror": the mirror answers `Range` itself).
 ///
 /// The body is streamed from disk in 64 KiB chunks with back-pressure (`FileStream`), so memory
 /// stays constant whatever the file size. The path is re-resolved just before opening and must still be inside the

@@ -1,3 +1,4 @@
+import OTA
 import OTAFuzz
 #if canImport(Glibc)
 import Glibc
@@ -10,8 +11,7 @@ import Glibc
 //   and prints the invariants they break.
 
 private func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    try? Syscall.writeAll(2, Array((line + "\n").utf8), "write to standard error")
 }
 
 #if OTA_FUZZ

@@ -3,7 +3,8 @@ import Foundation
 import ZIPFoundation
 
 /// Feeds the entries of a zip archive to an ``ExtractionSession``: ZIPFoundation decodes the data,
-/// our policy decides everything else (its own `extract(_:to:)` checks nothing, DESIGN §5).
+/// our policy decides everything else, since ZIPFoundation's own `extract(_:to:)` applies none of the
+/// checks of docs/design.md, "Archive safety".
 ///
 /// Entry types come from the unix mode in the external attributes (FIFOs, devices and sockets are
 /// refused); symbolic links follow the tar link rules; encrypted entries are refused; total inflated

@@ -47,8 +47,8 @@ public struct InhibitLock: Sendable {
             throw InhibitError(.storeFailed, "cannot open \(directory.inhibitLockPath): \(error.message)")
         }
         defer { close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            flock(fd, LOCK_UN)
+        if Syscall.retryingInterrupts({ flock(fd, LOCK_EX | LOCK_NB) }) == 0 {
+            _ = Syscall.retryingInterrupts { flock(fd, LOCK_UN) }
             return nil
         }
         guard errno == EWOULDBLOCK else {

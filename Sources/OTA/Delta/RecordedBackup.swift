@@ -42,9 +42,7 @@ struct RecordedBackup: Sendable {
         defer { buffer.deallocate() }
         var partial: [UInt8] = []
         while true {
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return }
+            guard let count = try? Syscall.read(fd, into: buffer, "read \(record)"), count > 0 else { return }
             var start = 0
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
             while let end = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {

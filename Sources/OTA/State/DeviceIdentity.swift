@@ -62,7 +62,7 @@ public struct DeviceIdentity: Sendable {
             if !text.isEmpty { return text }
         }
         var generator = SystemRandomNumberGenerator()
-        let id = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let id = Hex.lowercase((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
         try directory.prepare()
         do {
             try directory.write(Array((id + "\n").utf8), to: name)

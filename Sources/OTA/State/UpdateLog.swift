@@ -38,7 +38,7 @@ package struct UpdateLog: Sendable {
                 fd = try directory.open(name, flags: O_WRONLY | O_CREAT | O_APPEND)
             }
             defer { close(fd) }
-            guard write(fd, text, text.count) == text.count else { throw SystemError.last("write \(path)") }
+            try Syscall.writeAll(fd, text, "write \(path)")
         } catch {
             throw StateError(.logFailed, "cannot write the update log: \(error.message)", underlying: error)
         }

@@ -2,14 +2,15 @@
 import Glibc
 #endif
 
-/// Text forms of bytes and file modes: lowercase hexadecimal (digests, key ids, escapes) with
-/// strict recognition, and octal modes.
+/// Text forms of bytes and file modes: hexadecimal (lowercase for digests, key ids and escapes,
+/// uppercase for percent-encoding) with strict recognition, and octal modes.
 ///
 /// Built by hand rather than with Foundation's printf-style formatting, which costs microseconds per call
 /// on Linux (it goes through CoreFoundation's format parser); hashing a backup of 20,000 files
-/// formats 640,000 bytes. The text is what printf's `%02x` (joined) and `%04o` give.
+/// formats 640,000 bytes. The text is what printf's `%02x`, `%02X` (joined) and `%04o` give.
 package enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let upperDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Lowercase hex of `bytes`, two digits per byte (a SHA-256 digest gives 64 characters).
     package static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
@@ -24,6 +25,17 @@ package enum Hex {
     package static func appendLowercase(_ byte: UInt8, to text: inout [UInt8]) {
         text.append(digits[Int(byte >> 4)])
         text.append(digits[Int(byte & 0x0f)])
+    }
+
+    /// Uppercase hex of `bytes`, two digits per byte (the form of a percent-encoded byte, `%2F`).
+    package static func uppercase(_ bytes: some Sequence<UInt8>) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(upperDigits[Int(byte >> 4)])
+            text.append(upperDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Whether `text` is exactly `count` hex digits (either case).

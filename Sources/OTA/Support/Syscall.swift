@@ -48,6 +48,24 @@ package enum Syscall {
         }
     }
 
+    /// Writes all of `bytes` to `fd` at the file offset `offset` (`pwrite`, leaving the descriptor's
+    /// own offset alone), however many calls that takes.
+    package static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: off_t, _ operation: @autoclosure () -> String) throws(SystemError) {
+        var failure: SystemError?
+        bytes.withUnsafeBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                let written = retryingInterrupts { pwrite(fd, buffer.baseAddress! + done, buffer.count - done, offset + off_t(done)) }
+                guard written > 0 else {
+                    failure = written < 0 ? SystemError.last(operation()) : SystemError(operation(), errno: EIO)
+                    return
+                }
+                done += written
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Writes all of `bytes` to `fd`, however many `write` calls that takes.
     package static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ operation: @autoclosure () -> String) throws(SystemError) {
         var failure: SystemError?

@@ -79,7 +79,7 @@ public struct SystemdNotifier: Sendable {
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
                 // MSG_DONTWAIT: a notification is dropped rather than ever blocking the agent.
-                sendto(fd, message, message.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), socketAddress, length)
+                Syscall.retryingInterrupts { sendto(fd, message, message.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), socketAddress, length) }
             }
         }
         return sent == message.count

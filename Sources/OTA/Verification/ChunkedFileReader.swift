@@ -5,12 +5,12 @@ import Darwin
 #endif
 
 /// Reads files for verification in fixed-size chunks, so memory does not grow with the file.
-enum ChunkedFileReader {
+package enum ChunkedFileReader {
     /// The chunk size: large enough for full hashing speed, small enough to stay out of the way.
     static let chunkByteCount = 1 << 20
 
     /// Calls `body` with each successive chunk of the file at `path` (never with an empty chunk).
-    static func forEachChunk(ofFileAt path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(VerificationError) {
+    package static func forEachChunk(ofFileAt path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(VerificationError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkByteCount, alignment: 16)
         defer { buffer.deallocate() }
         do throws(SystemError) {
@@ -30,7 +30,7 @@ enum ChunkedFileReader {
     }
 
     /// The whole file at `path`; refuses (with `tooLarge`) files over `limit` bytes.
-    static func contents(ofFileAt path: String, limit: Int, tooLarge: (Int) -> VerificationError) throws(VerificationError) -> [UInt8] {
+    package static func contents(ofFileAt path: String, limit: Int, tooLarge: (Int) -> VerificationError) throws(VerificationError) -> [UInt8] {
         let size = try size(ofFileAt: path)
         guard size <= limit else { throw tooLarge(size) }
         var bytes = [UInt8]()

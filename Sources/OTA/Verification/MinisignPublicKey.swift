@@ -24,7 +24,7 @@ public struct MinisignPublicKey: Sendable, Equatable {
     public var base64: String { Data(Array("Ed".utf8) + keyID + rawKey).base64EncodedString() }
 
     /// A key from its parts (a key id of 8 bytes, an Ed25519 key of 32).
-    init(keyID: [UInt8], rawKey: [UInt8]) {
+    package init(keyID: [UInt8], rawKey: [UInt8]) {
         self.keyID = keyID
         self.rawKey = rawKey
     }

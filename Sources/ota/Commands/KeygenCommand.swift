@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTA
+import OTASigning
 
 /// `ota keygen`: a new minisign key pair for signing releases, in `minisign -G -W`'s file format.
 struct KeygenCommand: ParsableCommand {

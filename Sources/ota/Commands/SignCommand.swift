@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTA
+import OTASigning
 
 /// `ota sign [--index] FILE...`: minisign signatures (`FILE.minisig`) that devices with the public key accept;
 /// with `--index`, each archive's delta index and pack for a release published as assets (GitHub).

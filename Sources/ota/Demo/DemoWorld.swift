@@ -1,6 +1,7 @@
 import Foundation
 import OTA
 import OTAArchiveWriter
+import OTASigning
 
 /// The demo's files: an installation of "monitor" at 0.1.0 and a mirror root of signed releases.
 struct DemoWorld {

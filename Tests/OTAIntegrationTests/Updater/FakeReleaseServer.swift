@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 @testable import OTA
 import OTAArchiveWriter
+import OTASigning
 
 /// Publishes releases of `octo/app` from folders, served by a ``FakeHTTPServer`` the way GitHub does:
 /// the release list, and each asset's bytes at its API URL.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import OTA
+import OTASigning
 @testable import OTATestSupport
 
 /// An installation at 1.0.0 in the original layout, and a release server.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import OTA
+import OTASigning
 
 /// Collects the messages an updater logs.
 final class LogRecorder: @unchecked Sendable {

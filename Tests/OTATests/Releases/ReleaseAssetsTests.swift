@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTA
+import OTASigning
 
 /// The asset policy of GitHub-style sources: which file is installed, and which companion files prove it,
 /// fetched before the artifact and only as far as the policy allows.

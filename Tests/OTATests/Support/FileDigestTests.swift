@@ -18,6 +18,15 @@ struct FileDigestTests {
         #expect(try FileDigest.sha256(ofFileAt: path, reusing: small) == expected)
     }
 
+    @Test("SHA-384 and SHA-512 digests are sha384sum's and sha512sum's")
+    func otherFunctions() throws {
+        let temp = try TemporaryDirectory()
+        let bytes = Data((0..<(FileDigest.chunkSize + 5)).map { UInt8(truncatingIfNeeded: $0 &* 13) })
+        let path = try temp.write("file", bytes)
+        #expect(try FileDigest.hex(ofFileAt: path, using: SHA384.self) == Hex.lowercase(SHA384.hash(data: bytes)))
+        #expect(try FileDigest.hex(ofFileAt: path, using: SHA512.self) == Hex.lowercase(SHA512.hash(data: bytes)))
+    }
+
     @Test("update hashes only the first limit bytes and reports fewer when the file is shorter")
     func prefix() throws {
         let temp = try TemporaryDirectory()

@@ -14,6 +14,13 @@ struct HexTests {
         #expect(Hex.lowercase([UInt8]()) == "")
     }
 
+    @Test("every byte value gives the two digits %02X gives in uppercase")
+    func everyByteUppercase() {
+        let bytes = (0...255).map { UInt8($0) }
+        #expect(Hex.uppercase(bytes) == bytes.map { String(format: "%02X", $0) }.joined())
+        #expect(Hex.uppercase([UInt8]()) == "")
+    }
+
     @Test("a SHA-256 digest gives the 64 digits sha256sum prints")
     func digest() {
         let digest = SHA256.hash(data: Data("abc".utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OTA
+import OTASigning
 
 @Suite("MinisignSigner")
 struct MinisignSignerTests {

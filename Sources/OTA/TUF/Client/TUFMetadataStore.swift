@@ -41,7 +41,7 @@ public struct TUFMetadataStore: Sendable {
                  UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "~"):
                 name.append(Character(UnicodeScalar(byte)))
             default:
-                name += String(format: "%%%02X", byte)
+                name += "%" + Hex.uppercase(CollectionOfOne(byte))
             }
         }
         return name + ".json"

@@ -1,8 +1,5 @@
 import Crypto
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Checks a downloaded target against the length and every hash its TUF targets role signs.
 ///
@@ -40,23 +37,17 @@ public struct TUFTargetVerifier: Verifier {
     /// The `algorithm` digest of the file at `path`, read in chunks; `nil` for an algorithm not computed here.
     static func digest(ofFileAt path: String, algorithm: String) throws(VerificationError) -> String? {
         switch algorithm {
-        case "sha384": try digest(ofFileAt: path, using: SHA384())
-        case "sha512": try digest(ofFileAt: path, using: SHA512())
+        case "sha384": try digest(ofFileAt: path, using: SHA384.self)
+        case "sha512": try digest(ofFileAt: path, using: SHA512.self)
         default: nil
         }
     }
 
-    private static func digest<H: HashFunction>(ofFileAt path: String, using hasher: H) throws(VerificationError) -> String {
-        var hasher = hasher
+    private static func digest(ofFileAt path: String, using function: (some HashFunction).Type) throws(VerificationError) -> String {
         do {
-            let fd = try Syscall.retryingInterrupts("open \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
-            defer { close(fd) }
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileDigest.chunkSize, alignment: 16)
-            defer { buffer.deallocate() }
-            try Syscall.forEachChunk(of: fd, buffer: buffer, "read \(path)") { chunk in hasher.update(bufferPointer: chunk) }
+            return try FileDigest.hex(ofFileAt: path, using: function)
         } catch {
             throw VerificationError(.unreadableFile, "cannot read \(path) to check its hash: \(error.message)")
         }
-        return Hex.lowercase(hasher.finalize())
     }
 }

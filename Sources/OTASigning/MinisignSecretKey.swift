@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OTA
 
 /// A minisign secret key, as `minisign -G -W` writes it: unencrypted, in minisign's own file format.
 ///

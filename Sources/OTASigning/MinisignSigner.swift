@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OTA
 
 /// Signs files the way `minisign -S` does (prehashed `ED` format), for publishing releases.
 ///
