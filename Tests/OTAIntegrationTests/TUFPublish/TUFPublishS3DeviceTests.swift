@@ -38,7 +38,7 @@ struct TUFPublishS3DeviceTests {
         let outcome = try await updater.update()
         #expect(outcome == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
         let first = try await moto.requests().map(\.description)
-        #expect(first.prefix(4) == ["GET /releases/metadata/2.root.json 404", "GET /releases/metadata/timestamp.json 200",
+        #expect(Array(first.prefix(4)) == ["GET /releases/metadata/2.root.json 404", "GET /releases/metadata/timestamp.json 200",
                                     "GET /releases/metadata/1.snapshot.json 200", "GET /releases/metadata/1.targets.json 200"], "\(first)")
         #expect(first.dropFirst(4).count == 1 && first.last?.hasPrefix("GET /releases/targets/monitor/1.1.0/") == true
                 && first.last?.hasSuffix(".monitor-1.1.0.tar.gz 200") == true, "one download of the target by its hash-prefixed name: \(first)")
