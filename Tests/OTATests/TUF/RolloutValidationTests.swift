@@ -10,19 +10,23 @@ import Testing
 struct RolloutValidationTests {
     static let start = "2026-12-01T10:00:00Z"
 
-    @Test("a ramp without a start, a ramp of 0 or fewer hours and a percent outside 0–100 are refused, naming the field", arguments: [
-        (["percent": .integer(100), "start": .null, "ramp_hours": .integer(24)] as KeyValuePairs<String, TUFJSON>,
-         "custom.ota.rollout.start is missing, but ramp_hours is 24: a ramp needs the time it starts from"),
-        (["percent": .integer(100), "ramp_hours": .integer(24)], "custom.ota.rollout.start is missing, but ramp_hours is 24: a ramp needs the time it starts from"),
-        (["start": .string(start), "ramp_hours": .integer(0)], "custom.ota.rollout.ramp_hours is not a whole number from 1 to 2147483647"),
-        (["start": .string(start), "ramp_hours": .integer(-6)], "custom.ota.rollout.ramp_hours is not a whole number from 1 to 2147483647"),
-        (["start": .string(start), "ramp_hours": .integer("99999999999999999999")], "custom.ota.rollout.ramp_hours is not a whole number from 1 to 2147483647"),
-        (["start": .string(start), "ramp_hours": .string("24")], "custom.ota.rollout.ramp_hours is not a whole number from 1 to 2147483647"),
-        (["percent": .integer(101)], "custom.ota.rollout.percent is not a whole number from 0 to 100"),
-        (["percent": .integer(-1)], "custom.ota.rollout.percent is not a whole number from 0 to 100"),
-    ])
-    func refused(members: KeyValuePairs<String, TUFJSON>, reason: String) throws {
-        let problem = try #require(throws: CatalogProblem.self) { try TUFRollout(.object(members)) }
+    static let missingStart = "custom.ota.rollout.start is missing, but ramp_hours is 24: a ramp needs the time it starts from"
+    static let badRamp = "custom.ota.rollout.ramp_hours is not a whole number from 1 to 2147483647"
+    static let badPercent = "custom.ota.rollout.percent is not a whole number from 0 to 100"
+    static let malformed: [(rollout: TUFJSON, reason: String)] = [
+        (.object(["percent": .integer(100), "start": .null, "ramp_hours": .integer(24)]), missingStart),
+        (.object(["percent": .integer(100), "ramp_hours": .integer(24)]), missingStart),
+        (.object(["start": .string(start), "ramp_hours": .integer(0)]), badRamp),
+        (.object(["start": .string(start), "ramp_hours": .integer(-6)]), badRamp),
+        (.object(["start": .string(start), "ramp_hours": .integer("99999999999999999999")]), badRamp),
+        (.object(["start": .string(start), "ramp_hours": .string("24")]), badRamp),
+        (.object(["percent": .integer(101)]), badPercent),
+        (.object(["percent": .integer(-1)]), badPercent),
+    ]
+
+    @Test("a ramp without a start, a ramp of 0 or fewer hours and a percent outside 0–100 are refused, naming the field", arguments: malformed)
+    func refused(rollout: TUFJSON, reason: String) throws {
+        let problem = try #require(throws: CatalogProblem.self) { try TUFRollout(rollout) }
         #expect(problem.reason == reason)
     }
 
