@@ -11,6 +11,13 @@
                                        optionally a new timestamp key (the timestamp is then re-signed with it)
   tuf-catalog.py forge-targets DIR     targets signed by a key root does not trust, published with a valid
                                        snapshot and timestamp
+  tuf-catalog.py tamper DIR ROLE DEFECT
+                                       the next version of ROLE (timestamp, snapshot or targets) with one defect,
+                                       the roles above it re-signed over it: oversized (padded one byte over the
+                                       client's limit for the role), malformed (not JSON), wrong-key-type (an
+                                       ECDSA signature under the id of the role's Ed25519 key), wrong-length or
+                                       wrong-hash (snapshot, targets: the role above records a length one byte
+                                       longer, or another sha256)
 
 SPEC (JSON): {"consistent_snapshot": true, "targets": [{"path": "monitor/1.1.0/monitor.tar.gz",
 "file": "/abs/source", "custom": {"ota": {...}}}]}. DIR/metadata holds versioned roots, timestamp.json and
@@ -168,10 +175,58 @@ def forge_targets(repo: Repository) -> None:
     repo.publish_targets(targets, CryptoSigner.generate_ed25519())
 
 
+LIMITS = {"timestamp": 16_384, "snapshot": 2_000_000, "targets": 5_000_000}
+
+
+def tamper(repo: Repository, role: str, defect: str) -> None:
+    if role == "timestamp" and defect in ("wrong-length", "wrong-hash"):
+        sys.exit("tamper: no role above timestamp records its length or hash")
+    md = Metadata.from_file(os.path.join(repo.metadata, "timestamp.json")) if role == "timestamp" else repo.current(role)
+    md.signed.version += 1
+    md.signed.expires = now() + timedelta(days=1)
+    key = repo.key(role)
+    if defect == "wrong-key-type":
+        md.sign(CryptoSigner.generate_ecdsa())
+        signature = next(iter(md.signatures.values()))
+        signature.keyid = key.public_key.keyid
+        md.signatures.clear()
+        md.signatures[key.public_key.keyid] = signature
+        data = md.to_bytes(JSONSerializer(compact=False))
+    else:
+        md.sign(key)
+        data = md.to_bytes(JSONSerializer(compact=False))
+    if defect == "oversized":
+        data += b" " * (LIMITS[role] + 1 - len(data))
+    elif defect == "malformed":
+        data = b'{"signed": {"_type": "' + role.encode()
+    path = os.path.join(repo.metadata, "timestamp.json") if role == "timestamp" else repo.path(role, md.signed.version)
+    with open(path, "wb") as f:
+        f.write(data)
+    if role == "timestamp":
+        return
+    length = len(data) + (1 if defect == "wrong-length" else 0)
+    digest = hashlib.sha256(data + (b"!" if defect == "wrong-hash" else b"")).hexdigest()
+    meta = MetaFile(md.signed.version, length, {"sha256": digest})
+    if role == "targets":
+        snapshot = repo.current("snapshot")
+        snapshot.signed.version += 1
+        snapshot.signed.meta["targets.json"] = meta
+        repo.write(snapshot, repo.path("snapshot", snapshot.signed.version), repo.key("snapshot"))
+        repo.timestamp()
+    else:
+        timestamp = Metadata.from_file(os.path.join(repo.metadata, "timestamp.json"))
+        timestamp.signed.version += 1
+        timestamp.signed.expires = now() + timedelta(days=1)
+        timestamp.signed.snapshot_meta = meta
+        repo.write(timestamp, os.path.join(repo.metadata, "timestamp.json"), repo.key("timestamp"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["init", "publish", "timestamp", "rotate-root", "forge-targets"])
+    parser.add_argument("command", choices=["init", "publish", "timestamp", "rotate-root", "forge-targets", "tamper"])
     parser.add_argument("dir")
+    parser.add_argument("role", nargs="?", choices=["timestamp", "snapshot", "targets"])
+    parser.add_argument("defect", nargs="?", choices=["oversized", "malformed", "wrong-key-type", "wrong-length", "wrong-hash"])
     parser.add_argument("--version", type=int)
     parser.add_argument("--expires-in", type=int, default=86400)
     parser.add_argument("--snapshot-version", type=int)
@@ -189,6 +244,8 @@ def main() -> None:
         rotate_root(repo, args.timestamp_key)
     elif args.command == "forge-targets":
         forge_targets(repo)
+    elif args.command == "tamper":
+        tamper(repo, args.role, args.defect)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ struct PublishCommandTests {
         #expect(first.sha256 == (try FileDigest.sha256(ofFileAt: archive)))
         #expect(first.customOTA.channels == ["stable", "beta"] && first.customOTA.rollout.percent == 25 && first.customOTA.notes == "Faster sync")
 
-        try await Self.publish(["rollout", "--repo", repo, "1.2.0", "--ramp", "48", "--keys", keys])
+        let ramped = try await Self.publish(["rollout", "--repo", repo, "1.2.0", "--ramp", "48", "--keys", keys])
+        #expect(ramped.contains("Rollout of 1.2.0 updated: 100% (ramp from 20") && ramped.contains("Z over 48h)."), "a ramp without --start starts now, and says when: \(ramped)")
         try await Self.publish(["rollout", "--repo", repo, "1.2.0", "--halt", "--keys", keys])
         #expect(try await Self.publish(["yank", "--repo", repo, "1.2.0", "--keys", keys]).contains("Yanked 1.2.0."))
         let status = try await Self.publish(["status", "--repo", repo])
@@ -43,6 +44,7 @@ struct PublishCommandTests {
         #expect(status.contains("over 48h)  halted  yanked"))
         let changed = try #require(try pythonRefresh().targets[target] ?? nil).customOTA
         #expect(changed.yanked && changed.rollout.halted && changed.rollout.rampHours == 48)
+        #expect(changed.rollout.start.map { ramped.contains("ramp from \($0) over 48h") } == true, "the start printed is the start signed: \(changed.rollout)")
 
         let quiet = try await Self.publish(["refresh", "--repo", repo, "--if-expiring-within", "1h", "--keys", keys])
         #expect(quiet.contains("Nothing to re-sign"))

@@ -5,9 +5,10 @@ import Testing
 
 /// The real `ota check` with the system clock set back to 1970 by `faketime` (Debian `faketime`,
 /// libfaketime): the time floor in `state_dir/tuf` decides what is expired, not the clock. Runs wherever
-/// faketime is installed, and always in CI (`CI` set), where a missing faketime fails the test.
+/// faketime is installed, and always with `OTA_REQUIRE_TOOLS=1` (``RequiredTools``), where a missing
+/// faketime fails the test; skipped otherwise.
 @Suite("ota check under faketime: a clock in 1970 and the TUF time floor", .timeLimit(.minutes(10)),
-       .enabled(if: FakeTime.path != nil || ProcessInfo.processInfo.environment["CI"] != nil, "faketime is not installed: apt-get install -y faketime (CI does this in .ci/run)"))
+       .enabled(if: RequiredTools.run(ifInstalled: FakeTime.path != nil), Comment(rawValue: FakeTime.installHint)))
 struct TUFClockCommandTests {
     @Test("after a refresh, a 1970 clock still refuses a timestamp that expired before the floor, naming it; fresh metadata is accepted, again and again")
     func clockIn1970() async throws {

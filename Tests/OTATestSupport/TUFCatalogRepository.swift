@@ -40,7 +40,7 @@ public final class TUFCatalogRepository: @unchecked Sendable {
         try Self.run(["publish", path], input: Self.spec(targets, consistentSnapshot: true, in: directory))
     }
 
-    /// Runs `tuf-catalog.py COMMAND <repository> ARGUMENTS…` (`timestamp`, `rotate-root`, `forge-targets`).
+    /// Runs `tuf-catalog.py COMMAND <repository> ARGUMENTS…` (`timestamp`, `rotate-root`, `forge-targets`, `tamper`).
     public func change(_ command: String, _ arguments: [String] = []) throws {
         try Self.run([command, path] + arguments, input: Data())
     }

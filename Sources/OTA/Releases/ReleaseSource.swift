@@ -3,7 +3,7 @@
 /// ``GitHubReleaseSource`` (GitHub, GitHub Enterprise, Gitea, Forgejo or an `ota serve` mirror) is one
 /// conformer; a signed repository is another. A source reports what is published and chooses the artifact
 /// of a release with what proves it; choosing among releases is ``ReleaseSelector``'s job and fetching the
-/// artifact is the ``Downloader``'s, so a new kind of source implements only these three requirements.
+/// artifact is the ``Downloader``'s, so a new kind of source implements only the first three requirements.
 public protocol ReleaseSource: Sendable {
     /// Every published release whose version is a semantic version (drafts and pre-releases included, and
     /// releases the source withholds from this device, marked in ``Release/withheld``), newest first by
@@ -19,4 +19,14 @@ public protocol ReleaseSource: Sendable {
     /// - Throws: ``VerificationError`` when nothing could prove it and the configuration does not allow
     ///   that (no key and no `allow_unsigned`), or ``TransferError`` when the material cannot be fetched.
     func proof(for artifact: Artifact) async throws -> ArtifactProof
+
+    /// Why `version`, which the last ``releases()`` did not list, is no release of this device, when the
+    /// source knows a reason: a clause to follow the version, such as `is published for linux-armv7 only;
+    /// this device is linux-aarch64 (platform)`. Has a default: `nil`.
+    func unlistedReason(for version: SemanticVersion) -> String?
+}
+
+extension ReleaseSource {
+    /// No reason known: `nil`.
+    public func unlistedReason(for version: SemanticVersion) -> String? { nil }
 }

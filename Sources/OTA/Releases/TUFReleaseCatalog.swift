@@ -68,6 +68,18 @@ public struct TUFReleaseCatalog: Sendable {
         return best.values.sorted { $0.release.version > $1.release.version }
     }
 
+    /// The platforms other than the device's (and `any`) that well-formed release files of each version are
+    /// published for: what tells a pin on a version the device is not offered why. Logs nothing.
+    func otherPlatforms(_ targets: [(target: TUFTargetFile, role: String)]) -> [SemanticVersion: [String]] {
+        let quiet = Logger(label: "ota.catalog") { _ in SwiftLogNoOpLogHandler() }
+        var platforms: [SemanticVersion: Set<String>] = [:]
+        for (target, _) in targets {
+            guard let (entry, version) = entry(of: target, logger: quiet), entry.info.platform != platform, entry.info.platform != "any" else { continue }
+            platforms[version, default: []].insert(entry.info.platform)
+        }
+        return platforms.mapValues { $0.sorted() }
+    }
+
     /// The release entry of `target` and its version; `nil` (with a warning when it is malformed) when it is none.
     private func entry(of target: TUFTargetFile, logger: Logger) -> (TUFReleaseEntry, SemanticVersion)? {
         let entry: TUFReleaseEntry

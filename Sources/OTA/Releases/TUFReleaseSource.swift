@@ -24,6 +24,8 @@ public final class TUFReleaseSource: ReleaseSource {
     let logger: Logger
     /// The offers of the last refresh, by artifact URL: what proves each artifact.
     private let offers = Mutex<[String: TUFReleaseCatalog.Offer]>([:])
+    /// The other platforms each version is published for, from the last refresh.
+    private let elsewhere = Mutex<[SemanticVersion: [String]]>([:])
     /// The device id, once resolved.
     private let deviceID = Mutex<String?>(nil)
     /// The delta index target of each offered artifact that has one, by artifact URL, and whether the
@@ -52,6 +54,8 @@ public final class TUFReleaseSource: ReleaseSource {
         offers.withLock { offers in
             offers = Dictionary(found.map { ($0.release.assets[0].apiURL, $0) }) { first, _ in first }
         }
+        let others = catalog.otherPlatforms(targets)
+        elsewhere.withLock { $0 = others }
         deltaIndexes.withLock { $0 = Self.deltaIndexTargets(of: found, among: targets) }
         consistentSnapshots.withLock { $0 = consistent }
         return found.map(\.release)
@@ -63,6 +67,13 @@ public final class TUFReleaseSource: ReleaseSource {
             throw SelectionError(.noMatchingAsset, "release \(release.version) has no file for platform \(catalog.platform) in the TUF repository")
         }
         return Artifact(release: release, kind: .asset(asset), fileName: asset.name, url: asset.apiURL)
+    }
+
+    /// `is published for linux-armv7 only; this device is linux-aarch64 (platform)` when the last refresh
+    /// found `version` for other platforms only.
+    public func unlistedReason(for version: SemanticVersion) -> String? {
+        guard let platforms = elsewhere.withLock({ $0[version] }), !platforms.isEmpty else { return nil }
+        return "is published for \(platforms.joined(separator: ", ")) only; this device is \(catalog.platform) (platform)"
     }
 
     /// The target's signed length and hashes, from the refresh that offered it.

@@ -8,9 +8,9 @@ public struct TUFRollout: Sendable, Equatable {
     public var id: String?
     /// The share of devices offered the release, 0–100; `nil` means 100.
     public var percent: Int?
-    /// When a linear ramp from 0 % starts.
+    /// When a linear ramp from 0 % starts (with ``rampHours``), or when the release is offered from (without).
     public var start: Date?
-    /// How many hours the ramp takes to reach 100 %.
+    /// How many hours the ramp takes to reach 100 %, at least 1; a ramp needs a ``start``.
     public var rampHours: Int?
     /// Halted: offered to no device.
     public var halted: Bool
@@ -24,7 +24,9 @@ public struct TUFRollout: Sendable, Equatable {
     }
 
     /// Reads `custom.ota.rollout`.
-    /// - Throws: a sentence naming the field that is malformed.
+    /// - Throws: a sentence naming the field that is malformed: besides a value of the wrong kind, a
+    ///   `percent` outside 0–100, a `ramp_hours` below 1, or a `ramp_hours` without a `start` (a ramp
+    ///   from no time would reach every device at once).
     init(_ json: TUFJSON) throws(CatalogProblem) {
         guard json.members != nil else { throw CatalogProblem("custom.ota.rollout is not an object") }
         func integer(_ key: String, in range: ClosedRange<Int>) throws(CatalogProblem) -> Int? {
@@ -40,13 +42,16 @@ public struct TUFRollout: Sendable, Equatable {
         default: throw CatalogProblem("custom.ota.rollout.id is not a string")
         }
         percent = try integer("percent", in: 0...100)
-        rampHours = try integer("ramp_hours", in: 0...Int(Int32.max))
+        rampHours = try integer("ramp_hours", in: 1...Int(Int32.max))
         switch json["start"] {
         case .string(let text)?:
             guard let date = UTCTime.date(iso8601: text) else { throw CatalogProblem("custom.ota.rollout.start \"\(text)\" is not an ISO 8601 time") }
             start = date
         case nil, .null?: start = nil
         default: throw CatalogProblem("custom.ota.rollout.start is not a string")
+        }
+        if let rampHours, start == nil {
+            throw CatalogProblem("custom.ota.rollout.start is missing, but ramp_hours is \(rampHours): a ramp needs the time it starts from")
         }
         switch json["halted"] {
         case .bool(let value)?: halted = value

@@ -34,6 +34,15 @@ extension OTAUpdater {
                          pinnedVersion: pinned?.description, inhibited: inhibited)
     }
 
+    /// The release `ota pin` would hold the device at: `version`, checked against the source now (a TUF
+    /// refresh, or the release list) to be published for this device with a file for it — wherever its
+    /// rollout, channel, a halt or a yank stand, as a pin installs it.
+    /// - Throws: ``SelectionError`` (its message starts with the version, and names the platform it is
+    ///   published for when that is another) when it is not; ``TransferError`` when the source cannot be reached.
+    public func pinnableRelease(_ version: SemanticVersion) async throws -> Release {
+        try await pipeline.pinnableRelease(version)
+    }
+
     /// The backups a rollback can return to, newest first.
     public func backups() throws -> [Backup] {
         try pipeline.installer.backups()

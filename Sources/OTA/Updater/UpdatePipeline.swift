@@ -90,7 +90,7 @@ struct UpdatePipeline: Sendable {
     /// The source's releases — unless a server asked not to be asked again before a time still ahead, as the
     /// last check recorded in `state.json`: then that rate limit again, without a request. This holds for every
     /// source and across restarts of the agent and one-shot runs (`ota update` from a timer).
-    private func releases() async throws -> [Release] {
+    func releases() async throws -> [Release] {
         if let until = RateLimit.pending(records.store.load().rateLimitNextAllowed) {
             throw TransferError(.rateLimited, "the release server asked not to be asked again before \(RateLimit.shown(until)) UTC; the next check waits until then",
                                 retryAfter: until)
@@ -101,18 +101,7 @@ struct UpdatePipeline: Sendable {
     /// The selector's choice among `releases`: the pinned release on a pinned device (checked to have a file
     /// for this device), else the newest eligible one; moving off a yanked version is logged as such.
     private func choose(from releases: [Release], current: SemanticVersion) throws -> UpdateCheck {
-        if let pin = try pinnedVersion() {
-            let outcome = try selector.check(releases, current: current, pinned: pin)
-            if let release = outcome.availableRelease {
-                do { _ = try source.artifact(for: release) } catch {
-                    throw SelectionError(error.code, "pinned_version \(pin): \(error.message)")
-                }
-                if release.withheld == .yanked {
-                    logger.warning("the pinned version is yanked by its publisher; installing it because it is pinned", metadata: ["ota.pinned": "\(pin)"])
-                }
-            }
-            return outcome
-        }
+        if let pin = try pinnedVersion() { return try choose(pinned: pin, from: releases, current: current) }
         let outcome = selector.check(releases, current: current, floor: records.versionFloor())
         guard selector.isYanked(current, in: releases) else { return outcome }
         if let release = outcome.availableRelease {

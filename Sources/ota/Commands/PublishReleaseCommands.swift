@@ -76,8 +76,12 @@ struct PublishRolloutCommand: ParsableCommand {
         } else {
             change = halt ? .halt : .resume
         }
-        try PublishCommand.publisher(repository, keys).rollout(version: version, change)
-        print("Rollout of \(version) updated.")
+        let publisher = try PublishCommand.publisher(repository, keys)
+        try publisher.rollout(version: version, change)
+        // The rollout as signed, with the start a ramp without --start took (now).
+        let signed = try publisher.status().filter { SemanticVersion($0.info.version) == SemanticVersion(version) }
+        let rollouts = Array(Set(signed.map { PublishStatusCommand.describe($0.info.rollout) })).sorted()
+        print("Rollout of \(version) updated: \(rollouts.joined(separator: "; ")).")
     }
 }
 

@@ -79,7 +79,7 @@ struct FleetControlTests {
         #expect(try await device.update() == .updated(from: Self.v1_1, to: SemanticVersion(1, 1, 1)), "below the yanked floor, newer than installed")
     }
 
-    @Test("a pin installs that version only — older, outside its rollout or below the floor — and holds there; a pin nowhere published names pinned_version")
+    @Test("a pin installs that version only — older, outside its rollout or below the floor — and holds there; a pin nowhere published names pinned_version, and the platform of a version published for another")
     func pins() async throws {
         let fleet = try FleetFixture()
         try fleet.publish("1.1.0")
@@ -103,12 +103,21 @@ struct FleetControlTests {
         #expect(try await device.update() == .updated(from: SemanticVersion(1, 3, 0), to: Self.v1_2), "a pin installs below the floor")
 
         for (pin, fragment) in [("1.9.0", "pinned_version 1.9.0 is not a release published for this device"),
-                                ("1.4.0", "pinned_version 1.4.0 is not a release published for this device")] {
+                                ("1.4.0", "pinned_version 1.4.0 is published for linux-riscv64 only; this device is linux-aarch64 (platform); pin a published version")] {
             try device.pins.pin(SemanticVersion(pin)!)
             let error = await #expect(throws: SelectionError.self) { try await device.update() }
             #expect(error?.message.hasPrefix(fragment) == true, "\(error?.message ?? "")")
             #expect(try device.installedApp() == "echo 1.2.0\n")
         }
+
+        // What `ota pin` checks first: the pinnable release, refused with the same reason, the version first.
+        let checker = try device.updater()
+        #expect(try await checker.pinnableRelease(SemanticVersion(1, 3, 0)).version == SemanticVersion(1, 3, 0), "a release outside its rollout can be pinned")
+        let other = await #expect(throws: SelectionError.self) { try await checker.pinnableRelease(SemanticVersion(1, 4, 0)) }
+        #expect(other?.message == "1.4.0 is published for linux-riscv64 only; this device is linux-aarch64 (platform)")
+        let nowhere = await #expect(throws: SelectionError.self) { try await checker.pinnableRelease(SemanticVersion(1, 9, 0)) }
+        #expect(nowhere?.message == "1.9.0 is not a release published for this device (newest: 1.3.0, 1.2.0, 1.1.0)")
+        await checker.shutdown()
 
         try device.pins.unpin()
         #expect(try await device.update() == .upToDate(Self.v1_2), "unpinned, 1.3.0 is still outside its rollout")

@@ -94,11 +94,11 @@ struct TUFDevice {
             logger.logLevel = .critical
             return logger
         }
-        return Logger(label: "test") { _ in CallbackLogHandler { logs.append($0) } }
+        return Logger(label: "test") { _ in CallbackLogHandler(withMetadata: true) { logs.append($0) } }
     }
 }
 
-/// Log lines collected from any thread.
+/// Log lines collected from any thread: each message followed by its ` key=value` metadata.
 final class LogLines: Sendable {
     private let lines = Mutex<[String]>([])
 

@@ -59,7 +59,7 @@ struct TUFSourceTests {
                                                                       "GET /metadata/2.snapshot.json 200", "GET /metadata/2.targets.json 200"])
     }
 
-    @Test("yanked, halted, another channel or another platform are not offered; a signed version that differs from the path is skipped with a warning")
+    @Test("yanked, halted, another channel or another platform are not offered; a signed version that differs from the path, or a ramp without a start or hours, is skipped with a warning")
     func eligibility() async throws {
         let repository = try TUFCatalogRepository([
             try TUFDevice.release("1.1.0"),
@@ -71,6 +71,8 @@ struct TUFSourceTests {
             try TUFDevice.release("1.6.0", platform: "linux-riscv64"),
             try TUFDevice.release("1.7.0", signedVersion: "1.1.0"),
             try TUFDevice.release("1.8.0", rollout: ["id": "1.8.0", "percent": 100, "halted": false]),
+            try TUFDevice.release("1.9.0", rollout: ["id": "1.9.0", "percent": 100, "start": NSNull(), "ramp_hours": 24, "halted": false]),
+            try TUFDevice.release("1.10.0", rollout: ["id": "1.10.0", "percent": 100, "start": "2020-01-01T00:00:00Z", "ramp_hours": 0, "halted": false]),
         ])
         let device = try TUFDevice(repository, extra: "platform: linux-aarch64")
         let logs = LogLines()
@@ -82,6 +84,12 @@ struct TUFSourceTests {
                 "withheld releases are listed with the reason; another platform's are not listed at all")
         #expect(ReleaseSelector().check(releases, current: SemanticVersion(1, 0, 0)).availableRelease?.version == SemanticVersion(1, 8, 0))
         #expect(logs.all.filter { $0.contains("signed version differs from the version in its path") }.count == 1, "\(logs.all)")
+        let malformed = logs.all.filter { $0.hasPrefix("skipping a TUF target whose custom.ota is malformed") }
+        #expect(malformed.count == 2, "\(logs.all)")
+        #expect(malformed.contains { $0.contains("ota.target=monitor/1.9.0/monitor-1.9.0-any.tar.gz") && $0.contains("custom.ota.rollout.start is missing, but ramp_hours is 24") },
+                "a ramp without a start is withheld from every device, with a warning naming the release and the field: \(malformed)")
+        #expect(malformed.contains { $0.contains("ota.target=monitor/1.10.0/monitor-1.10.0-any.tar.gz") && $0.contains("custom.ota.rollout.ramp_hours is not a whole number from 1") },
+                "\(malformed)")
 
         let beta = try TUFDevice(repository, extra: "platform: linux-aarch64\nchannel: beta")
         #expect(try await beta.source().releases().filter { $0.withheld == nil }.map(\.version.description) == ["1.5.0"])
