@@ -37,7 +37,7 @@ package enum FileDigest {
     /// Feeds the first `limit` bytes read from the open file `fd` (named `name` in errors) into `hasher`;
     /// returns how many bytes that was, fewer than `limit` when the file ends first.
     @discardableResult
-    package static func update(_ hasher: inout SHA256, withDescriptor fd: Int32, name: String, limit: Int = .max,
+    package static func update(_ hasher: inout some HashFunction, withDescriptor fd: Int32, name: String, limit: Int = .max,
                                reusing shared: UnsafeMutableRawBufferPointer? = nil) throws(SystemError) -> Int {
         let buffer = shared ?? UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { if shared == nil { buffer.deallocate() } }
