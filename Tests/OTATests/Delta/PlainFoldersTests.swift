@@ -15,15 +15,15 @@ struct PlainFoldersTests {
         #expect(symlink(work.url("elsewhere"), work.url("root/x")) == 0)
         var folders = PlainFolders(root: work.url("root"))
 
-        #expect(folders.contains("a/b/c.txt"))
-        #expect(folders.contains("top.txt"))
-        #expect(!folders.contains("a/link/c.txt"), "a folder that is a link to a folder of the tree")
-        #expect(!folders.contains("x/f.txt"), "a folder that is a link out of the tree")
-        #expect(!folders.contains("missing/c.txt"))
-        #expect(!folders.contains("a/../a/b/c.txt"))
-        #expect(!folders.contains("a/./b/c.txt"))
-        #expect(!folders.contains("a//b/c.txt"))
-        #expect(folders.contains("a/b/c.txt"), "asked again, from what it remembers")
+        #expect(folders.contains("a/b/c.txt") == true)
+        #expect(folders.contains("top.txt") == true)
+        #expect(folders.contains("a/link/c.txt") == false, "a folder that is a link to a folder of the tree")
+        #expect(folders.contains("x/f.txt") == false, "a folder that is a link out of the tree")
+        #expect(folders.contains("missing/c.txt") == false)
+        #expect(folders.contains("a/../a/b/c.txt") == false)
+        #expect(folders.contains("a/./b/c.txt") == false)
+        #expect(folders.contains("a//b/c.txt") == false)
+        #expect(folders.contains("a/b/c.txt") == true, "asked again, from what it remembers")
     }
 
     @Test("the root may itself be reached through a link (the releases layout's current)")
@@ -32,6 +32,6 @@ struct PlainFoldersTests {
         try work.write("releases/1.0.0/src/app.py", "a")
         #expect(symlink("releases/1.0.0", work.url("current")) == 0)
         var folders = PlainFolders(root: work.url("current"))
-        #expect(folders.contains("src/app.py"))
+        #expect(folders.contains("src/app.py") == true)
     }
 }
