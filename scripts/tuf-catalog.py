@@ -4,8 +4,9 @@
 
   tuf-catalog.py init DIR < SPEC       a new repository in DIR (keys in DIR/keys, the initial root in DIR/root.json)
   tuf-catalog.py publish DIR < SPEC    replace the targets: new targets, snapshot and timestamp versions
-  tuf-catalog.py timestamp DIR [--version N] [--expires-in SECONDS] [--snapshot-version N] [--out FILE]
-                                       re-sign the timestamp (default: the next version, for a day, naming the current snapshot)
+  tuf-catalog.py timestamp DIR [--version N] [--expires-in SECONDS | --expires-at TIME] [--snapshot-version N] [--out FILE]
+                                       re-sign the timestamp (default: the next version, for a day, naming the current snapshot);
+                                       TIME is UTC as 2026-01-31T12:00:00Z
   tuf-catalog.py rotate-root DIR [--timestamp-key]
                                        root N+1 with a new root key (signed by the old and the new one), and
                                        optionally a new timestamp key (the timestamp is then re-signed with it)
@@ -114,7 +115,7 @@ class Repository:
         self.write(snapshot, self.path("snapshot", version), self.key("snapshot"))
         self.timestamp()
 
-    def timestamp(self, version=None, expires_in=86400, snapshot_version=None, out=None) -> None:
+    def timestamp(self, version=None, expires_in=86400, snapshot_version=None, out=None, expires_at=None) -> None:
         path = os.path.join(self.metadata, "timestamp.json")
         if version is None:
             version = Metadata.from_file(path).signed.version + 1 if os.path.exists(path) else 1
@@ -123,7 +124,8 @@ class Repository:
             snapshot_version = max(versions) if self.consistent() else Metadata.from_file(self.path("snapshot", 0)).signed.version
         with open(self.path("snapshot", snapshot_version), "rb") as f:
             snapshot_data = f.read()
-        md = Metadata(Timestamp(version=version, expires=now() + timedelta(seconds=expires_in)))
+        expires = expires_at or now() + timedelta(seconds=expires_in)
+        md = Metadata(Timestamp(version=version, expires=expires))
         md.signed.snapshot_meta = MetaFile(snapshot_version, len(snapshot_data), {"sha256": hashlib.sha256(snapshot_data).hexdigest()})
         self.write(md, out or path, self.key("timestamp"))
 
@@ -228,7 +230,9 @@ def main() -> None:
     parser.add_argument("role", nargs="?", choices=["timestamp", "snapshot", "targets"])
     parser.add_argument("defect", nargs="?", choices=["oversized", "malformed", "wrong-key-type", "wrong-length", "wrong-hash"])
     parser.add_argument("--version", type=int)
-    parser.add_argument("--expires-in", type=int, default=86400)
+    expiry = parser.add_mutually_exclusive_group()
+    expiry.add_argument("--expires-in", type=int, default=86400)
+    expiry.add_argument("--expires-at", type=lambda text: datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc))
     parser.add_argument("--snapshot-version", type=int)
     parser.add_argument("--out")
     parser.add_argument("--timestamp-key", action="store_true")
@@ -239,7 +243,7 @@ def main() -> None:
     elif args.command == "publish":
         publish(repo, json.load(sys.stdin))
     elif args.command == "timestamp":
-        repo.timestamp(args.version, args.expires_in, args.snapshot_version, args.out)
+        repo.timestamp(args.version, args.expires_in, args.snapshot_version, args.out, args.expires_at)
     elif args.command == "rotate-root":
         rotate_root(repo, args.timestamp_key)
     elif args.command == "forge-targets":

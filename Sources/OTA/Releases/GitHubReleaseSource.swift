@@ -249,6 +249,7 @@ extension HTTPTransport {
         settings.idleTimeout = timeout
         settings.minimumRate = transfer.minDownloadRate
         settings.rateWindow = timeout * 6
+        settings.headTimeout = timeout * 6
         settings.redirectPolicy = RedirectPolicy(maxRedirects: 5, allowInsecureHTTP: transfer.allowInsecureHTTP)
         settings.apiOrigin = RedirectPolicy.origin(of: source.githubAPIURL)
         settings.token = source.githubToken

@@ -15,7 +15,7 @@ import Synchronization
 /// `idleTimeout` bounds the time without a received byte, for API calls and downloads alike (and the time to
 /// connect); a refused connection fails at once (AsyncHTTPClient would otherwise try again and again until
 /// the connect time-out: ``RetryPolicy`` decides about another attempt, after `retry_delay`);
-/// `rateWindow` bounds the time until the response head, and a body slower than `minimumRate` on
+/// `headTimeout` bounds the time until the response head, and a body slower than `minimumRate` on
 /// average over `rateWindow` fails (``TransferBody``).
 final class HTTPTransport: Sendable {
     struct Configuration: Sendable {
@@ -23,8 +23,10 @@ final class HTTPTransport: Sendable {
         var idleTimeout: Duration = .seconds(30)
         /// The lowest average rate in bytes per second over ``rateWindow`` (`min_download_rate`); 0 = none.
         var minimumRate = 1024
-        /// The span the rate is averaged over (`download_timeout × 6`), and the longest wait for a response head.
+        /// The span the rate is averaged over (`download_timeout × 6`).
         var rateWindow: Duration = .seconds(180)
+        /// The longest wait for a response head, from sending the request (`download_timeout × 6`).
+        var headTimeout: Duration = .seconds(180)
         var redirectPolicy = RedirectPolicy()
         /// The API origin (`https://api.github.com:443`) that may receive ``token``.
         var apiOrigin: String?
@@ -110,7 +112,7 @@ final class HTTPTransport: Sendable {
             }
             let response: HTTPClientResponse
             do {
-                response = try await client.execute(request, deadline: .now() + Self.timeAmount(configuration.rateWindow), logger: nil)
+                response = try await client.execute(request, deadline: .now() + Self.timeAmount(configuration.headTimeout), logger: nil)
             } catch {
                 throw Self.transferError(for: error, url: current)
             }

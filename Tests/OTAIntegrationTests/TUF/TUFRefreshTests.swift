@@ -87,11 +87,15 @@ struct TUFRefreshTests {
     func timeFloor() async throws {
         let repository = try TUFCatalogRepository([try TUFDevice.release("1.1.0")])
         let device = try TUFDevice(repository)
+        let before = Date()
         _ = try await device.source().releases()
+        let after = Date()
         let floor = try #require(TUFMetadataStore(stateDirectory: StateDirectory(installation: device.configuration.installation)).timeFloor())
-        #expect(abs(floor.timeIntervalSinceNow) < 600)
+        // The floor is the device's clock at the refresh, kept to the second.
+        #expect(floor >= before.addingTimeInterval(-1) && floor <= after, "floor \(floor), refresh between \(before) and \(after)")
 
-        try repository.change("timestamp", ["--expires-in", "-60"])
+        // Expired a minute before the floor, however long this machine took since the refresh.
+        try repository.change("timestamp", ["--expires-at", UTCTime.iso8601(floor.addingTimeInterval(-60))])
         let in1970: @Sendable () -> Date = { Date(timeIntervalSince1970: 0) }
         let error = await #expect(throws: TUFError.self) { try await device.source(clock: in1970).releases() }
         #expect(error?.code == .expired)

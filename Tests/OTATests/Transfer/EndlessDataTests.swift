@@ -13,15 +13,19 @@ struct EndlessDataTests {
         return logger
     }()
 
-    /// A downloader whose transport has the given rate floor, no retries, and `maxDownloadBytes`. Its idle
-    /// time-out is a minute: these tests are about the rate floor, the head deadline and the size cap, and a
-    /// busy machine that stalls the test process for seconds must not end them with an idle time-out instead.
-    static func withDownloader<T>(state: TemporaryDirectory, window: Duration, minimumRate: Int = 1024, maxDownloadBytes: Int = 2 << 30,
-                                  _ body: (Downloader) async throws -> T) async throws -> T {
+    /// An hour: a time-out that no test here may reach, however long a loaded machine stalls it.
+    static let never = Duration.seconds(3600)
+
+    /// A downloader whose transport has no retries, `maxDownloadBytes`, and only the limits a test passes:
+    /// every other time-out is ``never``, so that the limit under test is the only one that can end the
+    /// transfer, however late a busy machine runs the test.
+    static func withDownloader<T>(state: TemporaryDirectory, rateWindow: Duration = never, headTimeout: Duration = never,
+                                  maxDownloadBytes: Int = 2 << 30, _ body: (Downloader) async throws -> T) async throws -> T {
         var settings = HTTPTransport.Configuration()
-        settings.idleTimeout = .seconds(60)
-        settings.minimumRate = minimumRate
-        settings.rateWindow = window
+        settings.idleTimeout = never
+        settings.minimumRate = 1024
+        settings.rateWindow = rateWindow
+        settings.headTimeout = headTimeout
         let transport = HTTPTransport(configuration: settings, logger: logger)
         let downloader = Downloader(directory: state.url("downloads"), transport: transport, retry: RetryPolicy(maxRetries: 0, baseDelay: .zero),
                                     maxDownloadBytes: maxDownloadBytes, logger: logger)
@@ -42,18 +46,17 @@ struct EndlessDataTests {
     @Test("a body that trickles a byte at a time fails as too slow, although bytes keep coming")
     func tricklingBody() async throws {
         let server = try FakeHTTPServer { _, connection in
-            connection.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n")
-            // 10 bytes/s at most, until the client hangs up: the body cannot end before the rate floor
-            // ends it, however late a loaded machine reads it (bytes that piled up arrive in one burst,
-            // and the trickle after it is still 10 bytes/s).
-            for _ in 0..<6000 {
-                guard connection.write([UInt8(ascii: "a")]) else { return }
+            connection.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+            // 10 bytes/s at most, until the client hangs up: the body never ends, so only the rate floor can
+            // end it, however late a loaded machine reads it (bytes that piled up arrive in one burst, and
+            // the trickle after it is still 10 bytes/s).
+            while connection.write([UInt8(ascii: "a")]) {
                 Thread.sleep(forTimeInterval: 0.1)
             }
         }
         let directory = try TemporaryDirectory()
         let error = try await #require(throws: TransferError.self) {
-            try await Self.withDownloader(state: directory, window: .milliseconds(300)) { downloader in
+            try await Self.withDownloader(state: directory, rateWindow: .milliseconds(300)) { downloader in
                 try await downloader.download(Self.sourceTarball(server.baseURL + "/tarball"))
             }
         }
@@ -62,20 +65,20 @@ struct EndlessDataTests {
         #expect(error.isTransient)
     }
 
-    @Test("a response head that trickles fails within the transfer window")
+    @Test("a response head that trickles fails at the head time-out")
     func tricklingHead() async throws {
         let server = try FakeHTTPServer { _, connection in
             connection.write("HTTP/1.1 200 OK\r\n")
-            // A head that keeps coming for longer than the test may run: only the deadline can end it.
-            for index in 0..<600 {
-                guard connection.write("X-Padding-\(index): y\r\n") else { return }
+            // A head that never ends, a line every 0.1 s until the client hangs up: only the deadline can end it.
+            var index = 0
+            while connection.write("X-Padding-\(index): y\r\n") {
+                index += 1
                 Thread.sleep(forTimeInterval: 0.1)
             }
-            connection.write("Content-Length: 2\r\nConnection: close\r\n\r\nok")
         }
         let directory = try TemporaryDirectory()
         let error = try await #require(throws: TransferError.self) {
-            try await Self.withDownloader(state: directory, window: .milliseconds(300)) { downloader in
+            try await Self.withDownloader(state: directory, headTimeout: .milliseconds(300)) { downloader in
                 try await downloader.download(Self.sourceTarball(server.baseURL + "/tarball"))
             }
         }
@@ -88,12 +91,12 @@ struct EndlessDataTests {
         let server = try FakeHTTPServer { _, connection in
             connection.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
             let chunk = [UInt8](repeating: 0x1f, count: 1 << 16)
-            // Until the client hangs up (the writes then fail at once), or 256 MiB.
-            for _ in 0..<4096 { connection.write(chunk) }
+            // Until the client hangs up (the writes then fail at once).
+            while connection.write(chunk) {}
         }
         let directory = try TemporaryDirectory()
         let error = try await #require(throws: TransferError.self) {
-            try await Self.withDownloader(state: directory, window: .seconds(30), maxDownloadBytes: 1 << 20) { downloader in
+            try await Self.withDownloader(state: directory, maxDownloadBytes: 1 << 20) { downloader in
                 try await downloader.download(Self.sourceTarball(server.baseURL + "/tarball"))
             }
         }
@@ -110,7 +113,7 @@ struct EndlessDataTests {
         }
         let directory = try TemporaryDirectory()
         let error = try await #require(throws: TransferError.self) {
-            try await Self.withDownloader(state: directory, window: .seconds(30), maxDownloadBytes: 1 << 20) { downloader in
+            try await Self.withDownloader(state: directory, maxDownloadBytes: 1 << 20) { downloader in
                 try await downloader.download(Self.sourceTarball(server.baseURL + "/tarball"))
             }
         }
@@ -130,6 +133,7 @@ struct EndlessDataTests {
         #expect(set.transfer.minDownloadRate == 0)
         let transport = HTTPTransport(transfer: set.transfer, source: set.source, logger: Self.logger)
         #expect(transport.configuration.rateWindow == .seconds(42))
+        #expect(transport.configuration.headTimeout == .seconds(42))
         #expect(transport.configuration.minimumRate == 0)
         let error = try #require(throws: ConfigurationError.self) {
             try OTAConfiguration.parse(yaml: "github_repo: o/r\nmin_download_rate: -1\n", environment: ConfigurationEnvironment([:]))
