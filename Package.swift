@@ -121,6 +121,7 @@ let package = Package(
                 "OTA", "OTAArchiveWriter", "OTAFleetSimulation", "OTASigning", "OTATestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         // Real processes and the whole agent: kill -9 crash tests (ota-install-harness), full and

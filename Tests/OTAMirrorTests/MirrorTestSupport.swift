@@ -62,11 +62,19 @@ extension HTTPFields {
 }
 
 /// Runs `body` against a mirror of `root` started on 127.0.0.1:0, then stops it.
+///
+/// The client connects before `body` sends its first request, and a loaded machine can pause a test
+/// between two requests for longer than the mirror's request-header (10 s) or idle (60 s) timeout: the
+/// mirror would then close the connection and the next request fail with "I/O on closed channel".
+/// These tests are not about the timeouts (`MirrorConnectionLimitTests` is), so both are set to the
+/// longest accepted value and no wall-clock limit of the server can end a connection during a test.
 func withMirror<Value: Sendable>(root: String, configuration: OTAMirror.Configuration = .init(port: 0),
                                  _ body: @Sendable @escaping (MirrorClient) async throws -> Value) async throws -> Value {
     var configuration = configuration
     configuration.host = "127.0.0.1"
     configuration.port = 0
+    configuration.requestHeaderTimeout = OTAMirror.Configuration.longestTimeout
+    configuration.idleTimeout = OTAMirror.Configuration.longestTimeout
     configuration.logger = Logger(label: "test.mirror", factory: { _ in SwiftLogNoOpLogHandler() })
     let mirror = try OTAMirror(root: root, configuration: configuration)
     return try await mirror.withRunning { apiURL in

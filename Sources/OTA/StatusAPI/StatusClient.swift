@@ -32,8 +32,14 @@ package struct StatusClient: Sendable {
         let fd = try StatusSocket.connect(to: address, timeout: timeout)
         defer { close(fd) }
         let request = Array("\(method) \(target) HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
-        try Syscall.writeAll(fd, request, "write to \(path)")
-        let bytes = try Syscall.readAll(fd, limit: limit, "read from \(path)")
+        let bytes: [UInt8]
+        do {
+            try Syscall.writeAll(fd, request, "write to \(path)")
+            bytes = try Syscall.readAll(fd, limit: limit, "read from \(path)")
+        } catch where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
+            // The socket's SO_RCVTIMEO/SO_SNDTIMEO expired: the agent did not answer in time.
+            throw SystemError("\(error.operation) (no progress within \(timeout); the agent is busy or hung)", errno: ETIMEDOUT)
+        }
         guard let response = Self.parse(bytes) else { throw SystemError("read from \(path) (not an HTTP response)", errno: EPROTO) }
         return response
     }

@@ -88,6 +88,7 @@ public final class StatusServer: Service, Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(RequestSizeLimit(limit: limits.maxRequestBytes))
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(RequestDeadline(timeout: limits.requestTimeout))
                         return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -167,10 +168,9 @@ public final class StatusServer: Service, Sendable {
         return admitted
     }
 
-    /// Reads one request (within the time and size limits) and answers it.
+    /// Reads one request and answers it (``RequestDeadline`` and ``RequestSizeLimit`` bound the request).
     private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
         let channel = connection.channel
-        let tooSlow = channel.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(limits.requestTimeout))) { channel.close(promise: nil) }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
@@ -184,7 +184,6 @@ public final class StatusServer: Service, Sendable {
                         break reading
                     }
                 }
-                tooSlow.cancel()
                 guard let head, complete else { return }
                 let writer = StatusResponseWriter(outbound: outbound, channel: channel, timeout: limits.writeTimeout)
                 switch await routes.answer(head.method, head.uri) {
@@ -197,7 +196,6 @@ public final class StatusServer: Service, Sendable {
         } catch {
             logger.debug("status API connection ended", metadata: ["ota.error": "\(error)"])
         }
-        tooSlow.cancel()
     }
 
     /// Removes the socket file, unless it is no longer this server's (another agent replaced it).

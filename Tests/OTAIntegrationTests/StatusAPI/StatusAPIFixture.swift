@@ -42,9 +42,14 @@ struct StatusAPIFixture {
         }
     }
 
+    /// How long a test waits for the in-process server: a hang guard only, as long as the suites' time
+    /// limit. The server answers on the same concurrency pool as every test running in parallel, so on
+    /// a loaded machine any shorter limit is a race between the answer and the clock.
+    static let hangGuard = Duration.seconds(600)
+
     /// `method path` on the status API, answered off the concurrency pool.
     func request(_ method: String, _ path: String) async throws -> StatusClient.Response {
-        try await StatusClient(path: socket, timeout: .seconds(30)).requestInBackground(method, path)
+        try await StatusClient(path: socket, timeout: Self.hangGuard).requestInBackground(method, path)
     }
 
     func json(_ response: StatusClient.Response) throws -> [String: Any] {

@@ -51,12 +51,12 @@ struct StatusEventsTests {
         let received = try await fixture.serving(server) {
             let client = try RawTCPConnection(unixSocket: fixture.socket)
             #expect(client.send("GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n"))
-            let first = await client.read(timeout: .seconds(60)) { (try? Self.events(in: $0).isEmpty) == false }
+            let first = await client.read(timeout: StatusAPIFixture.hangGuard) { (try? Self.events(in: $0).isEmpty) == false }
             #expect(first.text.hasPrefix("HTTP/1.1 200 OK") && first.text.contains("application/x-ndjson"))
             released[0].signal()
             let outcome = try await fixture.updater.update(progress: progress)
             #expect(outcome == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
-            let rest = await client.read(timeout: .seconds(60)) { bytes in
+            let rest = await client.read(timeout: StatusAPIFixture.hangGuard) { bytes in
                 ((try? Self.events(in: first.bytes + bytes)) ?? []).dropFirst().contains { $0.state == .idle }
             }
             client.close()

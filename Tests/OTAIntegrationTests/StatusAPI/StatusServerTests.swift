@@ -85,7 +85,7 @@ struct StatusServerTests {
         let dropped = try await fixture.serving(server) {
             let silent = try RawTCPConnection(unixSocket: fixture.socket)
             silent.send("GET /v1/sta")
-            return await silent.readUntilClosed(timeout: .seconds(60))
+            return await silent.readUntilClosed(timeout: StatusAPIFixture.hangGuard)
         }
         await fixture.updater.shutdown()
         #expect(dropped.closed && dropped.bytes.isEmpty, "closed without an answer: \(dropped.text)")
@@ -100,7 +100,7 @@ struct StatusServerTests {
         try await fixture.serving(server) {
             let client = try RawTCPConnection(unixSocket: fixture.socket)
             client.send("GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Padding: " + String(repeating: "a", count: 4096) + "\r\n\r\n")
-            let received = await client.readUntilClosed(timeout: .seconds(60))
+            let received = await client.readUntilClosed(timeout: StatusAPIFixture.hangGuard)
             #expect(received.closed && !received.text.contains("200 OK"), "\(received.text.prefix(200))")
             #expect(try await fixture.request("GET", "/v1/status").status == 200)
         }
@@ -119,15 +119,15 @@ struct StatusServerTests {
             for _ in 0..<2 {
                 let follower = try RawTCPConnection(unixSocket: fixture.socket)
                 #expect(follower.send("GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n"))
-                let first = await follower.read(timeout: .seconds(60)) { String(decoding: $0, as: UTF8.self).contains("\"state\":\"idle\"") }
+                let first = await follower.read(timeout: StatusAPIFixture.hangGuard) { String(decoding: $0, as: UTF8.self).contains("\"state\":\"idle\"") }
                 #expect(first.text.hasPrefix("HTTP/1.1 200 OK"), "\(first.text)")
                 followers.append(follower)
             }
             let third = try RawTCPConnection(unixSocket: fixture.socket)
-            let refused = await third.readUntilClosed(timeout: .seconds(60))
+            let refused = await third.readUntilClosed(timeout: StatusAPIFixture.hangGuard)
             #expect(refused.closed && refused.bytes.isEmpty, "\(refused.text)")
             _ = try await fixture.updater.check()
-            let more = await followers[1].read(timeout: .seconds(60)) { String(decoding: $0, as: UTF8.self).contains("\"state\":\"checking\"") }
+            let more = await followers[1].read(timeout: StatusAPIFixture.hangGuard) { String(decoding: $0, as: UTF8.self).contains("\"state\":\"checking\"") }
             #expect(more.text.contains("\"state\":\"checking\""), "the admitted clients are still served: \(more.text)")
             for follower in followers { follower.close() }
         }

@@ -77,7 +77,7 @@ struct StatusSocketTests {
         let status = try await fixture.serving(server) {
             var info = stat()
             #expect(lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK && info.st_mode & 0o777 == 0o660)
-            return try await StatusClient(path: path, timeout: .seconds(30)).requestInBackground("GET", "/v1/status").status
+            return try await StatusClient(path: path, timeout: StatusAPIFixture.hangGuard).requestInBackground("GET", "/v1/status").status
         }
         await fixture.updater.shutdown()
         #expect(status == 200)
