@@ -17,20 +17,27 @@ struct PlainFolders {
     }
 
     /// Whether every folder on the way from `root` to `relative` is a plain folder. A path with an empty,
-    /// `.` or `..` component is never plain.
+    /// `.` or `..` component is never plain. A path whose folder was checked before costs no system call
+    /// and no allocation but its folder's name.
     mutating func contains(_ relative: String) -> Bool {
-        let components = relative.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        guard !components.contains(where: { $0.isEmpty || $0.elementsEqual(".".utf8) || $0.elementsEqual("..".utf8) }) else { return false }
-        guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return true }
+        let bytes = relative.utf8
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return Self.isName(bytes[...]) }
+        guard Self.isName(bytes[bytes.index(after: slash)...]) else { return false }
         let parent = String(relative[..<slash])
         if known.contains(parent) { return true }
         var folder = ""
-        for component in components.dropLast() {
-            folder += folder.isEmpty ? String(decoding: component, as: UTF8.self) : "/" + String(decoding: component, as: UTF8.self)
+        for component in parent.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            guard Self.isName(component) else { return false }
+            folder += (folder.isEmpty ? "" : "/") + String(decoding: component, as: UTF8.self)
             if known.contains(folder) { continue }
             guard let info = FileSystem.lstatInfo(root + "/" + folder), FileSystem.kind(of: info) == .directory else { return false }
             known.insert(folder)
         }
         return true
+    }
+
+    /// Whether `component` names an entry: not empty, `.` or `..`.
+    private static func isName(_ component: Substring.UTF8View.SubSequence) -> Bool {
+        !component.isEmpty && !component.elementsEqual(".".utf8) && !component.elementsEqual("..".utf8)
     }
 }

@@ -6,9 +6,9 @@ import Glibc
 ///
 /// Every file in it (the lock, `state.json`, `journal.json`, `ota.log`, the records of backups, the
 /// release cache, partial downloads and their records) is opened relative to a descriptor of the folder
-/// with `O_NOFOLLOW`, so a symlink or a FIFO planted under one of those names is refused instead of followed. ``prepare()`` creates the folder (mode
-/// 0700) and checks, before any command does anything, that `state_dir` and `backup_path` can be
-/// trusted (see ``checkTrust()``).
+/// with `O_NOFOLLOW`, so a symlink or a FIFO planted under one of those names is refused instead of
+/// followed. ``prepare()`` creates the folder (mode 0700) and checks, before any command does anything,
+/// that `state_dir` and `backup_path` can be trusted (see ``checkTrust()``).
 ///
 /// ```swift
 /// let directory = StateDirectory(installation: config.installation)
