@@ -46,9 +46,9 @@ struct StatusAPICommandTests {
             // The first check comes within check_interval (2 s), then one every 2 s or less: a status read
             // may meet the agent idle or in one of those (up to date) checks.
             _ = try await Self.withAgent(world) {
-                let status = try await StatusClient(path: socket, timeout: .seconds(30)).statusInBackground()
+                let status = try await StatusClient(path: socket, timeout: .seconds(300)).statusInBackground()
                 #expect([.idle, .checking].contains(status.state) && status.currentVersion == "1.1.0" && status.progress == nil)
-                let metrics = try await StatusClient(path: socket, timeout: .seconds(30)).requestInBackground("GET", "/metrics")
+                let metrics = try await StatusClient(path: socket, timeout: .seconds(300)).requestInBackground("GET", "/metrics")
                 let parsed = try await PrometheusText.parse(String(decoding: metrics.body, as: UTF8.self))
                 #expect(parsed.value("ota_update_attempts_total", ["result": "succeeded"]) == 1)
                 #expect(parsed.value("ota_info", ["version": "1.1.0"]) == 1)

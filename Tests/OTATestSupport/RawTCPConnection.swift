@@ -8,7 +8,12 @@ import Glibc
 ///
 /// Reads wait on a thread of their own, never on the concurrency pool (on 2 cores a blocked pool
 /// thread starves the in-process server), and give up after a timeout instead of hanging a test.
+/// The default timeout is a hang guard only, long enough for a starved server on a busy 2-core
+/// machine to answer: a test never relies on it running out.
 public final class RawTCPConnection: @unchecked Sendable {
+    /// How long a read waits by default before it gives up.
+    public static let hangGuard = Duration.seconds(300)
+
     public struct ConnectionFailed: Error, CustomStringConvertible {
         public let description: String
     }
@@ -75,7 +80,7 @@ public final class RawTCPConnection: @unchecked Sendable {
 
     /// Sends a `GET` for `path` (keeping the connection alive) and reads the whole response;
     /// returns its status code, or `nil` if the connection closed first.
-    public func get(_ path: String, timeout: Duration = .seconds(10)) async -> Int? {
+    public func get(_ path: String, timeout: Duration = hangGuard) async -> Int? {
         guard send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") else { return nil }
         let received = await read(timeout: timeout) { Self.isCompleteResponse($0) }
         guard Self.isCompleteResponse(received.bytes) else { return nil }
@@ -101,13 +106,13 @@ public final class RawTCPConnection: @unchecked Sendable {
     }
 
     /// Reads until the server closes the connection, or `timeout` passes (then `closed` is `false`).
-    public func readUntilClosed(timeout: Duration = .seconds(10)) async -> Received {
+    public func readUntilClosed(timeout: Duration = hangGuard) async -> Received {
         await read(timeout: timeout) { _ in false }
     }
 
     /// Sends `text` one byte at a time, `interval` apart, until the server closes the connection
     /// (`true`) or every byte is sent and `timeout` passed (`false`).
-    public func trickle(_ text: String, interval: Duration, timeout: Duration = .seconds(10)) async -> Bool {
+    public func trickle(_ text: String, interval: Duration, timeout: Duration = hangGuard) async -> Bool {
         let clock = ContinuousClock(), deadline = clock.now + timeout
         for byte in text {
             if !send(String(byte)) { return true }

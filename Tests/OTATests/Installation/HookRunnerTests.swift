@@ -11,7 +11,7 @@ struct HookRunnerTests {
         let directory = try TemporaryDirectory()
         let runner = HookRunner(installDirectory: directory.path)
         try await runner.run(.postUpdate, command: #"printf '%s %s %s %s' "$OTA_FROM_VERSION" "$OTA_TO_VERSION" "$OTA_INSTALL_DIR" "$(pwd)" > hook.out"#,
-                             from: from, to: to, timeout: .seconds(10))
+                             from: from, to: to, timeout: .seconds(300))
         #expect(try directory.read("hook.out") == "1.0.0 1.1.0-rc.1 \(directory.path) \(directory.path)")
     }
 
@@ -20,7 +20,7 @@ struct HookRunnerTests {
         let directory = try TemporaryDirectory()
         let error = try await #require(throws: HookError.self) {
             try await HookRunner(installDirectory: directory.path).run(.healthCheck, command: "echo starting; echo 'port 8080 refused' >&2; exit 3",
-                                                                      from: from, to: to, timeout: .seconds(10))
+                                                                      from: from, to: to, timeout: .seconds(300))
         }
         #expect(error.code == .failed)
         #expect(error.status == 3)
@@ -68,7 +68,7 @@ struct HookRunnerTests {
 
     /// The variables a hook saw, from `env -0` written to `env.out`.
     func hookEnvironment(_ runner: HookRunner, hook: HookRunner.Hook, in directory: TemporaryDirectory) async throws -> [String: String] {
-        try await runner.run(hook, command: "env -0 > env.out", from: from, to: to, timeout: .seconds(10))
+        try await runner.run(hook, command: "env -0 > env.out", from: from, to: to, timeout: .seconds(300))
         var seen: [String: String] = [:]
         for entry in try directory.read("env.out").split(separator: "\0") {
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
