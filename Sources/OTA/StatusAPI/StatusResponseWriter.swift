@@ -1,12 +1,10 @@
 import NIOCore
 import NIOHTTP1
 
-/// Writes the status API's answers to one client; a write that waits longer than `timeout` (the client
-/// does not read) closes the connection.
+/// Writes the status API's answers to one client (``WriteStallDeadline`` drops a client that stops reading).
 struct StatusResponseWriter {
     let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     let channel: any Channel
-    let timeout: Duration
 
     /// The head and body of a complete response, `Connection: close`.
     func send(_ response: StatusResponse) async throws {
@@ -42,8 +40,6 @@ struct StatusResponseWriter {
     }
 
     private func write(_ parts: [HTTPServerResponsePart]) async throws {
-        let tooSlow = channel.eventLoop.scheduleTask(in: .nanoseconds(StatusServer.nanoseconds(timeout))) { [channel] in channel.close(promise: nil) }
-        defer { tooSlow.cancel() }
         try await outbound.write(contentsOf: parts)
     }
 }

@@ -27,7 +27,8 @@ public final class StatusServer: Service, Sendable {
     public struct Limits: Sendable {
         /// How long a client has to send its whole request.
         public var requestTimeout: Duration = .seconds(5)
-        /// How long one write to a client may wait (a client that does not read is dropped).
+        /// How long a client may leave its answer unread while the server's write buffer for it is full
+        /// (a client that does not read is dropped).
         public var writeTimeout: Duration = .seconds(10)
         /// The most bytes a request may have.
         public var maxRequestBytes = 16 << 10
@@ -89,6 +90,7 @@ public final class StatusServer: Service, Sendable {
                         try channel.pipeline.syncOperations.addHandler(RequestSizeLimit(limit: limits.maxRequestBytes))
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         try channel.pipeline.syncOperations.addHandler(RequestDeadline(timeout: limits.requestTimeout))
+                        try channel.pipeline.syncOperations.addHandler(WriteStallDeadline(timeout: limits.writeTimeout))
                         return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -185,7 +187,7 @@ public final class StatusServer: Service, Sendable {
                     }
                 }
                 guard let head, complete else { return }
-                let writer = StatusResponseWriter(outbound: outbound, channel: channel, timeout: limits.writeTimeout)
+                let writer = StatusResponseWriter(outbound: outbound, channel: channel)
                 switch await routes.answer(head.method, head.uri) {
                 case .response(let response):
                     try await writer.send(response)

@@ -9,7 +9,8 @@ import Testing
 @testable import OTATestSupport
 
 /// The status API's time limits measure the other side only: the server's request deadline stops once
-/// the request is complete, and the client reports a socket timeout as one.
+/// the request is complete, its write deadline runs only while the client leaves the answer unread, and
+/// the client reports a socket timeout as one.
 @Suite("Status API: time limits", .timeLimit(.minutes(10)))
 struct StatusAPITimeoutTests {
     static func channel(timeout: Duration) throws -> EmbeddedChannel {
@@ -39,6 +40,45 @@ struct StatusAPITimeoutTests {
         #expect(channel.isActive)
         channel.embeddedEventLoop.advanceTime(by: .seconds(1))
         #expect(!channel.isActive)
+    }
+
+    static func writeChannel(timeout: Duration) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(WriteStallDeadline(timeout: timeout))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    static func setWritable(_ writable: Bool, _ channel: EmbeddedChannel) {
+        channel.isWritable = writable
+        channel.pipeline.fireChannelWritabilityChanged()
+    }
+
+    @Test("a client that leaves its answer unread for the write timeout is dropped")
+    func stalledReader() throws {
+        let channel = try Self.writeChannel(timeout: .seconds(5))
+        Self.setWritable(false, channel)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test("a client that reads, however slowly, and a long wait for the next event keep the connection")
+    func slowReader() throws {
+        let channel = try Self.writeChannel(timeout: .seconds(5))
+        // Nothing to write for a long time: no clock runs.
+        channel.embeddedEventLoop.advanceTime(by: .minutes(10))
+        #expect(channel.isActive)
+        // The buffer fills and drains, again and again, each time within the limit.
+        for _ in 0..<5 {
+            Self.setWritable(false, channel)
+            channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+            Self.setWritable(true, channel)
+            channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        }
+        #expect(channel.isActive)
+        _ = try channel.finish()
     }
 
     @Test("a socket that accepts and never answers is a timeout error naming the socket")
