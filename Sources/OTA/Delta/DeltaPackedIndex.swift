@@ -20,7 +20,7 @@ public enum DeltaPackedIndex {
     /// The index and pack table in the gzip-compressed `bytes`, the index read under `policy` (the archive
     /// safety rules) and the table checked against it.
     /// - Throws: ``ArchiveError`` for an index or table that breaks the rules or the format.
-    static func parse(compressed bytes: [UInt8], policy: ExtractionPolicy) throws(ArchiveError) -> (DeltaIndex, DeltaPackTable) {
+    package static func parse(compressed bytes: [UInt8], policy: ExtractionPolicy) throws(ArchiveError) -> (DeltaIndex, DeltaPackTable) {
         try parse(compressed: MemoryByteSource(bytes), policy: policy)
     }
 
