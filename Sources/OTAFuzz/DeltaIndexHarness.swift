@@ -13,6 +13,12 @@ enum DeltaIndexHarness {
         let parser = DeltaIndexParser(policy: policy)
         let index: DeltaIndex
         do { index = try parser.parse(text: input) } catch { return FuzzResult(accepted: false, rejection: error.message) }
+        return FuzzResult(accepted: true, violations: violations(of: index))
+    }
+
+    /// The invariants an accepted `index` breaks (see the type's description).
+    static func violations(of index: DeltaIndex) -> [String] {
+        let parser = DeltaIndexParser(policy: policy)
         var violations: [String] = []
         if index.entries.count > policy.maxEntries { violations.append("more than \(policy.maxEntries) entries") }
         if index.totalFileBytes > policy.maxExtractedBytes { violations.append("more than \(policy.maxExtractedBytes) bytes of files") }
@@ -42,7 +48,7 @@ enum DeltaIndexHarness {
         } catch {
             violations.append("the index written back does not parse: \(error.message)")
         }
-        return FuzzResult(accepted: true, violations: violations)
+        return violations
     }
 
     /// Resolves a link of the index component by component (at most 40 links), as the kernel would.

@@ -29,6 +29,8 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
     case tufMetadata = "tuf-metadata"
     /// A delta index in its text form, under small limits.
     case deltaIndex = "delta-index"
+    /// A packed delta index (the index and its pack section) in its text form, under small limits.
+    case deltaPack = "delta-pack"
 
     /// Checks one input.
     public func run(_ input: [UInt8]) -> FuzzResult {
@@ -45,6 +47,7 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
         case .httpHeaders: HTTPHeadersHarness.run(input)
         case .tufMetadata: TUFMetadataHarness.run(input)
         case .deltaIndex: DeltaIndexHarness.run(input)
+        case .deltaPack: DeltaPackHarness.run(input)
         }
     }
 }

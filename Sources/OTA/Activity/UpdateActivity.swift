@@ -124,7 +124,7 @@ public final class UpdateActivity: Sendable {
         if received > 0, method == .full { counters.downloadedFull.increment(by: received) }
     }
 
-    /// A release was fetched by its delta index: `bytes` (index and objects) count as `method="delta"`.
+    /// A release was fetched by its delta index: `bytes` (the index, its signature and the objects) count as `method="delta"`.
     func deltaFetched(bytes: Int64) {
         counters.downloadedDelta.increment(by: bytes)
     }

@@ -54,15 +54,26 @@ package struct DeltaIndexParser {
         return try lines.finish()
     }
 
-    /// Splits the text into lines as it arrives and hands each to the policy's ``State``.
+    /// Splits the text into lines as it arrives and hands each to the policy's ``State``; in the packed form
+    /// (``DeltaPackedIndex``), those from the first line starting with `ota-pack` to the pack section.
     struct LineReader {
         var state: State
         /// The start of a line whose end has not arrived yet.
         var partial: [UInt8] = []
-        /// Lines read so far.
+        /// Lines of the index read so far.
         var number = 0
+        /// Whether a pack section follows the index.
+        let packed: Bool
+        /// The pack section, once its first line is read.
+        var pack: DeltaPackTable.Section?
 
-        init(parser: DeltaIndexParser) { state = State(policy: parser.policy) }
+        init(parser: DeltaIndexParser, packed: Bool = false) {
+            state = State(policy: parser.policy)
+            self.packed = packed
+        }
+
+        /// The start of the pack section's first line.
+        static let packMarker = Array("ota-pack".utf8)
 
         mutating func feed(_ chunk: UnsafeRawBufferPointer) throws(ArchiveError) {
             var start = 0
@@ -78,12 +89,18 @@ package struct DeltaIndexParser {
                 start = end + 1
             }
             partial.append(contentsOf: chunk[start...])
-            guard partial.count <= DeltaIndexParser.maxLineBytes else {
-                throw ArchiveError(.malformedHeader, "line \(number + 1) of the index is longer than \(DeltaIndexParser.maxLineBytes) bytes")
+            guard partial.count > DeltaIndexParser.maxLineBytes else { return }
+            if pack != nil || (packed && partial.starts(with: Self.packMarker)) {
+                // No line of the pack section is this long: the rest of it cannot make it valid, only cost memory.
+                partial.removeLast(partial.count - DeltaIndexParser.maxLineBytes - 1)
+                return
             }
+            throw ArchiveError(.malformedHeader, "line \(number + 1) of the index is longer than \(DeltaIndexParser.maxLineBytes) bytes")
         }
 
         private mutating func line(_ bytes: some Collection<UInt8>) throws(ArchiveError) {
+            if pack != nil { return pack!.add(bytes) }
+            if packed && number > 0 && bytes.starts(with: Self.packMarker) { return try startPack(bytes) }
             number += 1
             guard bytes.count <= DeltaIndexParser.maxLineBytes else {
                 throw ArchiveError(.malformedHeader, "line \(number) of the index is longer than \(DeltaIndexParser.maxLineBytes) bytes")
@@ -102,6 +119,22 @@ package struct DeltaIndexParser {
             guard number > 0 else { throw Self.unknownFormat }
             try state.links.verifyAll(insideFolder: nil)
             return state.index
+        }
+
+        /// Ends the index at the pack section's first line `bytes`.
+        private mutating func startPack(_ bytes: some Collection<UInt8>) throws(ArchiveError) {
+            try state.links.verifyAll(insideFolder: nil)
+            pack = DeltaPackTable.Section(index: state.index)
+            pack!.add(bytes)
+        }
+
+        /// The index and its pack section, at the end of the packed form.
+        mutating func finishPacked() throws(ArchiveError) -> (DeltaIndex, DeltaPackTable) {
+            if pack == nil && number > 0 && partial.starts(with: Self.packMarker) { try startPack(partial) }
+            guard let pack else {
+                throw ArchiveError(.truncated, "the index has no pack section (\"\(DeltaPackTable.header)\"): it was not made by `ota sign --index`")
+            }
+            return (state.index, try pack.finish(complete: partial.isEmpty))
         }
     }
 

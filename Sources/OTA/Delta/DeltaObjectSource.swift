@@ -10,21 +10,14 @@ public enum DeltaObjectSource: Sendable, Equatable {
 }
 
 extension DeltaObjectSource {
-    /// Reads the verified, gzip-compressed index of this source from `source` under `policy`: for a folder,
-    /// the index alone, inflated and parsed a chunk at a time (neither its bytes nor its text are held); for a
-    /// pack, the index and its pack section (``DeltaPackedIndex``).
+    /// Reads the verified, gzip-compressed index of this source from `source` under `policy`, inflated and
+    /// parsed a chunk at a time (neither its bytes nor its text are held): for a folder, the index alone; for
+    /// a pack, the index and its pack section (``DeltaPackedIndex``).
     /// - Throws: ``ArchiveError`` for an index that breaks the archive safety rules or the format.
     func index(reading source: ByteSource, policy: ExtractionPolicy) throws(ArchiveError) -> (DeltaIndex, DeltaPackTable?) {
         switch self {
         case .folder: return (try DeltaIndexParser(policy: policy).parse(compressed: source), nil)
-        case .pack:
-            var bytes: [UInt8] = []
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
-            defer { buffer.deallocate() }
-            while case let count = try source.read(into: buffer), count > 0 {
-                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-            }
-            return try DeltaPackedIndex.parse(compressed: bytes, policy: policy)
+        case .pack: return try DeltaPackedIndex.parse(compressed: source, policy: policy)
         }
     }
 }

@@ -52,10 +52,15 @@ public struct DeltaPackTable: Sendable, Equatable {
 
     /// The distinct contents of `index` (SHA-256 and size) in pack order: that of the first file holding each.
     public static func packOrder(of index: DeltaIndex) -> [(sha256: String, size: Int64)] {
-        var seen = Set<String>()
-        var order: [(sha256: String, size: Int64)] = []
-        for entry in index.entries {
-            if case .file(let size, let sha256) = entry.kind, seen.insert(sha256).inserted { order.append((sha256, size)) }
+        contents(of: index).map { ($0.digest.hex, $0.size) }
+    }
+
+    /// ``packOrder(of:)`` in the compact form, read from the index's records.
+    static func contents(of index: DeltaIndex) -> [(digest: ContentDigest, size: Int64)] {
+        var seen = Set<ContentDigest>()
+        var order: [(digest: ContentDigest, size: Int64)] = []
+        for record in index.records where record.type == .file && seen.insert(record.digest).inserted {
+            order.append((record.digest, record.size))
         }
         return order
     }
@@ -66,39 +71,5 @@ public struct DeltaPackTable: Sendable, Equatable {
         lines.reserveCapacity(objects.count + 1)
         for object in objects { lines.append(String(object.length)) }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// The table in `bytes` (its text form) for `index`.
-    /// - Throws: ``ArchiveError`` naming the line that breaks the format or the rules.
-    static func parse(text bytes: ArraySlice<UInt8>, index: DeltaIndex) throws(ArchiveError) -> DeltaPackTable {
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard lines.last?.isEmpty == true else { throw ArchiveError(.truncated, "the pack section does not end with a newline (it is cut short)") }
-        lines.removeLast()
-        let head = lines.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let headFields = head.split(separator: "\t", omittingEmptySubsequences: false)
-        guard headFields.count == 2, headFields[0] == Self.header, let size = DeltaIndexParser.size(String(headFields[1])) else {
-            throw ArchiveError(.unsupportedFormat, "the pack section does not start with \"\(Self.header)<tab><pack size>\"")
-        }
-        let contents = packOrder(of: index)
-        guard lines.count - 1 == contents.count else {
-            throw ArchiveError(.malformedHeader, "the pack section lists \(lines.count - 1) objects, but the index has \(contents.count) distinct contents")
-        }
-        var objects: [Object] = []
-        objects.reserveCapacity(contents.count)
-        var offset: Int64 = 0
-        for (number, (line, content)) in zip(lines.dropFirst(), contents).enumerated() {
-            guard let length = DeltaIndexParser.size(String(decoding: line, as: UTF8.self)), length > 0 else {
-                throw ArchiveError(.malformedHeader, "line \(number + 2) of the pack section is not a length above 0 (a decimal number without sign or leading zeros)")
-            }
-            guard length <= DeltaObjectWriter.compressedLimit(forSize: content.size) else {
-                throw ArchiveError(.expansionRatio, "line \(number + 2) of the pack section gives \(length) compressed bytes for a content of \(content.size) bytes")
-            }
-            objects.append(Object(sha256: content.sha256, offset: offset, length: length))
-            offset += length
-        }
-        guard offset == size else {
-            throw ArchiveError(.sizeMismatch, "the pack section's objects end at \(offset), but it gives the pack's size as \(size)")
-        }
-        return DeltaPackTable(size: size, objects: objects)
     }
 }

@@ -20,15 +20,41 @@ public enum DeltaPackedIndex {
     /// The index and pack table in the gzip-compressed `bytes`, the index read under `policy` (the archive
     /// safety rules) and the table checked against it.
     /// - Throws: ``ArchiveError`` for an index or table that breaks the rules or the format.
-    static func parse(compressed bytes: [UInt8], policy: ExtractionPolicy) throws(ArchiveError) -> (DeltaIndex, DeltaPackTable) {
-        let text = try Gzip.decompress(bytes, limit: inflatedLimit(for: policy))
-        let marker = Array(("\n" + DeltaPackTable.header).utf8)
-        guard let start = firstLine(startingWith: marker, in: text) else {
-            throw ArchiveError(.truncated, "the index has no pack section (\"\(DeltaPackTable.header)\"): it was not made by `ota sign --index`")
+    package static func parse(compressed bytes: [UInt8], policy: ExtractionPolicy) throws(ArchiveError) -> (DeltaIndex, DeltaPackTable) {
+        try parse(compressed: MemoryByteSource(bytes), policy: policy)
+    }
+
+    /// The index and pack table in the gzip-compressed stream `source` (e.g. the downloaded file), inflated
+    /// and parsed a chunk at a time: only the index's compact form and the objects' lengths are kept, never
+    /// the text.
+    /// - Throws: ``ArchiveError`` for an index or table that breaks the rules or the format.
+    static func parse(compressed source: ByteSource, policy: ExtractionPolicy) throws(ArchiveError) -> (DeltaIndex, DeltaPackTable) {
+        let limit = inflatedLimit(for: policy)
+        let inflater = try GzipInflater(source, outputLimit: limit, limitDescription: "at most \(limit) bytes")
+        var lines = DeltaIndexParser.LineReader(parser: DeltaIndexParser(policy: policy), packed: true)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try inflater.read(into: buffer)
+            if count == 0 { return try lines.finishPacked() }
+            try lines.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         }
-        let index = try DeltaIndexParser(policy: policy).parse(text: Array(text[..<start]))
-        let table = try DeltaPackTable.parse(text: text[start...], index: index)
-        return (index, table)
+    }
+
+    /// The index and pack table in their uncompressed text form, handed over in pieces of at most `chunk` bytes.
+    package static func parse(text bytes: [UInt8], chunk: Int = 64 << 10, policy: ExtractionPolicy) throws(ArchiveError) -> (DeltaIndex, DeltaPackTable) {
+        var lines = DeltaIndexParser.LineReader(parser: DeltaIndexParser(policy: policy), packed: true)
+        var failure: ArchiveError?
+        bytes.withUnsafeBytes { text in
+            var start = 0
+            while failure == nil && start < text.count {
+                let end = min(text.count, start + max(1, chunk))
+                do throws(ArchiveError) { try lines.feed(UnsafeRawBufferPointer(rebasing: text[start..<end])) } catch { failure = error }
+                start = end
+            }
+        }
+        if let failure { throw failure }
+        return try lines.finishPacked()
     }
 
     /// The most text a packed index may inflate to: the index's limit, and a pack line of at most 32 bytes per entry.
@@ -37,17 +63,5 @@ public enum DeltaPackedIndex {
         let (table, overflow) = Int64(policy.maxEntries).multipliedReportingOverflow(by: 32)
         guard !overflow, let total = Int(exactly: indexLimit)?.adding(checked: Int(table) + 64) else { return Int64.max }
         return Int64(total)
-    }
-
-    /// The offset of the line after the first `\n` + `prefix` in `text` (the line starting with `prefix`).
-    private static func firstLine(startingWith marker: [UInt8], in text: [UInt8]) -> Int? {
-        guard text.count >= marker.count else { return nil }
-        var position = 0
-        while position + marker.count <= text.count {
-            guard let newline = text[position...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-            if text[newline...].starts(with: marker) { return newline + 1 }
-            position = newline + 1
-        }
-        return nil
     }
 }

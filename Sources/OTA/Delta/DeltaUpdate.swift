@@ -11,7 +11,7 @@ struct DeltaStagedRelease: Sendable {
     /// The folder to remove when done (the staged tree is the folder itself).
     var container: String
     var root: String { container }
-    /// Bytes fetched: the index, and the objects (compressed).
+    /// Bytes fetched: the index with the companions that prove it (its `.minisig`), and the objects (compressed).
     var indexBytes: Int
     var objectBytes: Int64
     var objectsFetched: Int
@@ -43,7 +43,7 @@ struct DeltaUpdate: Sendable {
     ///   installed), any other code when the full archive should be used instead. `container` is removed on error.
     func stage(_ artifact: Artifact, location: DeltaLocation, container: String, localRoots: [String],
                recordedBackups: [RecordedBackup] = [], progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws(DeltaError) -> DeltaStagedRelease {
-        let (index, packTable) = try await fetchIndex(artifact.release, location: location)
+        let (index, packTable, indexBytes) = try await fetchIndex(artifact.release, location: location)
         logger.debug("delta index verified", metadata: ["ota.entries": "\(index.count)", "ota.bytes": "\(index.totalFileBytes)"])
         let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, recordedBackups: recordedBackups, hardLinks: hardLinks)
         do {
@@ -55,7 +55,7 @@ struct DeltaUpdate: Sendable {
             fetcher.progress = { tracker.add($0) }
             let fetched = try await fetcher.fetch(fetches)
             try assembler.finish()
-            return DeltaStagedRelease(release: artifact.release, container: container, indexBytes: location.indexLength,
+            return DeltaStagedRelease(release: artifact.release, container: container, indexBytes: indexBytes,
                                       objectBytes: fetched.bytes, objectsFetched: requests.count, objectRequests: fetched.requests,
                                       reusedFiles: assembler.reusedFiles, linkedFiles: assembler.linkedFiles,
                                       vouchedFiles: assembler.vouchedFiles, hashedBytes: assembler.hashedBytes)
@@ -65,14 +65,17 @@ struct DeltaUpdate: Sendable {
         }
     }
 
-    /// Downloads the index, checks it against its proof, and parses it (with a pack's table) under the archive safety policy.
-    private func fetchIndex(_ release: Release, location: DeltaLocation) async throws(DeltaError) -> (DeltaIndex, DeltaPackTable?) {
+    /// Downloads the index, checks it against its proof, and parses it (with a pack's table) under the archive
+    /// safety policy; also gives the bytes fetched: the index's and its companions'.
+    private func fetchIndex(_ release: Release, location: DeltaLocation) async throws(DeltaError) -> (DeltaIndex, DeltaPackTable?, Int) {
         let asset = ReleaseAsset(id: 0, name: location.indexName, size: location.indexLength, apiURL: location.indexURL,
                                  browserDownloadURL: location.indexURL)
         let artifact = Artifact(release: release, kind: .asset(asset), fileName: location.indexName, url: location.indexURL)
         let fd: Int32
+        var fetched = 0
         do {
             let downloaded = try await downloader.download(artifact)
+            fetched = downloaded.size
             // Parsed through a descriptor opened before the file is verified and removed (state_dir is the agent's alone).
             defer { unlink(downloaded.path) }
             fd = open(downloaded.path, O_RDONLY | O_CLOEXEC)
@@ -81,7 +84,11 @@ struct DeltaUpdate: Sendable {
             }
             do {
                 var companions: [String: Data] = [:]
-                for asset in location.companions { companions[asset.name] = try await downloader.fetchCompanion(asset) }
+                for asset in location.companions {
+                    let companion = try await downloader.fetchCompanion(asset)
+                    companions[asset.name] = companion
+                    fetched += companion.count
+                }
                 _ = try location.verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: companions))
             } catch {
                 close(fd)
@@ -95,7 +102,8 @@ struct DeltaUpdate: Sendable {
         defer { close(fd) }
         do {
             // Inflated and parsed from the file a chunk at a time: neither its bytes nor its text are held.
-            return try location.objects.index(reading: FileByteSource(fd: fd), policy: policy)
+            let (index, table) = try location.objects.index(reading: FileByteSource(fd: fd), policy: policy)
+            return (index, table, fetched)
         } catch {
             throw DeltaError(.refusedIndex, "the signed delta index \(location.indexName) of release \(release.version) is refused: \(error.message)")
         }

@@ -93,4 +93,26 @@ struct FuzzOracleTests {
         let bad = ConfigHarness.run(Array("github_repo: [1, 2".utf8))
         #expect(!bad.accepted && bad.violations.isEmpty && bad.rejection?.isEmpty == false)
     }
+
+    @Test("the delta-pack harness reports a table whose objects leave a gap, pass their bound, miss a content or miss the pack's size")
+    func packTableOracle() throws {
+        let a = String(repeating: "a", count: 64), b = String(repeating: "b", count: 64)
+        let index = DeltaIndex(entries: [
+            .init(path: "a", kind: .file(size: 100, sha256: a), mode: 0o644),
+            .init(path: "b", kind: .file(size: 100, sha256: b), mode: 0o644),
+            .init(path: "c", kind: .file(size: 100, sha256: a), mode: 0o644),
+        ])
+        let good = DeltaPackTable(size: 90, objects: [.init(sha256: a, offset: 0, length: 40), .init(sha256: b, offset: 40, length: 50)])
+        #expect(DeltaPackHarness.tableViolations(good, of: index).isEmpty)
+        let text = Array((index.text() + good.text()).utf8)
+        #expect(FuzzHarness.deltaPack.run(text) == FuzzResult(accepted: true))
+        for broken in [
+            DeltaPackTable(size: 90, objects: [.init(sha256: a, offset: 0, length: 40), .init(sha256: b, offset: 41, length: 50)]),
+            DeltaPackTable(size: 2000, objects: [.init(sha256: a, offset: 0, length: 1200), .init(sha256: b, offset: 1200, length: 800)]),
+            DeltaPackTable(size: 40, objects: [.init(sha256: a, offset: 0, length: 40)]),
+            DeltaPackTable(size: 89, objects: [.init(sha256: a, offset: 0, length: 40), .init(sha256: b, offset: 40, length: 50)]),
+        ] {
+            #expect(DeltaPackHarness.tableViolations(broken, of: index).count == 1, "\(broken)")
+        }
+    }
 }

@@ -41,6 +41,29 @@ struct GitHubDeltaTests {
         #expect(fixture.log.contains(", 4 objects \(floor + Int(gap[0].length)) bytes in 3 requests; "), "\(fixture.log)")
     }
 
+    @Test("the bytes a delta reports fetched (log line, ota_download_bytes_total{method=\"delta\"}) are exactly the index, its signature and the pack ranges served")
+    func fetchedBytes() async throws {
+        let fixture = try GitHubDeltaFixture()
+        try await fixture.provision()
+        try fixture.publish("1.1.0", GitHubDeltaFixture.newTree(changing: [3, 5, 9]))
+        let metrics = AgentMetrics()
+        #expect(try await DeltaFixture.update(fixture.configuration, activity: UpdateActivity(metrics: metrics.factory))
+            == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+
+        let served = fixture.server.takeServed()
+        #expect(Set(served.map(\.name)) == ["app-1.1.0.tar.gz.index.gz", "app-1.1.0.tar.gz.index.gz.minisig", "app-1.1.0.tar.gz.pack"])
+        func bytes(_ name: String) -> Int { served.filter { $0.name == name }.reduce(0) { $0 + $1.bytes } }
+        let signature = bytes("app-1.1.0.tar.gz.index.gz.minisig")
+        let index = bytes("app-1.1.0.tar.gz.index.gz"), ranges = bytes("app-1.1.0.tar.gz.pack")
+        #expect(signature == (try FileManager.default.attributesOfItem(atPath: fixture.work.url("releases/v1.1.0/app-1.1.0.tar.gz.index.gz.minisig"))[.size] as? Int))
+        let line = try #require(fixture.log.split(separator: "\n").first { $0.contains("fetched 1.1.0 by delta") })
+        let match = try #require(String(line).firstMatch(of: /index (\d+) bytes, \d+ objects (\d+) bytes/))
+        #expect(Int(match.1) == index + signature, "\(line)")
+        #expect(Int(match.2) == ranges, "\(line)")
+        let text = try await PrometheusText.parse(metrics.registry.emitToString())
+        #expect(text.value("ota_download_bytes_total", ["method": "delta"]) == Double(index + signature + ranges))
+    }
+
     @Test("a corrupt pack, a server that ignores Range or answers another range, a pack of another size: the full archive installs, and the log says why",
           arguments: ["corrupt", "range ignored", "wrong Content-Range", "truncated"])
     func brokenPackFallsBack(damage: String) async throws {

@@ -61,6 +61,43 @@ struct DeltaPackTableTests {
         #expect(throws: ArchiveError.self) { _ = try Self.parse(Self.index.text() + "ota-pack 2\t2120\n") }
     }
 
+    @Test("read a line at a time: cut into pieces anywhere, the packed index parses to the same index and table")
+    func pieces() throws {
+        let text = Array((Self.index.text() + Self.table.text()).utf8)
+        for chunk in [1, 2, 3, 7, 64, text.count] {
+            let (index, table) = try DeltaPackedIndex.parse(text: text, chunk: chunk, policy: ExtractionPolicy())
+            #expect(index == Self.index, "pieces of \(chunk) bytes")
+            #expect(table == Self.table, "pieces of \(chunk) bytes")
+        }
+    }
+
+    @Test("a broken pack section is refused with the same error whatever the pieces it arrives in; the first broken rule of the section is the one named", arguments: [
+        ("ota-pack 1\t2120", "the pack section does not end with a newline"),
+        ("ota-pack 1\t2120\n60\n2000\n60", "the pack section does not end with a newline"),
+        ("ota-pack 1\t2120\n0\n2000\n60", "the pack section does not end with a newline"),
+        ("ota-pack 2\t2120\n0\n2000\n60\n", "does not start with \"ota-pack 1<tab><pack size>\""),
+        ("ota-pack 1\t" + String(repeating: "9", count: 20_000) + "\n60\n2000\n60\n", "does not start with \"ota-pack 1<tab><pack size>\""),
+        ("ota-pack 1\t2120\n0\n2000\n60\n-1\n", "lists 4 objects, but the index has 3"),
+        ("ota-pack 1\t2120\n1500\n0\n60\n", "line 2 of the pack section gives 1500 compressed bytes"),
+        ("ota-pack 1\t2120\n60\n" + String(repeating: "9", count: 20_000) + "\n60\n", "line 3 of the pack section is not a length above 0"),
+        ("ota-pack 1\t2120\n60\n2000\n59\n", "end at 2119, but it gives the pack's size as 2120"),
+    ])
+    func sameErrorInPieces(section: String, why: String) {
+        let text = Array((Self.index.text() + section).utf8)
+        var messages: [String] = []
+        for chunk in [1, 5, 4096, text.count] {
+            do {
+                _ = try DeltaPackedIndex.parse(text: text, chunk: chunk, policy: ExtractionPolicy())
+                Issue.record("accepted in pieces of \(chunk) bytes")
+            } catch {
+                messages.append(error.message)
+            }
+        }
+        #expect(messages.count == 4 && Set(messages).count == 1, "\(messages)")
+        #expect(messages.first?.contains(why) == true, "\(messages.first ?? "")")
+        #expect(throws: ArchiveError.self) { _ = try Self.parse(Self.index.text() + section) }
+    }
+
     static func request(_ sha256: String) -> DeltaObjectFetcher.Request {
         .init(sha256: sha256, size: 1, destination: "/nonexistent/" + sha256, mode: 0o644)
     }
