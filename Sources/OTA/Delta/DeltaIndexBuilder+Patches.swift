@@ -14,8 +14,8 @@ extension DeltaIndexBuilder {
     /// Makes the zstd patches of the tree at `root` (indexed as `index`) from each release archive of
     /// `oldArchives`: for each file whose content differs from the file at the same path of the old tree
     /// (extracted as a device would), both at most ``ZstdPatch/maxContentBytes``, a patch (``ZstdPatch``),
-    /// kept when it is smaller than the content's object. Each is written as
-    /// `<directory>/<`` DeltaPatch/relativePath``>` unless it is there already. `scratch` is an existing
+    /// kept when it is smaller than the content's object. Each is written into `directory` at its
+    /// ``DeltaPatch/relativePath`` unless it is there already. `scratch` is an existing
     /// folder for the extracted trees, removed again before returning.
     /// - Throws: ``ArchiveError`` for an old archive the extractor refuses; `SystemError` when writing fails.
     func makePatches(of index: DeltaIndex, root: String, from oldArchives: [String], into directory: String,
