@@ -32,10 +32,13 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("z")]
         ),
+        // libzstd (Debian: libzstd-dev): the zstd patches of delta updates.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .target(
             name: "OTA",
             dependencies: [
                 "COTASystem",
+                "CZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RSA-PSS signatures of TUF metadata (`rsassa-pss-sha256` keys).

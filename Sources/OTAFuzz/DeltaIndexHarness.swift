@@ -5,7 +5,9 @@ import OTA
 /// Invariants when accepted: at most the policy's entries and file bytes; paths strictly sorted by their
 /// bytes, each in normalized form (no empty, `.` or `..` component, not absolute, no control character);
 /// nothing below a file or a link; every link resolves inside the tree (through the other links, as the
-/// kernel would); and the text written back parses to the same index, also through the gzip form.
+/// kernel would); patches strictly sorted by old then new SHA-256, none into its own content, each making a
+/// file content of the index of at most the patch cap, with a length above 0 and within that content's
+/// object bound; and the text written back parses to the same index, also through the gzip form.
 enum DeltaIndexHarness {
     static let policy = ExtractionPolicy(maxEntries: 64, maxExtractedBytes: 1 << 20)
 
@@ -38,6 +40,7 @@ enum DeltaIndexHarness {
             }
             if entry.kind != .directory { leaves[path] = entry.kind }
         }
+        violations += patchViolations(index)
         for (path, kind) in leaves {
             guard case .symbolicLink = kind else { continue }
             if !resolvesInside(path, leaves) { violations.append("the link \(path.debugDescription) leaves the tree") }
@@ -47,6 +50,28 @@ enum DeltaIndexHarness {
             if try parser.parse(compressed: index.encoded()) != index { violations.append("the gzip form parses to another index") }
         } catch {
             violations.append("the index written back does not parse: \(error.message)")
+        }
+        return violations
+    }
+
+    /// What the patch section of an accepted index breaks.
+    static func patchViolations(_ index: DeltaIndex) -> [String] {
+        var violations: [String] = []
+        if index.patches.count > policy.maxEntries { violations.append("more than \(policy.maxEntries) patches") }
+        var sizes: [String: Int64] = [:]
+        for entry in index.entries { if case .file(let size, let sha256) = entry.kind { sizes[sha256] = size } }
+        for (previous, next) in zip(index.patches, index.patches.dropFirst())
+        where !((previous.oldSHA256, previous.newSHA256) < (next.oldSHA256, next.newSHA256)) {
+            violations.append("the patch \(next.relativePath) is not after \(previous.relativePath)")
+        }
+        for patch in index.patches {
+            if patch.oldSHA256 == patch.newSHA256 { violations.append("the patch \(patch.relativePath) makes its own content") }
+            guard let size = sizes[patch.newSHA256] else {
+                violations.append("the patch \(patch.relativePath) makes a content no file has")
+                continue
+            }
+            if size > ZstdPatch.maxContentBytes { violations.append("the patch \(patch.relativePath) makes \(size) bytes, above the cap") }
+            if patch.length <= 0 || patch.length > size + size / 64 + 1024 { violations.append("the patch \(patch.relativePath) has the length \(patch.length)") }
         }
         return violations
     }

@@ -6,8 +6,8 @@ import OTA
 /// Invariants: the text handed over a byte at a time gives the same index and table, or the same error, as
 /// in one piece. When accepted: the index keeps ``DeltaIndexHarness``'s invariants and is the one the index
 /// lines parse to alone; the table has one object per distinct content, in pack order (that of the first
-/// file holding each); the offsets start at 0 and each follows the one before, the last ending at the pack's
-/// size; each length is above 0 and at most its content's size + size/64 + 1 KiB; and the text and gzip
+/// file holding each); the offsets start at 0 and each follows the one before, the last ending where the
+/// index's patches begin (they fill the pack up to its size); each length is above 0 and at most its content's size + size/64 + 1 KiB; and the text and gzip
 /// forms written back parse to the same index and table.
 enum DeltaPackHarness {
     static let policy = DeltaIndexHarness.policy
@@ -63,7 +63,11 @@ enum DeltaPackHarness {
             if overflow { violations.append("the objects' lengths overflow"); return violations }
             end = sum
         }
-        if end != table.size { violations.append("the objects end at \(end), not at the pack's size \(table.size)") }
+        // The index's patches follow the objects, up to the pack's size.
+        let patchBytes = index.patches.reduce(Int64(0)) { $0 &+ $1.length }
+        if end &+ patchBytes != table.size {
+            violations.append("the objects end at \(end) and the patches take \(patchBytes) bytes, not up to the pack's size \(table.size)")
+        }
         return violations
     }
 

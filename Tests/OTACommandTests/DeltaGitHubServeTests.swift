@@ -1,5 +1,5 @@
 import Foundation
-import OTA
+@testable import OTA
 import OTAArchiveWriter
 import OTATestSupport
 import Testing
@@ -58,7 +58,7 @@ struct DeltaGitHubServeTests {
             // module3 and module4 are adjacent (one range); the 13 objects between VERSION and them are far more
             // than the gap budget (1/16 of the objects fetched), so VERSION is a range of its own.
             let line = try #require(log.split(separator: "\n").first { $0.contains("fetched 1.1.0 by delta: index ") }, "\(log)")
-            #expect(line.contains(", 3 objects ") && line.contains(" bytes in 2 requests; 18 files reused (18 hard links, 0 by backup manifests)"), "\(line)")
+            #expect(line.contains(", 3 objects ") && line.contains(", 0 patches 0 bytes in 2 requests; 18 files reused (18 hard links, 0 by backup manifests)"), "\(line)")
             #expect(try String(contentsOfFile: install + "/current/src/module3.py", encoding: .utf8) == "print('patched')\n")
             #expect(try String(contentsOfFile: install + "/current/VERSION", encoding: .utf8) == "1.1.0\n")
         }
@@ -74,5 +74,28 @@ struct DeltaGitHubServeTests {
         #expect(result.stderr.hasPrefix("error: cannot index notes.txt: "), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.url("notes.txt.index.gz")))
         #expect(!FileManager.default.fileExists(atPath: directory.url("notes.txt.pack")))
+    }
+
+    @Test("ota sign --index --patch-from OLD names the patches in the signed index and appends them to the pack; --patch-from needs --index")
+    func patchFrom() async throws {
+        let directory = try TemporaryDirectory("ota-sign-patch-from")
+        #expect(try await CommandRunner.run(["keygen"], in: directory.path).status == 0)
+        for version in ["1.0.0", "1.1.0"] {
+            let lines = (0..<2000).map { $0 == 1000 ? "changed in \(version)\n" : "line \($0)\n" }.joined()
+            try directory.write("trees/v\(version)/src/notes.txt", lines)
+            try TarGzipWriter.write(directory: directory.url("trees/v\(version)"), to: directory.url("app-\(version).tar.gz"), prefix: "app-\(version)")
+        }
+        let result = try await CommandRunner.run(["sign", "--index", "--patch-from", "app-1.0.0.tar.gz", "app-1.1.0.tar.gz"], in: directory.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let (index, table) = try DeltaPackedIndex.parse(compressed: Array(try Data(contentsOf: URL(fileURLWithPath: directory.url("app-1.1.0.tar.gz.index.gz")))),
+                                                         policy: ExtractionPolicy())
+        let patch = try #require(index.patches.first)
+        #expect(index.patches.count == 1 && patch.length < table.objects[0].length, "\(index.patches)")
+        #expect(result.stdout.contains("1 patches of \(patch.length) bytes"), "\(result.stdout)")
+        #expect(table.size == table.objects[0].length + patch.length, "the patch follows the object in the pack")
+
+        let unindexed = try await CommandRunner.run(["sign", "--patch-from", "app-1.0.0.tar.gz", "app-1.1.0.tar.gz"], in: directory.path)
+        #expect(unindexed.status != 0)
+        #expect(unindexed.stderr.contains("--patch-from needs --index"), "\(unindexed.stderr)")
     }
 }

@@ -17,7 +17,7 @@ struct DeltaServeTests {
         return archive
     }
 
-    @Test("the second update fetches the index and the two changed contents, and hard-links the rest")
+    @Test("the second update fetches the index and the two changed contents (as patches from the previous release), and hard-links the rest")
     func patchRelease() async throws {
         let work = try TemporaryDirectory("ota-delta-serve")
         var files: [String: String] = ["VERSION": "1.0.0\n"]
@@ -48,7 +48,7 @@ struct DeltaServeTests {
 
         let log = try String(contentsOfFile: work.url("state/ota.log"), encoding: .utf8)
         #expect(log.contains("fetched 1.1.0 by delta: index "), "\(log)")
-        #expect(log.contains(", 2 objects "), "VERSION and module3.py only: \(log)")
+        #expect(log.contains(", 0 objects 0 bytes, 2 patches "), "VERSION and module3.py only, as patches from 1.0.0 (the default of publish add): \(log)")
         #expect(log.contains("19 files reused (19 hard links, 0 by backup manifests)"), "\(log)")
         #expect(try String(contentsOfFile: work.url("install/current/src/module3.py"), encoding: .utf8) == "print('patched')\n")
         #expect(try String(contentsOfFile: work.url("install/current/VERSION"), encoding: .utf8) == "1.1.0\n")

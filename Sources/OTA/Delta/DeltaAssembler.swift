@@ -30,6 +30,8 @@ final class DeltaAssembler {
     /// Whether unchanged files may be hard links to the local trees' files (the `releases` layout).
     let hardLinks: Bool
 
+    /// For contents still wanted, the patch chosen and the local file that holds its old content.
+    private var patchBases: [ContentDigest: (DeltaPatch, String)] = [:]
     /// The position of an entry whose staged file holds each content staged and verified so far.
     private var staged: [ContentDigest: Int32] = [:]
     /// Contents not found yet: digest → the first entry that wants it (after ``placeLocalContents()``: what to fetch).
@@ -58,11 +60,12 @@ final class DeltaAssembler {
 
     deinit { buffer.deallocate() }
 
-    /// The objects to fetch, each into the first entry that wants it, sorted by SHA-256.
+    /// The objects to fetch, each into the first entry that wants it, sorted by SHA-256; each with the patch
+    /// to fetch instead when one was chosen (``choosePatches()``).
     var missing: [DeltaObjectFetcher.Request] {
         wanted.sorted { $0.key < $1.key }.map { digest, position in
             .init(sha256: digest.hex, size: index.records[Int(position)].size, destination: path(Int(position)),
-                  mode: UInt32(index.records[Int(position)].mode))
+                  mode: UInt32(index.records[Int(position)].mode), patch: patchBases[digest].map { (patch: $0.0, oldPath: $0.1) })
         }
     }
 
@@ -91,6 +94,29 @@ final class DeltaAssembler {
         for backup in recordedBackups where !wanted.isEmpty { try placeFromManifest(of: backup) }
         if !wanted.isEmpty { try findRenamed() }
         for position in pending { _ = try placeFromStaged(Int(position)) }
+        choosePatches()
+    }
+
+    /// Chooses, for each content still wanted that a patch of the index makes, a local file holding the
+    /// patch's old content: the file at the path of an entry wanting it in a local tree (the installed one
+    /// first), of at most ``ZstdPatch/maxContentBytes``, hashed to learn which content it holds.
+    private func choosePatches() {
+        var byNew: [ContentDigest: [ContentDigest: DeltaPatch]] = [:]
+        for patch in index.patches where wanted[patch.new] != nil { byNew[patch.new, default: [:]][patch.old] = patch }
+        guard !byNew.isEmpty else { return }
+        for position in pending.map(Int.init) {
+            let digest = index.records[position].digest
+            guard wanted[digest] != nil, patchBases[digest] == nil, let patches = byNew[digest] else { continue }
+            let relative = index.path(position)
+            for local in localRoots {
+                let candidate = local + "/" + relative
+                guard let info = FileSystem.lstatInfo(candidate), FileSystem.kind(of: info) == .file,
+                      Int64(info.st_size) <= ZstdPatch.maxContentBytes, isPlain(relative, under: local),
+                      let old = hash(candidate), let patch = patches[old] else { continue }
+                patchBases[digest] = (patch, candidate)
+                break
+            }
+        }
     }
 
     /// Places the entries that waited for fetched contents, creates the links, sets folder modes, and checks the tree.

@@ -18,10 +18,13 @@ struct DeltaFetch: Sendable {
     var fileSize: Int64?
     /// The objects, in the order of the body.
     var parts: [Part]
+
+    /// Whether it fetches patches (a fetch holds objects or patches, never both).
+    var isPatch: Bool { parts.first?.object.patch != nil }
 }
 
-/// Turns the objects a delta update lacks into HTTP requests: one per file in an objects folder; in a pack,
-/// byte ranges, with objects that lie close together coalesced into one range.
+/// Turns the objects and patches a delta update lacks into HTTP requests: one per file in an objects or
+/// patches folder; in a pack, byte ranges, with objects (or patches) that lie close together coalesced into one range.
 ///
 /// The gap between two objects of the pack is fetched (and skipped) rather than starting a new range when it
 /// is at most ``gapThreshold`` bytes, smallest gaps first, as long as the gaps fetched add up to at most
@@ -39,6 +42,8 @@ struct DeltaFetchPlan {
     let objects: DeltaObjectSource
     /// The pack's table, for a pack.
     let table: DeltaPackTable?
+    /// The index's patches (where they lie in a pack follows from their order).
+    var patches: [DeltaPatch] = []
 
     /// The requests that fetch `objects`.
     /// - Throws: ``DeltaError/Code/objectUnavailable`` when the pack is not the one the index describes.
@@ -46,8 +51,13 @@ struct DeltaFetchPlan {
         switch objects {
         case .folder(let url):
             return requests.map { request in
-                let objectURL = url.appendingPathComponent(String(request.sha256.prefix(2))).appendingPathComponent(request.sha256)
-                return DeltaFetch(url: objectURL, range: nil, fileSize: nil, parts: [.init(object: request, offset: 0, length: nil)])
+                let fileURL: URL
+                if let patch = request.patch?.patch {
+                    fileURL = DeltaObjectSource.patchesFolder(besideObjects: url).appendingPathComponent(patch.relativePath)
+                } else {
+                    fileURL = url.appendingPathComponent(String(request.sha256.prefix(2))).appendingPathComponent(request.sha256)
+                }
+                return DeltaFetch(url: fileURL, range: nil, fileSize: nil, parts: [.init(object: request, offset: 0, length: nil)])
             }
         case .pack(let url, let name, let size):
             guard let table else { throw DeltaError(.objectUnavailable, "the index of the pack \(name) has no pack section") }
@@ -55,15 +65,24 @@ struct DeltaFetchPlan {
                 throw DeltaError(.objectUnavailable, "the pack \(name) is \(size) bytes, but the signed index describes a pack of \(table.size) bytes (it was replaced or is incomplete)")
             }
             let located = table.bySHA256
+            let patches = table.locations(of: self.patches)
             var placed: [(DeltaObjectFetcher.Request, DeltaPackTable.Object)] = []
+            var placedPatches: [(DeltaObjectFetcher.Request, DeltaPackTable.Object)] = []
             for request in requests {
+                if let patch = request.patch?.patch {
+                    guard let object = patches[patch] else { throw DeltaError(.objectUnavailable, "the index does not list the patch \(patch.relativePath)") }
+                    placedPatches.append((request, object))
+                    continue
+                }
                 guard let object = located[request.sha256] else {
                     throw DeltaError(.objectUnavailable, "the pack section does not list the object \(request.sha256)")
                 }
                 placed.append((request, object))
             }
             placed.sort { $0.1.offset < $1.1.offset }
-            return Self.coalesce(placed).map { run in
+            placedPatches.sort { $0.1.offset < $1.1.offset }
+            // Objects and patches are coalesced apart, so that each request's bytes count for one or the other.
+            return (Self.coalesce(placed) + Self.coalesce(placedPatches)).map { run in
                 let start = run[0].1.offset
                 let parts = run.map { DeltaFetch.Part(object: $0.0, offset: $0.1.offset - start, length: $0.1.length) }
                 return DeltaFetch(url: url, range: start..<run.last!.1.range.upperBound, fileSize: table.size, parts: parts)

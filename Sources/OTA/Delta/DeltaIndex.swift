@@ -14,6 +14,8 @@
 /// l	app.py	src/current
 /// ```
 ///
+/// A patch section (``DeltaPatchTable``) may follow the entries.
+///
 /// In memory it is compact (a device holds the index of every file of a release while it stages it): all
 /// paths and link targets in one byte buffer, and one fixed-size record per entry with its SHA-256 as 32
 /// bytes. ``entries`` makes an ``Entry`` value on each access.
@@ -58,6 +60,8 @@ public struct DeltaIndex: Sendable, Equatable {
     var names: [UInt8] = []
     /// One record per entry, sorted by the bytes of the path.
     var records: [Record] = []
+    /// The zstd patches the release publishes (the patch section), sorted.
+    public var patches: [DeltaPatch] = []
 
     /// The entries, sorted by the bytes of their path.
     public var entries: Entries { Entries(index: self) }
@@ -104,7 +108,7 @@ public struct DeltaIndex: Sendable, Equatable {
             case .symbolicLink(let target): lines.append("l\t\(target)\t\(entry.path)")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.joined(separator: "\n") + "\n" + DeltaPatchTable.text(patches)
     }
 
     /// The gzip-compressed form that is published.

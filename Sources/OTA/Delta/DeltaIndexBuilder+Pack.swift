@@ -18,19 +18,25 @@ extension DeltaIndexBuilder {
 
     /// Indexes the archive at `archivePath` and writes, beside it, `<archive>.pack` (each distinct content
     /// gzip-compressed as an object, in the order of the first path that holds it, so that files of one
-    /// folder lie together) and `<archive>.index.gz` (the index with the pack's table), replacing earlier
-    /// ones. `scratch` is an existing folder for the extracted tree, removed again before returning.
+    /// folder lie together; then the zstd patches from each archive of `patchFrom`, earlier releases, in the
+    /// index's order) and `<archive>.index.gz` (the index, its patches, and the pack's table), replacing
+    /// earlier ones. `scratch` is an existing folder for the extracted trees, removed again before returning.
     /// - Throws: ``ArchiveError`` for an archive the extractor refuses; `SystemError` when writing fails.
-    public func buildPack(archiveAt archivePath: String, scratch: String) throws -> PackOutput {
+    public func buildPack(archiveAt archivePath: String, patchFrom: [String] = [], scratch: String) throws -> PackOutput {
         let staging = scratch + "/pack-" + UUID().uuidString.prefix(8)
         let result = try Extractor(policy: policy).extract(archiveAt: archivePath, into: staging)
         defer { try? FileSystem.removeTree(staging) }
-        let (index, sources) = try Self.index(ofTreeAt: result.root)
+        var (index, sources) = try Self.index(ofTreeAt: result.root)
+        let patchesDirectory = scratch + "/patches-" + UUID().uuidString.prefix(8)
+        defer { try? FileSystem.removeTree(patchesDirectory) }
+        if !patchFrom.isEmpty {
+            index.patches = try makePatches(of: index, root: result.root, from: patchFrom, into: patchesDirectory, scratch: scratch).patches
+        }
         let packPath = archivePath + ".pack", indexPath = archivePath + ".index.gz"
         let temporary = packPath + ".tmp-" + UUID().uuidString.prefix(8)
         let table: DeltaPackTable
         do {
-            table = try Self.writePack(index, sources: sources, to: temporary)
+            table = try Self.writePack(index, sources: sources, patches: patchesDirectory, to: temporary)
             try FileSystem.rename(temporary, packPath)
         } catch {
             unlink(temporary)
@@ -40,8 +46,9 @@ extension DeltaIndexBuilder {
         return PackOutput(index: index, table: table, indexPath: indexPath, packPath: packPath)
     }
 
-    /// Writes each distinct content of `index` (read from `sources`, SHA-256 → path) into a new pack file.
-    private static func writePack(_ index: DeltaIndex, sources: [String: String], to path: String) throws(SystemError) -> DeltaPackTable {
+    /// Writes each distinct content of `index` (read from `sources`, SHA-256 → path) into a new pack file,
+    /// then its patches (read from the folder `patches`).
+    private static func writePack(_ index: DeltaIndex, sources: [String: String], patches: String, to path: String) throws(SystemError) -> DeltaPackTable {
         let fd = try Syscall.retryingInterrupts("create \(path)") { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         defer { close(fd) }
         var objects: [DeltaPackTable.Object] = []
@@ -51,6 +58,18 @@ extension DeltaIndexBuilder {
             let length = try Gzip.compressFile(source, appendingTo: fd, name: path)
             objects.append(.init(sha256: content.sha256, offset: offset, length: length))
             offset += length
+        }
+        for patch in index.patches {
+            let source = patches + "/" + patch.relativePath
+            let input = try Syscall.retryingInterrupts("open \(source)") { open(source, O_RDONLY | O_CLOEXEC) }
+            defer { close(input) }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+            defer { buffer.deallocate() }
+            let copied = try Syscall.forEachChunk(of: input, buffer: buffer, "read \(source)") { (chunk) throws(SystemError) in
+                try Syscall.writeAll(fd, chunk, "write \(path)")
+            }
+            guard Int64(copied) == patch.length else { throw SystemError("pack the patch \(source) (its size changed)", errno: EIO) }
+            offset += patch.length
         }
         guard fsync(fd) == 0 else { throw SystemError.last("fsync \(path)") }
         return DeltaPackTable(size: offset, objects: objects)

@@ -20,17 +20,27 @@ public struct DeltaIndexBuilder: Sendable {
         public var objectsWritten: Int
         /// Compressed bytes of the objects written.
         public var objectBytesWritten: Int64
+        /// Patches written (not yet in the patches folder), and their bytes; the index lists them all.
+        public var patchesWritten = 0
+        public var patchBytesWritten: Int64 = 0
     }
 
     /// Indexes the archive at `archivePath` and writes each content missing from `objectsDirectory` as
-    /// `<objectsDirectory>/<first two hex digits>/<sha256>` (gzip). `scratch` is an existing folder for the
-    /// extracted tree, removed again before returning.
+    /// `<objectsDirectory>/<first two hex digits>/<sha256>` (gzip), and the zstd patches from each archive of
+    /// `patchFrom` (earlier releases) into `patchesDirectory` (``makePatches(of:root:from:into:scratch:)``),
+    /// which the index lists. `scratch` is an existing folder for the extracted trees, removed again before returning.
     /// - Throws: ``ArchiveError`` for an archive the extractor refuses; `SystemError` when writing fails.
-    public func build(archiveAt archivePath: String, objectsDirectory: String, scratch: String) throws -> Output {
+    public func build(archiveAt archivePath: String, objectsDirectory: String, patchFrom: [String] = [],
+                      patchesDirectory: String? = nil, scratch: String) throws -> Output {
         let staging = scratch + "/index-" + UUID().uuidString.prefix(8)
         let result = try Extractor(policy: policy).extract(archiveAt: archivePath, into: staging)
         defer { try? FileSystem.removeTree(staging) }
-        let (index, sources) = try Self.index(ofTreeAt: result.root)
+        var (index, sources) = try Self.index(ofTreeAt: result.root)
+        var patches = PatchOutput(patches: [], written: 0, bytesWritten: 0)
+        if let patchesDirectory, !patchFrom.isEmpty {
+            patches = try makePatches(of: index, root: result.root, from: patchFrom, into: patchesDirectory, scratch: scratch)
+            index.patches = patches.patches
+        }
         var written = 0
         var bytes: Int64 = 0
         for (sha256, source) in sources.sorted(by: { $0.key < $1.key }) {
@@ -39,7 +49,8 @@ public struct DeltaIndexBuilder: Sendable {
                 bytes += size
             }
         }
-        return Output(index: index, objectsWritten: written, objectBytesWritten: bytes)
+        return Output(index: index, objectsWritten: written, objectBytesWritten: bytes, patchesWritten: patches.written,
+                      patchBytesWritten: patches.bytesWritten)
     }
 
     /// The index of the tree at `root`, and one path holding each distinct content (SHA-256 → path).

@@ -6,7 +6,8 @@
 /// a symbolic link of the index, symbolic links whose target leaves the tree (also through other links),
 /// more than `maxEntries` entries or `maxExtractedBytes` bytes of files, and any line that does not follow
 /// the format exactly (unknown types, modes above `0777`, sizes with signs or leading zeros, hashes that are
-/// not 64 lowercase hex digits). The compressed form is inflated at most to ``inflatedLimit(for:)``.
+/// not 64 lowercase hex digits), and a patch section that breaks ``DeltaPatchTable``'s rules. The compressed
+/// form is inflated at most to ``inflatedLimit(for:)``.
 package struct DeltaIndexParser {
     let policy: ExtractionPolicy
 
@@ -66,6 +67,8 @@ package struct DeltaIndexParser {
         let packed: Bool
         /// The pack section, once its first line is read.
         var pack: DeltaPackTable.Section?
+        /// Whether the patch section has started.
+        var inPatches = false
 
         init(parser: DeltaIndexParser, packed: Bool = false) {
             state = State(policy: parser.policy)
@@ -109,6 +112,19 @@ package struct DeltaIndexParser {
                 guard bytes.elementsEqual(DeltaIndex.header.utf8) else { throw Self.unknownFormat }
                 return
             }
+            if inPatches {
+                let patch = try DeltaPatchTable.line(bytes, number: number, after: state.index.patches.last,
+                                                     count: state.index.patches.count, policy: state.policy)
+                state.index.patches.append(patch)
+                return
+            }
+            if DeltaPatchTable.isHeader(bytes) {
+                guard bytes.elementsEqual(DeltaPatchTable.header.utf8) else {
+                    throw ArchiveError(.unsupportedFormat, "line \(number) of the index starts a patch section of an unknown version (\"\(DeltaPatchTable.header)\" expected)")
+                }
+                inPatches = true
+                return
+            }
             try state.add(try DeltaIndexParser.entry(Array(bytes)[...], number: number))
         }
 
@@ -118,12 +134,14 @@ package struct DeltaIndexParser {
             guard partial.isEmpty else { throw ArchiveError(.truncated, "the index does not end with a newline (it is cut short)") }
             guard number > 0 else { throw Self.unknownFormat }
             try state.links.verifyAll(insideFolder: nil)
+            try DeltaPatchTable.check(state.index.patches, against: state.index)
             return state.index
         }
 
         /// Ends the index at the pack section's first line `bytes`.
         private mutating func startPack(_ bytes: some Collection<UInt8>) throws(ArchiveError) {
             try state.links.verifyAll(insideFolder: nil)
+            try DeltaPatchTable.check(state.index.patches, against: state.index)
             pack = DeltaPackTable.Section(index: state.index)
             pack!.add(bytes)
         }

@@ -21,12 +21,16 @@ struct DeltaObjectFetcher: Sendable {
         /// The staged file to create (it must not exist).
         var destination: String
         var mode: UInt32
+        /// The patch to fetch instead of the object, and the local file holding its old content.
+        var patch: (patch: DeltaPatch, oldPath: String)?
     }
 
     /// What a fetch cost.
     struct Outcome: Sendable, Equatable {
-        /// Bytes of response bodies received (compressed objects, and the gaps of coalesced ranges).
+        /// Bytes of response bodies received for objects (compressed objects, and the gaps of coalesced ranges).
         var bytes: Int64
+        /// Bytes of response bodies received for patches.
+        var patchBytes: Int64 = 0
         /// HTTP requests sent, retries included.
         var requests: Int
     }
@@ -77,7 +81,7 @@ struct DeltaObjectFetcher: Sendable {
                 var added: Int64 = 0
                 do {
                     do {
-                        try await DeltaBodySplitter(fetch).write(response.body, received: { counter.add(Int64($0)) },
+                        try await DeltaBodySplitter(fetch).write(response.body, received: { counter.add(Int64($0), patch: fetch.isPatch) },
                                                                  inflated: { added += $0; progress?($0) })
                     } catch {
                         if added > 0 { progress?(-added) }
@@ -121,10 +125,14 @@ struct DeltaObjectFetcher: Sendable {
         }
     }
 
-    /// `object <sha256>`, or `bytes a-b of the pack (n objects)`.
+    /// `object <sha256>`, `patch <new sha256>.<old sha256>`, or `bytes a-b of the pack (n objects)`.
     private static func describe(_ fetch: DeltaFetch) -> String {
-        guard let range = fetch.range else { return "object " + (fetch.parts.first?.object.sha256 ?? "") }
-        return "bytes \(range.lowerBound)-\(range.upperBound - 1) of the pack (\(fetch.parts.count) objects)"
+        let kind = fetch.isPatch ? "patch" : "object"
+        guard let range = fetch.range else {
+            let object = fetch.parts.first?.object
+            return kind + " " + (object?.patch.map { $0.patch.newSHA256 + "." + $0.patch.oldSHA256 } ?? object?.sha256 ?? "")
+        }
+        return "bytes \(range.lowerBound)-\(range.upperBound - 1) of the pack (\(fetch.parts.count) \(kind)s)"
     }
 }
 
@@ -132,7 +140,11 @@ struct DeltaObjectFetcher: Sendable {
 final class TransferCounter: Sendable {
     private let value = Mutex(DeltaObjectFetcher.Outcome(bytes: 0, requests: 0))
 
-    func add(_ count: Int64) { value.withLock { $0.bytes += count } }
+    func add(_ count: Int64, patch: Bool = false) {
+        value.withLock { outcome in
+            if patch { outcome.patchBytes += count } else { outcome.bytes += count }
+        }
+    }
     func request() { value.withLock { $0.requests += 1 } }
     var outcome: DeltaObjectFetcher.Outcome { value.withLock { $0 } }
 }

@@ -10,6 +10,11 @@ public enum DeltaObjectSource: Sendable, Equatable {
 }
 
 extension DeltaObjectSource {
+    /// The patches folder beside an objects folder: `<objects>/../patches`, each patch at ``DeltaPatch/relativePath``.
+    static func patchesFolder(besideObjects objects: URL) -> URL {
+        objects.deletingLastPathComponent().appendingPathComponent("patches")
+    }
+
     /// Reads the verified, gzip-compressed index of this source from `source` under `policy`, inflated and
     /// parsed a chunk at a time (neither its bytes nor its text are held): for a folder, the index alone; for
     /// a pack, the index and its pack section (``DeltaPackedIndex``).

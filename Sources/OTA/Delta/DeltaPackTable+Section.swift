@@ -17,11 +17,16 @@ extension DeltaPackTable {
         private var end: Int64? = 0
         /// The first length that breaks the rules.
         private var failure: ArchiveError?
+        /// The bytes of the index's patches, which follow the objects in the pack (`nil` past `Int64.max`).
+        private let patchBytes: Int64?
 
-        /// A section for `index`, whose lines follow.
+        /// A section for `index` (its patch section read), whose lines follow.
         init(index: DeltaIndex) {
             contents = DeltaPackTable.contents(of: index)
             lengths.reserveCapacity(contents.count)
+            patchBytes = index.patches.reduce(Int64(0) as Int64?) { sum, patch in
+                sum.flatMap { $0.addingReportingOverflow(patch.length).overflow ? nil : $0 + patch.length }
+            }
         }
 
         /// Takes the section's next line (without its newline).
@@ -58,8 +63,10 @@ extension DeltaPackTable {
                 throw ArchiveError(.malformedHeader, "the pack section lists \(lines - 1) objects, but the index has \(contents.count) distinct contents")
             }
             if let failure { throw failure }
-            guard let end, end == size else {
-                throw ArchiveError(.sizeMismatch, "the pack section's objects end at \(end.map(String.init) ?? "more than \(Int64.max)"), but it gives the pack's size as \(size)")
+            // The index's patches follow the objects in the pack.
+            guard let end, let patchBytes, end.addingReportingOverflow(patchBytes) == (size, false) else {
+                let patches = patchBytes == 0 ? "" : " and the index's patches take \(patchBytes.map(String.init) ?? "more than \(Int64.max)") bytes after them"
+                throw ArchiveError(.sizeMismatch, "the pack section's objects end at \(end.map(String.init) ?? "more than \(Int64.max)")\(patches), but it gives the pack's size as \(size)")
             }
             var objects: [Object] = []
             objects.reserveCapacity(contents.count)

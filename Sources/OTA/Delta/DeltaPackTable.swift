@@ -10,8 +10,11 @@
 /// <length of the second object>
 /// ```
 ///
+/// The index's patches (``DeltaPatchTable``) follow the objects in the pack, in the order of the patch section.
+///
 /// It is read strictly, because the ranges a device requests come from it: one length per distinct content,
-/// each above 0 and no longer than its content could compress to, adding up to the pack's size.
+/// each above 0 and no longer than its content could compress to, adding up with the patches' lengths to the
+/// pack's size.
 public struct DeltaPackTable: Sendable, Equatable {
     /// One object of the pack.
     public struct Object: Sendable, Equatable {
@@ -48,6 +51,17 @@ public struct DeltaPackTable: Sendable, Equatable {
     /// The objects by SHA-256.
     var bySHA256: [String: Object] {
         Dictionary(objects.map { ($0.sha256, $0) }) { first, _ in first }
+    }
+
+    /// Where each of `patches` (the index's, in order) lies in the pack: after the objects, one after another.
+    func locations(of patches: [DeltaPatch]) -> [DeltaPatch: Object] {
+        var offset = objects.last?.range.upperBound ?? 0
+        var result: [DeltaPatch: Object] = [:]
+        for patch in patches {
+            result[patch] = Object(sha256: patch.newSHA256, offset: offset, length: patch.length)
+            offset += patch.length
+        }
+        return result
     }
 
     /// The distinct contents of `index` (SHA-256 and size) in pack order: that of the first file holding each.

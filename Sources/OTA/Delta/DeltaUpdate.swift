@@ -11,11 +11,15 @@ struct DeltaStagedRelease: Sendable {
     /// The folder to remove when done (the staged tree is the folder itself).
     var container: String
     var root: String { container }
-    /// Bytes fetched: the index with the companions that prove it (its `.minisig`), and the objects (compressed).
+    /// Bytes fetched: the index with the companions that prove it (its `.minisig`), the objects (compressed)
+    /// and the patches.
     var indexBytes: Int
     var objectBytes: Int64
+    var patchBytes: Int64 = 0
+    /// Contents fetched as objects, and as patches.
     var objectsFetched: Int
-    /// HTTP requests the objects took (coalesced ranges of a pack fetch several objects in one).
+    var patchesFetched = 0
+    /// HTTP requests the objects and patches took (coalesced ranges of a pack fetch several objects in one).
     var objectRequests: Int
     /// Files taken from local trees, how many of those are hard links, and how many were copied from
     /// backups on their manifests' SHA-256s without being read again to hash them.
@@ -49,14 +53,15 @@ struct DeltaUpdate: Sendable {
         do {
             try assembler.placeLocalContents()
             let requests = assembler.missing
-            let fetches = try DeltaFetchPlan(objects: location.objects, table: packTable).fetches(for: requests)
+            let fetches = try DeltaFetchPlan(objects: location.objects, table: packTable, patches: index.patches).fetches(for: requests)
             var fetcher = DeltaObjectFetcher(transport: downloader.transport, retry: downloader.retry)
             let tracker = FetchProgress(total: assembler.missingBytes, report: progress)
             fetcher.progress = { tracker.add($0) }
             let fetched = try await fetcher.fetch(fetches)
             try assembler.finish()
             return DeltaStagedRelease(release: artifact.release, container: container, indexBytes: indexBytes,
-                                      objectBytes: fetched.bytes, objectsFetched: requests.count, objectRequests: fetched.requests,
+                                      objectBytes: fetched.bytes, patchBytes: fetched.patchBytes, objectsFetched: requests.count { $0.patch == nil },
+                                      patchesFetched: requests.count { $0.patch != nil }, objectRequests: fetched.requests,
                                       reusedFiles: assembler.reusedFiles, linkedFiles: assembler.linkedFiles,
                                       vouchedFiles: assembler.vouchedFiles, hashedBytes: assembler.hashedBytes)
         } catch {

@@ -32,11 +32,12 @@ extension UpdatePipeline {
                     activity.progress(advanced, method: .delta)
                     progress?(advanced)
                 }
-                activity.deltaFetched(bytes: Int64(staged.indexBytes) + staged.objectBytes)
-                let message = "fetched \(release.version) by delta: index \(staged.indexBytes) bytes, \(staged.objectsFetched) objects \(staged.objectBytes) bytes in \(staged.objectRequests) request\(staged.objectRequests == 1 ? "" : "s"); \(staged.reusedFiles) files reused (\(staged.linkedFiles) hard links, \(staged.vouchedFiles) by backup manifests), \(staged.hashedBytes) bytes hashed"
+                activity.deltaFetched(bytes: Int64(staged.indexBytes) + staged.objectBytes + staged.patchBytes)
+                let message = "fetched \(release.version) by delta: index \(staged.indexBytes) bytes, \(staged.objectsFetched) objects \(staged.objectBytes) bytes, \(staged.patchesFetched) patches \(staged.patchBytes) bytes in \(staged.objectRequests) request\(staged.objectRequests == 1 ? "" : "s"); \(staged.reusedFiles) files reused (\(staged.linkedFiles) hard links, \(staged.vouchedFiles) by backup manifests), \(staged.hashedBytes) bytes hashed"
                 logger.info("delta update staged", metadata: [
                     "ota.method": "delta", "ota.index_bytes": "\(staged.indexBytes)", "ota.objects": "\(staged.objectsFetched)",
-                    "ota.object_bytes": "\(staged.objectBytes)", "ota.object_requests": "\(staged.objectRequests)", "ota.reused_files": "\(staged.reusedFiles)", "ota.linked_files": "\(staged.linkedFiles)",
+                    "ota.object_bytes": "\(staged.objectBytes)", "ota.patches": "\(staged.patchesFetched)", "ota.patch_bytes": "\(staged.patchBytes)",
+                    "ota.object_requests": "\(staged.objectRequests)", "ota.reused_files": "\(staged.reusedFiles)", "ota.linked_files": "\(staged.linkedFiles)",
                     "ota.vouched_files": "\(staged.vouchedFiles)", "ota.hashed_bytes": "\(staged.hashedBytes)",
                 ])
                 records.log(message)

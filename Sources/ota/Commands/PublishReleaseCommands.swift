@@ -19,14 +19,22 @@ struct PublishAddCommand: ParsableCommand {
     var rollout = 100
     @Option(name: .long, help: ArgumentHelp("Release notes.", valueName: "text"))
     var notes = ""
+    @Option(name: .customLong("patch-from"), help: ArgumentHelp("Make delta patches from this published version (repeatable; default the previous release of the platform).", valueName: "v"))
+    var patchFrom: [String] = []
+    @Flag(name: .customLong("no-patches"), help: "Make no delta patches (objects only).")
+    var noPatches = false
     @OptionGroup var keys: PublishCommand.KeysOption
     @Argument(help: ArgumentHelp("The release's files.", valueName: "archive"))
     var archives: [String]
 
+    func validate() throws {
+        if noPatches && !patchFrom.isEmpty { throw ValidationError("--no-patches and --patch-from exclude each other.") }
+    }
+
     func run() throws {
         let added = try PublishCommand.publisher(repository, keys).add(
             version: version, platform: platform, channels: channel.isEmpty ? ["stable"] : channel,
-            rolloutPercent: rollout, notes: notes, archives: archives)
+            rolloutPercent: rollout, notes: notes, patchFrom: noPatches ? [] : patchFrom.isEmpty ? nil : patchFrom, archives: archives)
         print("Published \(version) for \(platform): \(added.joined(separator: ", ")).")
     }
 }

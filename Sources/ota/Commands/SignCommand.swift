@@ -15,7 +15,9 @@ struct SignCommand: ParsableCommand {
             name (another version or product). With --index, each FILE is an archive (tar, tar.gz or zip): \
             beside it are written FILE.index.gz (its delta index, with the table of the pack) and FILE.pack \
             (its contents, compressed), and the index is signed too (FILE.index.gz.minisig); upload all of \
-            them as release assets and devices with delta: true fetch only the contents they lack. \
+            them as release assets and devices with delta: true fetch only the contents they lack. With \
+            --patch-from OLD (an earlier release's archive), the pack also holds zstd patches from OLD's \
+            files to the changed files at the same paths, which devices that have OLD's files fetch instead. \
             Exit status: 0 all signed, 1 failed.
             """
     )
@@ -26,11 +28,18 @@ struct SignCommand: ParsableCommand {
     @Flag(help: "Also write each archive's delta index (FILE.index.gz) and pack (FILE.pack), and sign the index.")
     var index = false
 
+    @Option(name: .customLong("patch-from"), help: ArgumentHelp("With --index: an earlier release's archive to make delta patches from (repeatable).", valueName: "archive"))
+    var patchFrom: [String] = []
+
     @Argument(help: ArgumentHelp("Files to sign.", valueName: "FILE"))
     var files: [String]
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one file to sign.") }
+        if !patchFrom.isEmpty && !index { throw ValidationError("--patch-from needs --index.") }
+        for archive in patchFrom where !FileManager.default.isReadableFile(atPath: archive) {
+            throw ValidationError("--patch-from \(archive): no such readable file; name the archive of an earlier release.")
+        }
     }
 
     func run() throws {
@@ -63,14 +72,14 @@ struct SignCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let output: DeltaIndexBuilder.PackOutput
         do {
-            output = try DeltaIndexBuilder().buildPack(archiveAt: file, scratch: scratch)
+            output = try DeltaIndexBuilder().buildPack(archiveAt: file, patchFrom: patchFrom, scratch: scratch)
         } catch let error as ArchiveError {
             throw CommandFailure("cannot index \(file): \(error.message)")
         } catch {
             throw CommandFailure("cannot write the delta index and pack of \(file): \((error as? any OTAError)?.message ?? "\(error)")")
         }
-        let contents = output.table.objects.count
-        print("indexed \(file) -> \(output.indexPath) (\(output.index.entries.count) entries), \(output.packPath) (\(contents) contents, \(output.table.size) bytes)")
+        let contents = output.table.objects.count, patches = output.index.patches
+        print("indexed \(file) -> \(output.indexPath) (\(output.index.entries.count) entries), \(output.packPath) (\(contents) contents, \(patches.count) patches of \(patches.reduce(0) { $0 + $1.length }) bytes, \(output.table.size) bytes)")
         return output.indexPath
     }
 }

@@ -56,9 +56,9 @@ struct DeltaFixture {
     }
 
     /// Publishes `files` as `version` (a GNU tar `.tar.gz` with one top-level folder, an executable, a link
-    /// and an empty folder); returns the archive's path.
+    /// and an empty folder), with patches from the previous release when `patches`; returns the archive's path.
     @discardableResult
-    func publish(_ version: String, _ files: [String: String]) throws -> String {
+    func publish(_ version: String, _ files: [String: String], patches: Bool = false) throws -> String {
         let tree = "tree-\(version)/monitor-\(version)"
         for (path, content) in files { try work.write("\(tree)/\(path)", content) }
         try work.makeDirectory("\(tree)/data/empty")
@@ -69,7 +69,7 @@ struct DeltaFixture {
         let tar = try Process.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["tar", "-czf", archive, "-C", work.url("tree-\(version)"), "monitor-\(version)"])
         tar.waitUntilExit()
         guard tar.terminationStatus == 0 else { throw NginxError("tar failed") }
-        try publisher.add(version: version, platform: "any", archives: [archive])
+        try publisher.add(version: version, platform: "any", patchFrom: patches ? nil : [], archives: [archive])
         return archive
     }
 

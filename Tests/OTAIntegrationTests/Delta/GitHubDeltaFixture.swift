@@ -5,7 +5,7 @@ import Logging
 import OTATestSupport
 
 /// GitHub releases of `octo/app` signed with the real `minisign` tool, with the delta index and pack that
-/// `ota sign --index` makes (``DeltaIndexBuilder/buildPack(archiveAt:scratch:)``), served by
+/// `ota sign --index` makes (``DeltaIndexBuilder/buildPack(archiveAt:patchFrom:scratch:)``), served by
 /// ``GitHubPackServer``, and a device at 1.0.0 (`source: github`, `public_key` set).
 struct GitHubDeltaFixture {
     let work: TemporaryDirectory
@@ -92,7 +92,7 @@ struct GitHubDeltaFixture {
     /// Writes the release folder of `version`: `app-<version>.tar.gz` (one top-level folder) and its
     /// signature and, with `delta`, its index, the index's signature and the pack. Not yet listed.
     @discardableResult
-    func build(_ version: String, _ files: [String: [UInt8]], delta: Bool = true) throws -> String {
+    func build(_ version: String, _ files: [String: [UInt8]], delta: Bool = true, patchFrom: [String] = []) throws -> String {
         let tree = "tree-\(version)/app-\(version)"
         for (path, content) in files { try work.write("\(tree)/\(path)", content) }
         try FileManager.default.createDirectory(atPath: work.url("releases/v\(version)"), withIntermediateDirectories: true)
@@ -102,7 +102,7 @@ struct GitHubDeltaFixture {
         try sign(archive)
         if delta {
             try FileManager.default.createDirectory(atPath: work.url("scratch"), withIntermediateDirectories: true)
-            let output = try DeltaIndexBuilder().buildPack(archiveAt: archive, scratch: work.url("scratch"))
+            let output = try DeltaIndexBuilder().buildPack(archiveAt: archive, patchFrom: patchFrom, scratch: work.url("scratch"))
             try sign(output.indexPath)
         }
         return archive
@@ -110,15 +110,15 @@ struct GitHubDeltaFixture {
 
     /// Builds and lists `version`.
     @discardableResult
-    func publish(_ version: String, _ files: [String: [UInt8]], delta: Bool = true) throws -> String {
-        let archive = try build(version, files, delta: delta)
+    func publish(_ version: String, _ files: [String: [UInt8]], delta: Bool = true, patchFrom: [String] = []) throws -> String {
+        let archive = try build(version, files, delta: delta, patchFrom: patchFrom)
         try server.publish("v\(version)")
         return archive
     }
 
-    /// Installs 1.0.0 from its full archive, as a device provisioned earlier would have it, and forgets the requests.
-    func provision() async throws {
-        try publish("1.0.0", Self.oldTree)
+    /// Installs 1.0.0 (`files`) from its full archive, as a device provisioned earlier would have it, and forgets the requests.
+    func provision(_ files: [String: [UInt8]] = Self.oldTree) async throws {
+        try publish("1.0.0", files)
         var full = configuration
         full.transfer.delta = false
         _ = try await DeltaFixture.update(full)

@@ -38,7 +38,7 @@ struct GitHubDeltaTests {
         #expect(served.contains { $0.name == "app-1.1.0.tar.gz.index.gz.minisig" })
         #expect(Self.managed(try fixture.installed()) == Self.managed(try fixture.extracted(archive)))
         #expect(fixture.log.contains("by delta: index "), "\(fixture.log)")
-        #expect(fixture.log.contains(", 4 objects \(floor + Int(gap[0].length)) bytes in 3 requests; "), "\(fixture.log)")
+        #expect(fixture.log.contains(", 4 objects \(floor + Int(gap[0].length)) bytes, 0 patches 0 bytes in 3 requests; "), "\(fixture.log)")
     }
 
     @Test("the bytes a delta reports fetched (log line, ota_download_bytes_total{method=\"delta\"}) are exactly the index, its signature and the pack ranges served")

@@ -9,12 +9,18 @@ import OTATestSupport
 @Suite("Delta updates: a hostile signed index", .timeLimit(.minutes(10)))
 struct HostileIndexTests {
     static let digest = String(repeating: "ab", count: 32)
+    static func old(_ number: Int) -> String { String(repeating: "0\(number)", count: 32) }
 
-    @Test("an index with ../escape, a duplicate path, an absurd size or a link out of the tree is refused; nothing is installed", arguments: [
+    @Test("an index with ../escape, a duplicate path, an absurd size, a link out of the tree or a hostile patch section is refused; nothing is installed", arguments: [
         "f\t0644\t5\t\(digest)\t../escape",
         "f\t0644\t5\t\(digest)\tsrc/app.sh\nf\t0644\t5\t\(digest)\tsrc/app.sh",
         "f\t0644\t9223372036854775807\t\(digest)\tsrc/app.sh",
         "l\t../../../etc/passwd\tsrc/app.sh",
+        // Hostile patch sections: a content the index lacks, an absurd length, unsorted, a duplicate.
+        "f\t0644\t11\t\(digest)\tsrc/app.sh\nota-patch 1\n\(old(1))\t\(old(2))\t10",
+        "f\t0644\t11\t\(digest)\tsrc/app.sh\nota-patch 1\n\(old(1))\t\(digest)\t9223372036854775807",
+        "f\t0644\t11\t\(digest)\tsrc/app.sh\nota-patch 1\n\(old(2))\t\(digest)\t10\n\(old(1))\t\(digest)\t10",
+        "f\t0644\t11\t\(digest)\tsrc/app.sh\nota-patch 1\n\(old(1))\t\(digest)\t10\n\(old(1))\t\(digest)\t10",
     ])
     func refused(entry: String) async throws {
         let archive = try TUFCatalogRepository.tarball(prefix: "monitor-1.1.0", files: ["src/app.sh": "echo 1.1.0\n", "config/settings.yaml": "level: 2\n"])

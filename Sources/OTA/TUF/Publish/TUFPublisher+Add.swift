@@ -6,10 +6,13 @@ extension TUFPublisher {
     /// - Throws: for a version that is not SemVer, a platform or channel that is not a plain name, a
     ///   percent outside 0–100, a missing archive, two archives of the same name, or a version and
     ///   platform (or target path) already published.
+    ///
+    /// Each archive's delta index carries zstd patches from the archive of the same name (version aside) of the
+    /// releases `patchFrom` names, or when `nil`, of the previous release of the platform; none for `[]`.
     /// - Returns: the target paths added.
     @discardableResult
     public func add(version text: String, platform: String, channels: [String] = ["stable"], rolloutPercent: Int = 100,
-                    notes: String = "", archives: [String]) throws(TUFPublishError) -> [String] {
+                    notes: String = "", patchFrom: [String]? = nil, archives: [String]) throws(TUFPublishError) -> [String] {
         let version = try Self.semanticVersion(text)
         guard TUFPublishSettings.isValidSegment(platform) else {
             throw TUFPublishError(.invalidInput, "The platform \"\(platform)\" is not a valid name; use letters, digits, '.', '_', '-' or '+' (e.g. linux-aarch64, or any).")
@@ -62,7 +65,8 @@ extension TUFPublisher {
         }
         let scratch = try Self.makeScratch()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        files = try withDeltaIndexes(files, info: info, scratch: scratch)
+        let bases = try Self.patchBases(for: version, platform: platform, versions: patchFrom, in: state)
+        files = try withDeltaIndexes(files, info: info, patchBases: bases, scratch: scratch)
         for (_, target) in files { state.targets[target.path] = target }
         try publish(&state, keys: keys, targetsChanged: true, targetFiles: files)
         return files.map(\.target.path)

@@ -6,9 +6,11 @@ extension TUFPublisher {
     static func indexPath(ofArchiveTarget path: String) -> String { path + ".index.gz" }
 
     /// Adds a delta index to each archive of `files` (tar, tar.gz or zip; other files are left as they are):
-    /// its objects go to `targets/objects/`, the index becomes a target beside the archive, and the archive's
-    /// `custom.ota.index` names it. `scratch` is an existing folder for temporary files.
+    /// its objects go to `targets/objects/`, its zstd patches from the archives of the releases `patchBases`
+    /// (``patchBases(for:platform:versions:in:)``) to `targets/patches/`, the index becomes a target beside
+    /// the archive, and the archive's `custom.ota.index` names it. `scratch` is an existing folder for temporary files.
     func withDeltaIndexes(_ files: [(source: String, target: TUFPublishedTarget)], info: TUFReleaseInfo,
+                          patchBases: [[TUFPublishedTarget]] = [],
                           scratch: String) throws(TUFPublishError) -> [(source: String, target: TUFPublishedTarget)] {
         var result: [(source: String, target: TUFPublishedTarget)] = []
         for (source, target) in files {
@@ -18,11 +20,15 @@ extension TUFPublisher {
             }
             let output: DeltaIndexBuilder.Output
             do {
-                output = try DeltaIndexBuilder().build(archiveAt: source, objectsDirectory: layout.target("objects"), scratch: scratch)
+                let name = PathName.lastComponent(of: target.path)
+                let olds = patchBases.compactMap { Self.patchBase(for: name, version: info.version, among: $0) }
+                    .map { layout.target($0.storedPath) }.filter { FileSystem.exists($0) }
+                output = try DeltaIndexBuilder().build(archiveAt: source, objectsDirectory: layout.target("objects"), patchFrom: olds,
+                                                       patchesDirectory: layout.target("patches"), scratch: scratch)
             } catch let error as ArchiveError {
                 throw TUFPublishError(.invalidInput, "The archive \(source) cannot be published: \(error.message).")
             } catch {
-                throw TUFPublishError(.io, "Cannot write the delta objects of \(source) into \(layout.target("objects")): \(error.localizedMessage).")
+                throw TUFPublishError(.io, "Cannot write the delta objects and patches of \(source) into \(layout.target("objects")) and \(layout.target("patches")): \(error.localizedMessage).")
             }
             let indexPath = Self.indexPath(ofArchiveTarget: target.path)
             let indexFile = scratch + "/" + UUID().uuidString + ".index.gz"
@@ -42,6 +48,38 @@ extension TUFPublisher {
 }
 
 extension TUFPublisher {
+    /// The archive targets (with a delta index) of each release patches are made from, for release `version`
+    /// of `platform`: of each of `versions`, or when `nil`, of the newest release of the platform below `version`.
+    /// - Throws: for a version of `versions` that is not a release of the platform with a delta index.
+    static func patchBases(for version: SemanticVersion, platform: String, versions: [String]?,
+                           in state: TUFRepositoryState) throws(TUFPublishError) -> [[TUFPublishedTarget]] {
+        let archives = state.targets.values.filter { $0.release?.platform == platform && $0.release?.index != nil }
+        let byVersion = Dictionary(grouping: archives) { SemanticVersion($0.release?.version ?? "") }
+        guard let versions else {
+            let previous = byVersion.keys.compactMap { $0 }.filter { $0 < version }.max()
+            return previous.flatMap { byVersion[$0] }.map { [$0] } ?? []
+        }
+        var result: [[TUFPublishedTarget]] = []
+        for text in versions {
+            let wanted = try semanticVersion(text)
+            guard let targets = byVersion[wanted], wanted != version else {
+                throw TUFPublishError(.invalidInput, "--patch-from \(text): no release \(text) for platform \(platform) with a delta index is published; name a published version (ota publish status lists them).")
+            }
+            result.append(targets)
+        }
+        return result
+    }
+
+    /// The archive of `olds` (one release's) that the archive `name` of release `version` is patched from:
+    /// the only one, or the one named alike with the version changed.
+    static func patchBase(for name: String, version: String, among olds: [TUFPublishedTarget]) -> TUFPublishedTarget? {
+        if olds.count == 1 { return olds[0] }
+        return olds.first { old in
+            guard let oldVersion = old.release?.version else { return false }
+            return PathName.lastComponent(of: old.path).replacingOccurrences(of: oldVersion, with: version) == name
+        }
+    }
+
     /// A fresh folder for temporary files (an extracted archive, an index before it is copied).
     static func makeScratch() throws(TUFPublishError) -> String {
         let path = FileManager.default.temporaryDirectory.path + "/ota-publish-" + UUID().uuidString
