@@ -14,7 +14,7 @@
 /// l	app.py	src/current
 /// ```
 ///
-/// A patch section (``DeltaPatchTable``) may follow the entries.
+/// A patch section (``patches``) may follow the entries.
 ///
 /// In memory it is compact (a device holds the index of every file of a release while it stages it): all
 /// paths and link targets in one byte buffer, and one fixed-size record per entry with its SHA-256 as 32

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 extension DeltaIndexBuilder {
-    /// What ``buildPack(archiveAt:scratch:)`` wrote.
+    /// What ``buildPack(archiveAt:patchFrom:scratch:)`` wrote.
     public struct PackOutput: Sendable {
         /// The index (its pack section aside).
         public var index: DeltaIndex

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 extension DeltaIndexBuilder {
-    /// What ``makePatches(of:root:from:into:scratch:)`` made.
+    /// The patches the builder made for an index.
     public struct PatchOutput: Sendable {
         /// The patches, sorted as the index lists them.
         public var patches: [DeltaPatch]

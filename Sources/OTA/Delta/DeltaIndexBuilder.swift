@@ -12,7 +12,7 @@ public struct DeltaIndexBuilder: Sendable {
         self.policy = policy
     }
 
-    /// What ``build(archiveAt:objectsDirectory:scratch:)`` produced.
+    /// What ``build(archiveAt:objectsDirectory:patchFrom:patchesDirectory:scratch:)`` produced.
     public struct Output: Sendable {
         /// The index.
         public var index: DeltaIndex
@@ -27,7 +27,7 @@ public struct DeltaIndexBuilder: Sendable {
 
     /// Indexes the archive at `archivePath` and writes each content missing from `objectsDirectory` as
     /// `<objectsDirectory>/<first two hex digits>/<sha256>` (gzip), and the zstd patches from each archive of
-    /// `patchFrom` (earlier releases) into `patchesDirectory` (``makePatches(of:root:from:into:scratch:)``),
+    /// `patchFrom` (earlier releases) into `patchesDirectory`,
     /// which the index lists. `scratch` is an existing folder for the extracted trees, removed again before returning.
     /// - Throws: ``ArchiveError`` for an archive the extractor refuses; `SystemError` when writing fails.
     public func build(archiveAt archivePath: String, objectsDirectory: String, patchFrom: [String] = [],

@@ -6,7 +6,7 @@
 /// a symbolic link of the index, symbolic links whose target leaves the tree (also through other links),
 /// more than `maxEntries` entries or `maxExtractedBytes` bytes of files, and any line that does not follow
 /// the format exactly (unknown types, modes above `0777`, sizes with signs or leading zeros, hashes that are
-/// not 64 lowercase hex digits), and a patch section that breaks ``DeltaPatchTable``'s rules. The compressed
+/// not 64 lowercase hex digits), and a patch section that breaks `DeltaPatchTable`'s rules. The compressed
 /// form is inflated at most to ``inflatedLimit(for:)``.
 package struct DeltaIndexParser {
     let policy: ExtractionPolicy

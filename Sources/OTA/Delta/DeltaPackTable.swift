@@ -10,7 +10,7 @@
 /// <length of the second object>
 /// ```
 ///
-/// The index's patches (``DeltaPatchTable``) follow the objects in the pack, in the order of the patch section.
+/// The index's patches (``DeltaIndex/patches``) follow the objects in the pack, in the order of the patch section.
 ///
 /// It is read strictly, because the ranges a device requests come from it: one length per distinct content,
 /// each above 0 and no longer than its content could compress to, adding up with the patches' lengths to the

@@ -2,7 +2,7 @@ import CZstd
 
 /// zstd patches of one content against another, as `zstd --patch-from=OLD` makes them: one zstd frame of the
 /// new content compressed with the old content as a prefix (``make(from:to:)``, the publisher's side);
-/// ``ZstdPatchDecoder`` decodes one on the device.
+/// `ZstdPatchDecoder` decodes one on the device.
 ///
 /// A patch is made and used only when both contents are at most ``maxContentBytes``: the device holds the old
 /// content and the decoder's window (at most the new content) while it decodes, for up to 4 patches at a time.
