@@ -32,16 +32,9 @@ package struct DeltaIndexParser {
     /// The index in the gzip-compressed stream `source` (e.g. the downloaded file), inflated and parsed a
     /// chunk at a time: only the index's compact form is kept, never its text.
     func parse(compressed source: ByteSource) throws(ArchiveError) -> DeltaIndex {
-        let limit = Self.inflatedLimit(for: policy)
-        let inflater = try GzipInflater(source, outputLimit: limit, limitDescription: "at most \(limit) bytes")
         var lines = LineReader(parser: self)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try inflater.read(into: buffer)
-            if count == 0 { return try lines.finish() }
-            try lines.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        }
+        try lines.feedInflating(source, limit: Self.inflatedLimit(for: policy))
+        return try lines.finish()
     }
 
     /// The index in its uncompressed text form.
@@ -77,6 +70,16 @@ package struct DeltaIndexParser {
 
         /// The start of the pack section's first line.
         static let packMarker = Array("ota-pack".utf8)
+
+        /// Inflates the gzip stream `source` (to at most `limit` bytes) and feeds its text a chunk at a time.
+        mutating func feedInflating(_ source: ByteSource, limit: Int64) throws(ArchiveError) {
+            let inflater = try GzipInflater(source, outputLimit: limit, limitDescription: "at most \(limit) bytes")
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+            defer { buffer.deallocate() }
+            while case let count = try inflater.read(into: buffer), count > 0 {
+                try feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            }
+        }
 
         mutating func feed(_ chunk: UnsafeRawBufferPointer) throws(ArchiveError) {
             var start = 0

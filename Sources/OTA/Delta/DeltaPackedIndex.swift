@@ -29,16 +29,9 @@ public enum DeltaPackedIndex {
     /// the text.
     /// - Throws: ``ArchiveError`` for an index or table that breaks the rules or the format.
     static func parse(compressed source: ByteSource, policy: ExtractionPolicy) throws(ArchiveError) -> (DeltaIndex, DeltaPackTable) {
-        let limit = inflatedLimit(for: policy)
-        let inflater = try GzipInflater(source, outputLimit: limit, limitDescription: "at most \(limit) bytes")
         var lines = DeltaIndexParser.LineReader(parser: DeltaIndexParser(policy: policy), packed: true)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try inflater.read(into: buffer)
-            if count == 0 { return try lines.finishPacked() }
-            try lines.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        }
+        try lines.feedInflating(source, limit: inflatedLimit(for: policy))
+        return try lines.finishPacked()
     }
 
     /// The index and pack table in their uncompressed text form, handed over in pieces of at most `chunk` bytes.
