@@ -39,6 +39,9 @@ struct DeltaUpdate: Sendable {
     let policy: ExtractionPolicy
     let downloader: Downloader
     let logger: Logger
+    /// Where the verified index of each staged release is kept as the record of its folder, and the records
+    /// of the local trees read (the `releases` layout); `nil` keeps none.
+    var keptIndexes: KeptIndexes? = nil
 
     /// Stages `release` into `container` (which must not exist) from `location`, taking contents from
     /// `localRoots` (the installed tree first) and `recordedBackups`. `progress` is told the bytes of
@@ -47,9 +50,16 @@ struct DeltaUpdate: Sendable {
     ///   installed), any other code when the full archive should be used instead. `container` is removed on error.
     func stage(_ artifact: Artifact, location: DeltaLocation, container: String, localRoots: [String],
                recordedBackups: [RecordedBackup] = [], progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws(DeltaError) -> DeltaStagedRelease {
-        let (index, packTable, indexBytes) = try await fetchIndex(artifact.release, location: location)
+        let signedIndex = try await fetchIndex(artifact.release, location: location)
+        var kept = false
+        defer {
+            if !kept { unlink(signedIndex.path) }
+            close(signedIndex.fd)
+        }
+        let (index, packTable, indexBytes) = (signedIndex.index, signedIndex.table, signedIndex.bytes)
         logger.debug("delta index verified", metadata: ["ota.entries": "\(index.count)", "ota.bytes": "\(index.totalFileBytes)"])
-        let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, recordedBackups: recordedBackups, hardLinks: hardLinks)
+        let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, recordedBackups: recordedBackups,
+                                       recordedTrees: recordedTrees(localRoots), hardLinks: hardLinks)
         do {
             try assembler.placeLocalContents()
             let requests = assembler.missing
@@ -59,6 +69,7 @@ struct DeltaUpdate: Sendable {
             fetcher.progress = { tracker.add($0) }
             let fetched = try await fetcher.fetch(fetches)
             try assembler.finish()
+            kept = keep(signedIndex, release: artifact.release, packed: packTable != nil, container: container)
             return DeltaStagedRelease(release: artifact.release, container: container, indexBytes: indexBytes,
                                       objectBytes: fetched.bytes, patchBytes: fetched.patchBytes, objectsFetched: requests.count { $0.patch == nil },
                                       patchesFetched: requests.count { $0.patch != nil }, objectRequests: fetched.requests,
@@ -70,21 +81,55 @@ struct DeltaUpdate: Sendable {
         }
     }
 
+    /// The records of the local trees that have one (the `releases` layout), by root.
+    private func recordedTrees(_ roots: [String]) -> [String: RecordedTree] {
+        guard hardLinks, let keptIndexes else { return [:] }
+        var trees: [String: RecordedTree] = [:]
+        for root in roots where trees[root] == nil {
+            trees[root] = keptIndexes.tree(of: root, policy: policy)
+        }
+        return trees
+    }
+
+    /// Keeps the verified index as the record of the staged folder; `false` (logged) when it cannot be kept.
+    private func keep(_ fetched: FetchedIndex, release: Release, packed: Bool, container: String) -> Bool {
+        guard let keptIndexes else { return false }
+        do {
+            try keptIndexes.keep(fetched.path, fd: fetched.fd, version: release.version.description, packed: packed, stagedFolder: container)
+            return true
+        } catch {
+            logger.warning("the delta index is not kept; the next delta update hashes this release's files", metadata: ["ota.error": "\(error.message)"])
+            return false
+        }
+    }
+
+    /// A downloaded, verified and parsed index: its file (still in the downloads folder) and the descriptor it
+    /// was read through, with the bytes fetched (the index's and its companions').
+    struct FetchedIndex {
+        var index: DeltaIndex
+        var table: DeltaPackTable?
+        var bytes: Int
+        var path: String
+        var fd: Int32
+    }
+
     /// Downloads the index, checks it against its proof, and parses it (with a pack's table) under the archive
-    /// safety policy; also gives the bytes fetched: the index's and its companions'.
-    private func fetchIndex(_ release: Release, location: DeltaLocation) async throws(DeltaError) -> (DeltaIndex, DeltaPackTable?, Int) {
+    /// safety policy. The caller closes the descriptor and keeps or removes the file.
+    private func fetchIndex(_ release: Release, location: DeltaLocation) async throws(DeltaError) -> FetchedIndex {
         let asset = ReleaseAsset(id: 0, name: location.indexName, size: location.indexLength, apiURL: location.indexURL,
                                  browserDownloadURL: location.indexURL)
         let artifact = Artifact(release: release, kind: .asset(asset), fileName: location.indexName, url: location.indexURL)
         let fd: Int32
+        let path: String
         var fetched = 0
         do {
             let downloaded = try await downloader.download(artifact)
             fetched = downloaded.size
-            // Parsed through a descriptor opened before the file is verified and removed (state_dir is the agent's alone).
-            defer { unlink(downloaded.path) }
+            path = downloaded.path
+            // Parsed through a descriptor opened before the file is verified (state_dir is the agent's alone).
             fd = open(downloaded.path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
+                unlink(downloaded.path)
                 throw DeltaError(.indexUnavailable, "the downloaded delta index \(downloaded.path) cannot be read: \(SystemError.last("open").message)")
             }
             do {
@@ -97,6 +142,7 @@ struct DeltaUpdate: Sendable {
                 _ = try location.verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: companions))
             } catch {
                 close(fd)
+                unlink(downloaded.path)
                 throw error
             }
         } catch let error as DeltaError {
@@ -104,12 +150,13 @@ struct DeltaUpdate: Sendable {
         } catch {
             throw DeltaError(.indexUnavailable, "the delta index \(location.indexName) could not be fetched or verified: \(error.localizedMessage)")
         }
-        defer { close(fd) }
         do {
             // Inflated and parsed from the file a chunk at a time: neither its bytes nor its text are held.
             let (index, table) = try location.objects.index(reading: FileByteSource(fd: fd), policy: policy)
-            return (index, table, fetched)
+            return FetchedIndex(index: index, table: table, bytes: fetched, path: path, fd: fd)
         } catch {
+            close(fd)
+            unlink(path)
             throw DeltaError(.refusedIndex, "the signed delta index \(location.indexName) of release \(release.version) is refused: \(error.message)")
         }
     }
