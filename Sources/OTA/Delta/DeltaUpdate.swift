@@ -19,6 +19,9 @@ struct DeltaStagedRelease: Sendable {
     /// Contents fetched as objects, and as patches.
     var objectsFetched: Int
     var patchesFetched = 0
+    /// The verified index, and the record it was kept as (``KeptIndexes``), `nil` when it was not kept.
+    var index = DeltaIndex()
+    var kept: KeptIndex?
     /// HTTP requests the objects and patches took (coalesced ranges of a pack fetch several objects in one).
     var objectRequests: Int
     /// Files taken from local trees, how many of those are hard links, and how many were copied from
@@ -69,10 +72,11 @@ struct DeltaUpdate: Sendable {
             fetcher.progress = { tracker.add($0) }
             let fetched = try await fetcher.fetch(fetches)
             try assembler.finish()
-            kept = keep(signedIndex, release: artifact.release, packed: packTable != nil, container: container)
+            let record = keep(signedIndex, release: artifact.release, packed: packTable != nil, container: container)
+            kept = record != nil
             return DeltaStagedRelease(release: artifact.release, container: container, indexBytes: indexBytes,
                                       objectBytes: fetched.bytes, patchBytes: fetched.patchBytes, objectsFetched: requests.count { $0.patch == nil },
-                                      patchesFetched: requests.count { $0.patch != nil }, objectRequests: fetched.requests,
+                                      patchesFetched: requests.count { $0.patch != nil }, index: index, kept: record, objectRequests: fetched.requests,
                                       reusedFiles: assembler.reusedFiles, linkedFiles: assembler.linkedFiles,
                                       vouchedFiles: assembler.vouchedFiles, hashedBytes: assembler.hashedBytes)
         } catch {
@@ -91,15 +95,14 @@ struct DeltaUpdate: Sendable {
         return trees
     }
 
-    /// Keeps the verified index as the record of the staged folder; `false` (logged) when it cannot be kept.
-    private func keep(_ fetched: FetchedIndex, release: Release, packed: Bool, container: String) -> Bool {
-        guard let keptIndexes else { return false }
+    /// Keeps the verified index as the record of the staged folder; `nil` (logged) when it cannot be kept.
+    private func keep(_ fetched: FetchedIndex, release: Release, packed: Bool, container: String) -> KeptIndex? {
+        guard let keptIndexes else { return nil }
         do {
-            try keptIndexes.keep(fetched.path, fd: fetched.fd, version: release.version.description, packed: packed, stagedFolder: container)
-            return true
+            return try keptIndexes.keep(fetched.path, fd: fetched.fd, version: release.version.description, packed: packed, stagedFolder: container)
         } catch {
             logger.warning("the delta index is not kept; the next delta update hashes this release's files", metadata: ["ota.error": "\(error.message)"])
-            return false
+            return nil
         }
     }
 

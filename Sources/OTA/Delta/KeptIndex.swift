@@ -57,7 +57,8 @@ struct KeptIndexes: Sendable {
     /// The record's time (its modification time) is set strictly after the clock reads now, so that it is later
     /// than the status-change time of every staged file, even where file times are taken from a clock that
     /// advances a tick (a few milliseconds) at a time: it waits at most that tick.
-    func keep(_ downloaded: String, fd: Int32, version: String, packed: Bool, stagedFolder: String) throws(SystemError) {
+    @discardableResult
+    func keep(_ downloaded: String, fd: Int32, version: String, packed: Bool, stagedFolder: String) throws(SystemError) -> KeptIndex {
         var opened = stat()
         guard let folder = FileIdentity.of(stagedFolder), fstat(fd, &opened) == 0, let now = FileSystem.lstatInfo(downloaded),
               now.st_dev == opened.st_dev, now.st_ino == opened.st_ino, FileSystem.kind(of: now) == .file else {
@@ -66,13 +67,14 @@ struct KeptIndexes: Sendable {
         try stampAfterNow(fd, downloaded)
         let record = KeptIndex(version: version, packed: packed, folder: folder)
         try FileSystem.makeDirectories(path, mode: 0o700)
-        for older in all() where older.version == version { try? directory.remove(older.name, in: Self.folder) }
+        for older in all() where older.version == version { remove(older) }
         try FileSystem.rename(downloaded, path + "/" + record.name)
+        return record
     }
 
     /// Sets the modification time of `fd` to the file system's time now, repeated until it is later than the
     /// clock's reading on entry (at most about 100 ms, else the clock was set back: nothing is kept).
-    private func stampAfterNow(_ fd: Int32, _ shown: String) throws(SystemError) {
+    func stampAfterNow(_ fd: Int32, _ shown: String) throws(SystemError) {
         var entry = timespec()
         clock_gettime(CLOCK_REALTIME, &entry)
         for _ in 0..<100 {
@@ -116,13 +118,17 @@ struct KeptIndexes: Sendable {
         } else {
             parsed = try? DeltaIndexParser(policy: policy).parse(compressed: source)
         }
-        return parsed.map { RecordedTree(index: $0, keptAt: keptAt) }
+        return parsed.map { RecordedTree(index: $0, keptAt: keptAt, changed: changedPaths(of: record)) }
     }
 
     /// Removes the records of versions other than `versions` (the releases the device still holds).
     func prune(keeping versions: Set<String>) {
-        for record in all() where !versions.contains(record.version) {
-            try? directory.remove(record.name, in: Self.folder)
-        }
+        for record in all() where !versions.contains(record.version) { remove(record) }
+    }
+
+    /// Removes a record and its changed list.
+    private func remove(_ record: KeptIndex) {
+        try? directory.remove(Self.changedListName(of: record), in: Self.folder)
+        try? directory.remove(record.name, in: Self.folder)
     }
 }

@@ -80,13 +80,14 @@ extension UpdatePipeline {
         // From here on the transaction must finish or roll back, even if the caller is cancelled
         // (SIGTERM): a detached task does not inherit the cancellation.
         return try await Task.detached { [self] in
-            try await self.finish(transaction, release: release, from: current, download: delivery.downloadPath)
+            try await self.finish(transaction, delivery: delivery, from: current)
         }.value
     }
 
     /// Probes the swapped-in version; commits it, or rolls back and restarts the old one.
     /// - Throws: only when the rollback itself fails.
-    private func finish(_ transaction: Transaction, release: Release, from current: SemanticVersion, download: String?) async throws -> SwapOutcome {
+    private func finish(_ transaction: Transaction, delivery: ReleaseDelivery, from current: SemanticVersion) async throws -> SwapOutcome {
+        let release = delivery.release
         do {
             try await probe(from: current, to: release.version)
         } catch {
@@ -98,10 +99,29 @@ extension UpdatePipeline {
             try? await hooks.run(.restart, from: release.version, to: current)
             return .rolledBack(cause: error)
         }
-        try installer.commit(transaction)
-        if let download { try? FileManager.default.removeItem(atPath: download) }
+        try commit(transaction, delivery: delivery)
+        if let download = delivery.downloadPath { try? FileManager.default.removeItem(atPath: download) }
         records.log("committed \(release.version)")
         return .committed
+    }
+
+    /// Commits. For a release staged by delta whose index was kept (`releases` layout), also prunes the old
+    /// releases now, and times the record anew around the removals, which set the `ctime` of the files they
+    /// share with the new release folder (``KeptIndexes/reseal(_:index:folder:around:)``).
+    private func commit(_ transaction: Transaction, delivery: ReleaseDelivery) throws {
+        guard layout == .releases, case .delta(let staged) = delivery, let kept = staged.kept else {
+            return try installer.commit(transaction)
+        }
+        var failure: (any Error)?
+        KeptIndexes(directory: directory).reseal(kept, index: staged.index, folder: installDirectory + "/releases/" + staged.release.version.description) {
+            do {
+                try installer.commit(transaction)
+                installer.pruneBackups()
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// `post_update`, `restart_command`, then `health_check`: any failure means the new version is not healthy.

@@ -79,6 +79,54 @@ struct DeltaKeptIndexTests {
         #expect(try DeltaFixture.describe(fixture.installedRoot) == (try fixture.extracted(archive)))
     }
 
+    @Test("pruning the release the kept one was linked from (which sets the shared files' ctime) leaves the record valid")
+    func pruningKeepsTheRecord() async throws {
+        let fixture = try DeltaFixture(layout: "releases")
+        try await fixture.provision()
+        var configuration = fixture.configuration
+        configuration.installation.maxBackups = 0
+        try fixture.publish("1.1.0", DeltaFixture.newTree)
+        #expect(try await DeltaFixture.update(configuration) == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        #expect(!FileSystem.exists(fixture.work.url("install/releases/1.0.0")), "1.0.0, whose files 1.1.0 links, is pruned")
+        try fixture.publish("1.2.0", Self.next)
+        try fixture.nginx.clearRequests()
+
+        #expect(try await DeltaFixture.update(configuration) == .updated(from: SemanticVersion(1, 1, 0), to: SemanticVersion(1, 2, 0)))
+        let (vouched, hashed) = try Self.reuse(in: fixture.log, version: "1.2.0")
+        #expect(hashed == 0 && vouched == Self.unchanged(Self.next, from: DeltaFixture.newTree))
+        let archive = fixture.work.url("build/monitor-1.2.0.tar.gz")
+        #expect(try DeltaFixture.describe(fixture.installedRoot) == (try fixture.extracted(archive)))
+    }
+
+    @Test("a file changed after staging, before the commit (by the health check), is hashed by the next delta, refused and fetched")
+    func changedBeforeCommitIsNotTrusted() async throws {
+        let fixture = try DeltaFixture(layout: "releases")
+        try await fixture.provision()
+        let path = "src/pkg0/module0.py"
+        let original = try #require(DeltaFixture.newTree[path])
+        // Overwrites the first byte of the installed file (same size, same inode) once.
+        let script = try fixture.work.write("rewrite.sh", """
+            #!/bin/sh
+            [ -e "\(fixture.work.url("rewritten"))" ] && exit 0
+            printf X | dd of="\(fixture.installedRoot)/\(path)" bs=1 count=1 conv=notrunc 2>/dev/null && touch "\(fixture.work.url("rewritten"))"
+            """)
+        chmod(script, 0o755)
+        var configuration = fixture.configuration
+        configuration.hooks.healthCheck = script
+        try fixture.publish("1.1.0", DeltaFixture.newTree)
+        #expect(try await DeltaFixture.update(configuration) == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        #expect(try String(contentsOfFile: fixture.installedRoot + "/" + path, encoding: .utf8) == "X" + original.dropFirst())
+        try fixture.publish("1.2.0", Self.next)
+        try fixture.nginx.clearRequests()
+
+        #expect(try await DeltaFixture.update(configuration) == .updated(from: SemanticVersion(1, 1, 0), to: SemanticVersion(1, 2, 0)))
+        let (_, hashed) = try Self.reuse(in: fixture.log, version: "1.2.0")
+        #expect(hashed == original.utf8.count + "1.0.0\n".utf8.count, "the rewritten file is read (once) and 1.0.0's VERSION")
+        #expect(Set(try fixture.requests().objects).contains(try fixture.sha256(original)))
+        let archive = fixture.work.url("build/monitor-1.2.0.tar.gz")
+        #expect(try DeltaFixture.describe(fixture.installedRoot) == (try fixture.extracted(archive)))
+    }
+
     @Test("a record names its folder by device and inode: a folder made again at the same path has no record")
     func recordBelongsToItsFolder() throws {
         let work = try TemporaryDirectory("kept-index")
