@@ -11,7 +11,8 @@ import Glibc
 /// Where contents come from, in this order, each only for the contents still wanted:
 /// 1. the file at the same path in a local tree (the installed one first) when its size matches;
 /// 2. recorded backups (`in_place`), by the SHA-256s their manifests keep, at any path;
-/// 3. the installed files at paths the index does not list whose size a wanted content has (renamed files).
+/// 3. the installed files at paths the index does not list whose size a wanted content has (renamed files) —
+///    or, when the installed tree has a record, the files the record lists with a wanted SHA-256.
 ///
 /// A staged file's content is checked against the index by hashing the staged file itself (a hard link
 /// through the link, a copy while it is written) — except a file an agent's record vouches for (see
@@ -99,7 +100,11 @@ final class DeltaAssembler {
             }
         }
         for backup in recordedBackups where !wanted.isEmpty { try placeFromManifest(of: backup) }
-        if !wanted.isEmpty { try findRenamed() }
+        if let installed = localRoots.first, let tree = recordedTrees[installed] {
+            if !wanted.isEmpty { try placeFromRecord(tree, of: installed) }
+        } else if !wanted.isEmpty {
+            try findRenamed()
+        }
         for position in pending { _ = try placeFromStaged(Int(position)) }
         choosePatches()
     }
@@ -219,6 +224,23 @@ final class DeltaAssembler {
     /// such a file passes, as it would pass any time-based check.
     static func isUnchanged(_ info: stat, since recordedAt: timespec) -> Bool {
         (info.st_ctim.tv_sec, info.st_ctim.tv_nsec) < (recordedAt.tv_sec, recordedAt.tv_nsec)
+    }
+
+    /// Takes the wanted contents the installed tree's record lists at any path (renamed or moved files) by the
+    /// record's SHA-256s, reading none of them: only files the record still vouches for.
+    private func placeFromRecord(_ tree: RecordedTree, of installed: String) throws(DeltaError) {
+        for position in 0..<tree.index.count where !wanted.isEmpty {
+            let recorded = tree.index.records[position]
+            guard recorded.type == .file, let target = wanted[recorded.digest].map(Int.init), index.records[target].size == recorded.size else { continue }
+            let relative = tree.index.path(position)
+            let source = installed + "/" + relative
+            guard let info = FileSystem.lstatInfo(source), FileSystem.kind(of: info) == .file, isPlain(relative, under: installed),
+                  tree.digest(of: relative, info: info) == recorded.digest else { continue }
+            if try place(target, from: source, mayLink: hardLinks, vouched: true) {
+                wanted[recorded.digest] = nil
+                reused(recorded.size)
+            }
+        }
     }
 
     /// Hashes the installed files at paths the index does not list whose size some wanted content has;

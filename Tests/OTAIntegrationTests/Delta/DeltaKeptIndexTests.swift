@@ -60,6 +60,24 @@ struct DeltaKeptIndexTests {
         #expect(versions == ["1.1.0", "1.2.0"], "records of the release folders the device holds")
     }
 
+    @Test("a file moved to another path is found by the record's SHA-256s: neither fetched nor read")
+    func movedFileIsFoundByTheRecord() async throws {
+        let fixture = try await Self.deviceAfterDelta()
+        var moved = DeltaFixture.newTree
+        moved["VERSION"] = "1.3.0\n"
+        moved["src/renamed/module6.py"] = moved.removeValue(forKey: "src/pkg2/module6.py")
+        try fixture.publish("1.3.0", moved)
+        try fixture.nginx.clearRequests()
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(1, 1, 0), to: SemanticVersion(1, 3, 0)))
+
+        #expect(try fixture.requests().objects == [try fixture.sha256("1.3.0\n")], "only VERSION is new")
+        let (vouched, hashed) = try Self.reuse(in: fixture.log, version: "1.3.0")
+        #expect(hashed == "1.0.0\n".utf8.count, "1.0.0's VERSION only (no record); the installed tree is not walked")
+        #expect(vouched == Self.unchanged(moved, from: DeltaFixture.newTree) + 1)
+        let archive = fixture.work.url("build/monitor-1.3.0.tar.gz")
+        #expect(try DeltaFixture.describe(fixture.installedRoot) == (try fixture.extracted(archive)))
+    }
+
     @Test("a file of the kept release changed since (same size) is hashed, refused and fetched")
     func changedFileIsNotTrusted() async throws {
         let fixture = try await Self.deviceAfterDelta()
