@@ -39,7 +39,9 @@ extension UpdatePipeline {
                     "ota.object_bytes": "\(staged.objectBytes)", "ota.patches": "\(staged.patchesFetched)", "ota.patch_bytes": "\(staged.patchBytes)",
                     "ota.object_requests": "\(staged.objectRequests)", "ota.reused_files": "\(staged.reusedFiles)", "ota.linked_files": "\(staged.linkedFiles)",
                     "ota.vouched_files": "\(staged.vouchedFiles)", "ota.hashed_bytes": "\(staged.hashedBytes)",
+                    "ota.index_method": "\(staged.indexByPatch ? "patch" : "full")",
                 ])
+                if let note = staged.indexNote { records.log("delta index of \(release.version): \(note)") }
                 records.log(message)
                 return .delta(staged)
             } catch let error as DeltaError where !error.fallsBack {
@@ -63,7 +65,8 @@ extension UpdatePipeline {
         try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let container = directory.stagingPath(for: "\(artifact.release.version)-delta")
         return try await DeltaUpdate(hardLinks: layout == .releases, policy: extraction, downloader: downloader, logger: logger)
-            .stage(artifact, location: location, container: container, localRoots: localTrees(), recordedBackups: recordedBackups(), progress: progress)
+            .stage(artifact, location: location, container: container, localRoots: localTrees(), recordedBackups: recordedBackups(),
+                   keptIndex: keptIndexPath(), progress: progress)
     }
 
     /// The backups whose manifests the agent recorded (`in_place`), newest first: their contents are found
