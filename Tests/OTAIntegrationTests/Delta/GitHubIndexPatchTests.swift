@@ -42,7 +42,7 @@ struct GitHubIndexPatchTests {
         try fixture.server.publish("v1.1.0")
         let patch = try Self.patchPath(fixture, "1.1.0")
         let index = fixture.work.url("releases/v1.1.0/app-1.1.0.tar.gz.index.gz")
-        #expect(Self.size(patch) * 5 < Self.size(index), "\(Self.size(patch)) bytes of index patch against \(Self.size(index)) of index")
+        #expect(Self.size(patch) * 2 < Self.size(index), "\(Self.size(patch)) bytes of index patch against \(Self.size(index)) of index")
         #expect(try await fixture.update() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
 
         let served = fixture.server.takeServed()
