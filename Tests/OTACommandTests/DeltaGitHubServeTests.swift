@@ -58,7 +58,7 @@ struct DeltaGitHubServeTests {
             // module3 and module4 are adjacent (one range); the 13 objects between VERSION and them are far more
             // than the gap budget (1/16 of the objects fetched), so VERSION is a range of its own.
             let line = try #require(log.split(separator: "\n").first { $0.contains("fetched 1.1.0 by delta: index ") }, "\(log)")
-            #expect(line.contains(", 3 objects ") && line.contains(", 0 patches 0 bytes in 2 requests; 18 files reused (18 hard links, 0 by backup manifests)"), "\(line)")
+            #expect(line.contains(", 3 objects ") && line.contains(", 0 patches 0 bytes in 2 requests; 18 files reused (18 hard links, 18 on recorded hashes), 0 bytes hashed"), "\(line)")
             #expect(try String(contentsOfFile: install + "/current/src/module3.py", encoding: .utf8) == "print('patched')\n")
             #expect(try String(contentsOfFile: install + "/current/VERSION", encoding: .utf8) == "1.1.0\n")
         }

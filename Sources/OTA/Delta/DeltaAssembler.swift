@@ -14,8 +14,10 @@ import Glibc
 /// 3. the installed files at paths the index does not list whose size a wanted content has (renamed files).
 ///
 /// A staged file's content is checked against the index by hashing the staged file itself (a hard link
-/// through the link, a copy while it is written) — except a copy of a backup file the manifest vouches for
-/// (see ``isUnchanged(_:since:)``). Only files whose size matches a wanted content are ever read.
+/// through the link, a copy while it is written) — except a file an agent's record vouches for (see
+/// ``isUnchanged(_:since:)``): a backup's manifest, or the kept index of a release folder a delta staged
+/// (``RecordedTree``), which also tells, without reading it, that a file holds some other content. Only files
+/// whose size matches a wanted content are ever read.
 ///
 /// Memory: the index, plus one map over the contents still wanted and one over the contents staged (32-byte
 /// digests to entry positions); trees are walked a folder at a time.
@@ -29,6 +31,8 @@ final class DeltaAssembler {
     let recordedBackups: [RecordedBackup]
     /// Whether unchanged files may be hard links to the local trees' files (the `releases` layout).
     let hardLinks: Bool
+    /// The kept records of local trees, by root.
+    let recordedTrees: [String: RecordedTree]
 
     /// For contents still wanted, the patch chosen and the local file that holds its old content.
     private var patchBases: [ContentDigest: (DeltaPatch, String)] = [:]
@@ -42,7 +46,8 @@ final class DeltaAssembler {
     private(set) var reusedBytes: Int64 = 0
     /// Of ``reusedFiles``, those that are hard links to the local trees' files.
     private(set) var linkedFiles = 0
-    /// Of ``reusedFiles``, those copied from backups on their manifest's SHA-256, without being hashed again.
+    /// Of ``reusedFiles``, those taken on a record's SHA-256 (a backup's manifest, a release folder's kept
+    /// index) without being hashed again.
     private(set) var vouchedFiles = 0
     /// Bytes of local files read to hash them (to find contents or to check staged copies and links).
     private(set) var hashedBytes: Int64 = 0
@@ -50,11 +55,13 @@ final class DeltaAssembler {
     /// For each local tree and backup, the folders known to be reached without a symbolic link.
     private var plainFolders: [String: PlainFolders] = [:]
 
-    init(index: DeltaIndex, root: String, localRoots: [String], recordedBackups: [RecordedBackup] = [], hardLinks: Bool) {
+    init(index: DeltaIndex, root: String, localRoots: [String], recordedBackups: [RecordedBackup] = [],
+         recordedTrees: [String: RecordedTree] = [:], hardLinks: Bool) {
         self.index = index
         self.root = root
         self.localRoots = localRoots
         self.recordedBackups = recordedBackups
+        self.recordedTrees = recordedTrees
         self.hardLinks = hardLinks
     }
 
@@ -112,7 +119,8 @@ final class DeltaAssembler {
                 let candidate = local + "/" + relative
                 guard let info = FileSystem.lstatInfo(candidate), FileSystem.kind(of: info) == .file,
                       Int64(info.st_size) <= ZstdPatch.maxContentBytes, isPlain(relative, under: local),
-                      let old = hash(candidate), let patch = patches[old] else { continue }
+                      let old = recordedTrees[local]?.digest(of: relative, info: info) ?? hash(candidate),
+                      let patch = patches[old] else { continue }
                 patchBases[digest] = (patch, candidate)
                 break
             }
@@ -153,14 +161,25 @@ final class DeltaAssembler {
     private func placeFromSamePath(_ position: Int) throws(DeltaError) -> Bool {
         let relative = index.path(position)
         let size = index.records[position].size
+        // Files found not to hold the content (the same file is often linked into several release folders).
+        var refused: [FileIdentity] = []
         for local in localRoots {
             let candidate = local + "/" + relative
             guard let info = FileSystem.lstatInfo(candidate), FileSystem.kind(of: info) == .file, Int64(info.st_size) == size,
                   isPlain(relative, under: local) else { continue }
-            if try place(position, from: candidate, mayLink: hardLinks, vouched: false) {
+            let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            if refused.contains(identity) { continue }
+            let recorded = recordedTrees[local]?.digest(of: relative, info: info)
+            // A file the record vouches for holds its recorded content: another content is not read at all.
+            if let recorded, recorded != index.records[position].digest {
+                refused.append(identity)
+                continue
+            }
+            if try place(position, from: candidate, mayLink: hardLinks, vouched: recorded != nil) {
                 reused(size)
                 return true
             }
+            refused.append(identity)
         }
         return false
     }
@@ -236,15 +255,16 @@ final class DeltaAssembler {
 
     /// Puts `source`'s content at entry `position`'s staged path (a hard link when allowed and the mode
     /// matches, else a copy) and keeps it when the staged file hashes to the entry's SHA-256 (or, `vouched`,
-    /// is a copy of a file its backup manifest vouches for); otherwise removes it again.
+    /// is a link to or a copy of a file a record vouches for); otherwise removes it again.
     private func place(_ position: Int, from source: String, mayLink: Bool, vouched: Bool) throws(DeltaError) -> Bool {
         let destination = path(position)
         let record = index.records[position]
         guard !FileSystem.exists(destination) else { return true }
         var matches = false
         if mayLink, let info = FileSystem.lstatInfo(source), UInt32(info.st_mode & 0o7777) == UInt32(record.mode), link(source, destination) == 0 {
-            matches = hash(destination) == record.digest
+            matches = vouched || hash(destination) == record.digest
             if matches, !source.hasPrefix(root + "/") { linkedFiles += 1 }
+            if vouched { vouchedFiles += 1 }
         } else {
             do {
                 let copied = try copy(source, to: destination, mode: UInt32(record.mode), hashing: !vouched)

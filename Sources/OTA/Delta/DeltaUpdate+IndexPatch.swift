@@ -50,10 +50,14 @@ extension DeltaUpdate {
         let artifact = Artifact(release: release, kind: .asset(asset), fileName: offer.name, url: offer.url)
         var spent = 0
         do {
-            let (downloaded, fetched) = try await downloadVerified(artifact, verifier: offer.verifier, companions: offer.companions)
+            let downloaded = try await downloadVerified(artifact, verifier: offer.verifier, companions: offer.companions)
+            let fetched = downloaded.bytes
             spent = fetched
-            defer { unlink(downloaded.path) }
-            let patch = try Self.read(downloaded.path, limit: limit)
+            defer {
+                close(downloaded.fd)
+                unlink(downloaded.path)
+            }
+            let patch = try Self.read(downloaded.fd, name: offer.name, limit: limit)
             let destination = FileSystem.parent(downloaded.path) + "/" + location.indexName
             unlink(destination)
             _ = try DeltaIndexPatch.apply(patch, to: base, writingTo: destination, limit: limit)
@@ -64,12 +68,22 @@ extension DeltaUpdate {
         }
     }
 
-    /// The bytes of the verified patch file at `path`, at most `limit`.
-    private static func read(_ path: String, limit: Int64) throws -> [UInt8] {
-        guard let info = FileSystem.lstatInfo(path), Int64(info.st_size) <= limit,
-              let data = FileManager.default.contents(atPath: path) else {
-            throw DeltaError(.indexUnavailable, "the index patch \(path) cannot be read, or is larger than \(limit) bytes")
+    /// The bytes of the verified patch file open as `fd`, at most `limit`.
+    private static func read(_ fd: Int32, name: String, limit: Int64) throws -> [UInt8] {
+        var info = stat()
+        guard fstat(fd, &info) == 0, Int64(info.st_size) <= limit else {
+            throw DeltaError(.indexUnavailable, "the index patch \(name) cannot be read, or is larger than \(limit) bytes")
         }
-        return Array(data)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, Int(info.st_size)), alignment: 16)
+        defer { buffer.deallocate() }
+        var count = 0
+        while count < Int(info.st_size) {
+            let read = try Syscall.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[count..<Int(info.st_size)]), "read \(name)")
+            if read == 0 { break }
+            count += read
+        }
+        let bytes = Array(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        guard count == Int(info.st_size) else { throw DeltaError(.indexUnavailable, "the index patch \(name) changed while it was read") }
+        return bytes
     }
 }

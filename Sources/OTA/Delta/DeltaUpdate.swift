@@ -44,19 +44,29 @@ struct DeltaUpdate: Sendable {
     let policy: ExtractionPolicy
     let downloader: Downloader
     let logger: Logger
+    /// Where the verified index of each staged release is kept as the record of its folder, and the records
+    /// of the local trees read (the `releases` layout); `nil` keeps none.
+    var keptIndexes: KeptIndexes? = nil
 
     /// Stages `release` into `container` (which must not exist) from `location`, taking contents from
     /// `localRoots` (the installed tree first) and `recordedBackups`; the index from an index patch applied to
-    /// `keptIndex` (the verified index file of the installed release) when the release offers one from it. `progress` is told the bytes of
+    /// `keptIndex` (the kept index of the installed release) when the release offers one from it. `progress` is told the bytes of
     /// content fetched so far against the bytes to fetch (the index's sizes of the missing contents), in order.
     /// - Throws: ``DeltaError``: ``DeltaError/Code/refusedIndex`` for a hostile index (nothing may be
     ///   installed), any other code when the full archive should be used instead. `container` is removed on error.
     func stage(_ artifact: Artifact, location: DeltaLocation, container: String, localRoots: [String],
                recordedBackups: [RecordedBackup] = [], keptIndex: String? = nil,
                progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws(DeltaError) -> DeltaStagedRelease {
-        let (index, packTable, indexBytes, indexNote, indexByPatch) = try await fetchIndex(artifact.release, location: location, keptIndex: keptIndex)
+        let signedIndex = try await fetchIndex(artifact.release, location: location, keptIndex: keptIndex)
+        var kept = false
+        defer {
+            if !kept { unlink(signedIndex.path) }
+            close(signedIndex.fd)
+        }
+        let (index, packTable, indexBytes) = (signedIndex.index, signedIndex.table, signedIndex.bytes)
         logger.debug("delta index verified", metadata: ["ota.entries": "\(index.count)", "ota.bytes": "\(index.totalFileBytes)"])
-        let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, recordedBackups: recordedBackups, hardLinks: hardLinks)
+        let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, recordedBackups: recordedBackups,
+                                       recordedTrees: recordedTrees(localRoots), hardLinks: hardLinks)
         do {
             try assembler.placeLocalContents()
             let requests = assembler.missing
@@ -66,9 +76,11 @@ struct DeltaUpdate: Sendable {
             fetcher.progress = { tracker.add($0) }
             let fetched = try await fetcher.fetch(fetches)
             try assembler.finish()
+            kept = keep(signedIndex, release: artifact.release, packed: packTable != nil, container: container)
             return DeltaStagedRelease(release: artifact.release, container: container, indexBytes: indexBytes,
                                       objectBytes: fetched.bytes, patchBytes: fetched.patchBytes, objectsFetched: requests.count { $0.patch == nil },
-                                      patchesFetched: requests.count { $0.patch != nil }, indexNote: indexNote, indexByPatch: indexByPatch, objectRequests: fetched.requests,
+                                      patchesFetched: requests.count { $0.patch != nil }, indexNote: signedIndex.note,
+                                      indexByPatch: signedIndex.byPatch, objectRequests: fetched.requests,
                                       reusedFiles: assembler.reusedFiles, linkedFiles: assembler.linkedFiles,
                                       vouchedFiles: assembler.vouchedFiles, hashedBytes: assembler.hashedBytes)
         } catch {
@@ -77,73 +89,25 @@ struct DeltaUpdate: Sendable {
         }
     }
 
-    /// The index, from an index patch applied to `keptIndex` when the release offers one from it, else
-    /// downloaded; checked against its proof, and parsed (with a pack's table) under the archive safety policy.
-    /// Also gives the bytes fetched (the index or patch with its companions, and a patch that was not used)
-    /// and what became of the index patch.
-    private func fetchIndex(_ release: Release, location: DeltaLocation,
-                            keptIndex: String?) async throws(DeltaError) -> (DeltaIndex, DeltaPackTable?, Int, String?, Bool) {
-        let patched = await indexByPatch(release, location: location, keptIndex: keptIndex)
-        if case .used(let path, let bytes, let note) = patched {
-            let (index, table) = try parseIndex(at: path, release: release, name: location.indexName, objects: location.objects)
-            return (index, table, bytes, note, true)
+    /// The records of the local trees that have one (the `releases` layout), by root.
+    private func recordedTrees(_ roots: [String]) -> [String: RecordedTree] {
+        guard hardLinks, let keptIndexes else { return [:] }
+        var trees: [String: RecordedTree] = [:]
+        for root in roots where trees[root] == nil {
+            trees[root] = keptIndexes.tree(of: root, policy: policy)
         }
-        let (path, bytes) = try await downloadIndex(release, location: location)
-        let (index, table) = try parseIndex(at: path, release: release, name: location.indexName, objects: location.objects)
-        return (index, table, bytes + patched.spentBytes, patched.note, false)
+        return trees
     }
 
-    /// Downloads the index and checks it against its proof; gives its path and the bytes fetched (the
-    /// index's and its companions').
-    private func downloadIndex(_ release: Release, location: DeltaLocation) async throws(DeltaError) -> (String, Int) {
-        let asset = ReleaseAsset(id: 0, name: location.indexName, size: location.indexLength, apiURL: location.indexURL,
-                                 browserDownloadURL: location.indexURL)
-        let artifact = Artifact(release: release, kind: .asset(asset), fileName: location.indexName, url: location.indexURL)
+    /// Keeps the verified index as the record of the staged folder; `false` (logged) when it cannot be kept.
+    private func keep(_ fetched: FetchedIndex, release: Release, packed: Bool, container: String) -> Bool {
+        guard let keptIndexes else { return false }
         do {
-            let (downloaded, fetched) = try await downloadVerified(artifact, verifier: location.verifier, companions: location.companions)
-            return (downloaded.path, fetched)
-        } catch let error as DeltaError {
-            throw error
+            try keptIndexes.keep(fetched.path, fd: fetched.fd, version: release.version.description, packed: packed, stagedFolder: container)
+            return true
         } catch {
-            throw DeltaError(.indexUnavailable, "the delta index \(location.indexName) could not be fetched or verified: \(error.localizedMessage)")
-        }
-    }
-
-    /// Downloads `artifact` and its `companions`, and checks it with `verifier`; gives the file and the bytes
-    /// fetched. The file is removed when it fails.
-    func downloadVerified(_ artifact: Artifact, verifier: any Verifier, companions assets: [ReleaseAsset]) async throws -> (DownloadedArtifact, Int) {
-        let downloaded = try await downloader.download(artifact)
-        var fetched = downloaded.size
-        do {
-            var companions: [String: Data] = [:]
-            for asset in assets {
-                let companion = try await downloader.fetchCompanion(asset)
-                companions[asset.name] = companion
-                fetched += companion.count
-            }
-            _ = try verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: companions))
-        } catch {
-            unlink(downloaded.path)
-            throw error
-        }
-        return (downloaded, fetched)
-    }
-
-    /// Parses the verified, gzip-compressed index at `path` (which is removed) under the archive safety policy.
-    /// - Throws: ``DeltaError/Code/refusedIndex`` for an index that breaks it.
-    private func parseIndex(at path: String, release: Release, name: String,
-                            objects: DeltaObjectSource) throws(DeltaError) -> (DeltaIndex, DeltaPackTable?) {
-        // Parsed through a descriptor opened before the file is removed (state_dir is the agent's alone).
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        let failure = fd < 0 ? SystemError.last("open \(path)") : nil
-        unlink(path)
-        if let failure { throw DeltaError(.indexUnavailable, "the verified delta index cannot be read: \(failure.message)") }
-        defer { close(fd) }
-        do {
-            // Inflated and parsed from the file a chunk at a time: neither its bytes nor its text are held.
-            return try objects.index(reading: FileByteSource(fd: fd), policy: policy)
-        } catch {
-            throw DeltaError(.refusedIndex, "the signed delta index \(name) of release \(release.version) is refused: \(error.message)")
+            logger.warning("the delta index is not kept; the next delta update hashes this release's files", metadata: ["ota.error": "\(error.message)"])
+            return false
         }
     }
 }

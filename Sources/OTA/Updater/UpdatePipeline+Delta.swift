@@ -33,7 +33,7 @@ extension UpdatePipeline {
                     progress?(advanced)
                 }
                 activity.deltaFetched(bytes: Int64(staged.indexBytes) + staged.objectBytes + staged.patchBytes)
-                let message = "fetched \(release.version) by delta: index \(staged.indexBytes) bytes, \(staged.objectsFetched) objects \(staged.objectBytes) bytes, \(staged.patchesFetched) patches \(staged.patchBytes) bytes in \(staged.objectRequests) request\(staged.objectRequests == 1 ? "" : "s"); \(staged.reusedFiles) files reused (\(staged.linkedFiles) hard links, \(staged.vouchedFiles) by backup manifests), \(staged.hashedBytes) bytes hashed"
+                let message = "fetched \(release.version) by delta: index \(staged.indexBytes) bytes, \(staged.objectsFetched) objects \(staged.objectBytes) bytes, \(staged.patchesFetched) patches \(staged.patchBytes) bytes in \(staged.objectRequests) request\(staged.objectRequests == 1 ? "" : "s"); \(staged.reusedFiles) files reused (\(staged.linkedFiles) hard links, \(staged.vouchedFiles) on recorded hashes), \(staged.hashedBytes) bytes hashed"
                 logger.info("delta update staged", metadata: [
                     "ota.method": "delta", "ota.index_bytes": "\(staged.indexBytes)", "ota.objects": "\(staged.objectsFetched)",
                     "ota.object_bytes": "\(staged.objectBytes)", "ota.patches": "\(staged.patchesFetched)", "ota.patch_bytes": "\(staged.patchBytes)",
@@ -64,9 +64,23 @@ extension UpdatePipeline {
         let stagingRoot = directory.stagingPath
         try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let container = directory.stagingPath(for: "\(artifact.release.version)-delta")
-        return try await DeltaUpdate(hardLinks: layout == .releases, policy: extraction, downloader: downloader, logger: logger)
+        let keptIndexes = KeptIndexes(directory: directory)
+        let staged = try await DeltaUpdate(hardLinks: layout == .releases, policy: extraction, downloader: downloader, logger: logger,
+                                           keptIndexes: keptIndexes)
             .stage(artifact, location: location, container: container, localRoots: localTrees(), recordedBackups: recordedBackups(),
-                   keptIndex: keptIndexPath(), progress: progress)
+                   keptIndex: keptIndexPath(keptIndexes, packed: location.objects.isPack), progress: progress)
+        keptIndexes.prune(keeping: heldVersions().union([artifact.release.version.description]))
+        return staged
+    }
+
+    /// The versions whose trees the device holds: the installed one and (`releases`) the previous release folders.
+    private func heldVersions() -> Set<String> {
+        var versions = Set<String>()
+        if let current = try? installer.currentVersion() { versions.insert(current.description) }
+        if layout == .releases {
+            for backup in (try? installer.backups()) ?? [] { versions.insert(String(backup.path.split(separator: "/").last ?? "")) }
+        }
+        return versions
     }
 
     /// The backups whose manifests the agent recorded (`in_place`), newest first: their contents are found

@@ -1,11 +1,10 @@
 import Foundation
 
 extension UpdatePipeline {
-    /// The verified delta index of the installed release, when the device keeps one
-    /// (`state_dir/kept-indexes/<version>.index.gz`): the base of an index patch.
-    func keptIndexPath() -> String? {
-        guard let version = try? currentVersion() else { return nil }
-        let path = directory.path + "/kept-indexes/\(version).index.gz"
-        return FileSystem.exists(path) ? path : nil
+    /// The kept index of the installed release in the form of the release offered (`packed`: GitHub assets,
+    /// else the folder form), when the device keeps one: the base of an index patch.
+    func keptIndexPath(_ kept: KeptIndexes, packed: Bool) -> String? {
+        guard let version = try? installer.currentVersion() else { return nil }
+        return kept.all().first { $0.version == version.description && $0.packed == packed }.map { kept.path + "/" + $0.name }
     }
 }

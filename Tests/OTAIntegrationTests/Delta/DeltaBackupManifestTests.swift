@@ -25,10 +25,10 @@ struct DeltaBackupManifestTests {
         return fixture
     }
 
-    /// The numbers of the log line "… N files reused (L hard links, V by backup manifests), H bytes hashed".
+    /// The numbers of the log line "… N files reused (L hard links, V on recorded hashes), H bytes hashed".
     static func reuse(in log: String) throws -> (vouched: Int, hashed: Int) {
         let line = try #require(log.split(separator: "\n").first { $0.contains("fetched 1.2.0 by delta") })
-        let match = try #require(String(line).firstMatch(of: /(\d+) by backup manifests\), (\d+) bytes hashed/))
+        let match = try #require(String(line).firstMatch(of: /(\d+) on recorded hashes\), (\d+) bytes hashed/))
         return (Int(match.1)!, Int(match.2)!)
     }
 

@@ -12,14 +12,18 @@ struct GitHubIndexPatchTests {
     static let old = GitHubDeltaFixture.oldTree
     static let new = GitHubDeltaFixture.newTree(changing: [3])
 
-    /// A fixture at 1.0.0 that kept 1.0.0's index (`keep`), with 1.1.0 built (patched from 1.0.0) but not listed.
+    /// A fixture at 1.0.0 — installed by delta, which keeps its index, when `keep`, else from its full archive —
+    /// with 1.1.0 built (patched from 1.0.0) but not listed.
     static func prepared(keep: Bool = true) async throws -> (GitHubDeltaFixture, String) {
         let fixture = try GitHubDeltaFixture()
-        try await fixture.provision(old)
         if keep {
-            try FileManager.default.createDirectory(atPath: fixture.work.url("state/kept-indexes"), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: fixture.work.url("releases/v1.0.0/app-1.0.0.tar.gz.index.gz"),
-                                             toPath: fixture.work.url("state/kept-indexes/1.0.0.index.gz"))
+            try fixture.publish("1.0.0", old)
+            #expect(try await fixture.update() == .updated(from: SemanticVersion(0, 0, 0), to: SemanticVersion(1, 0, 0)))
+            let kept = KeptIndexes(directory: StateDirectory(installation: fixture.configuration.installation)).all()
+            try #require(kept.map(\.version) == ["1.0.0"] && kept.map(\.packed) == [true], "1.0.0's packed index is kept")
+            _ = fixture.server.takeServed()
+        } else {
+            try await fixture.provision(old)
         }
         let archive = try fixture.build("1.1.0", new, patchFrom: [fixture.work.url("releases/v1.0.0/app-1.0.0.tar.gz")])
         return (fixture, archive)

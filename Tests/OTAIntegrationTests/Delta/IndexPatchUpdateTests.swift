@@ -14,10 +14,18 @@ struct IndexPatchUpdateTests {
         return try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(suffix) }.map { folder + "/" + $0 }
     }
 
-    /// Keeps `index` as the device's kept index of its installed release 1.0.0.
-    static func keep(_ fixture: DeltaFixture, _ index: String) throws {
-        try FileManager.default.createDirectory(atPath: fixture.work.url("state/kept-indexes"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: index, toPath: fixture.work.url("state/kept-indexes/1.0.0.index.gz"))
+    /// Installs 1.0.0 by delta (from an empty installation), which keeps its index, and forgets the requests.
+    static func provisionByDelta(_ fixture: DeltaFixture) async throws {
+        try fixture.publish("1.0.0", DeltaFixture.oldTree)
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(0, 0, 0), to: SemanticVersion(1, 0, 0)))
+        try #require(try keptIndex(fixture) != nil, "1.0.0's index is kept")
+        try fixture.nginx.clearRequests()
+    }
+
+    /// The kept index of 1.0.0.
+    static func keptIndex(_ fixture: DeltaFixture) throws -> String? {
+        let kept = KeptIndexes(directory: StateDirectory(installation: fixture.configuration.installation))
+        return kept.all().first { $0.version == "1.0.0" }.map { kept.path + "/" + $0.name }
     }
 
     static func size(_ path: String) -> Int { Int(FileSystem.lstatInfo(path)?.st_size ?? -1) }
@@ -26,8 +34,7 @@ struct IndexPatchUpdateTests {
           arguments: ["in_place", "releases"])
     func patchReplacesTheIndex(layout: String) async throws {
         let fixture = try DeltaFixture(layout: layout)
-        try await fixture.provision()
-        try Self.keep(fixture, try #require(try Self.repositoryFile(fixture, "1.0.0", suffix: ".index.gz")))
+        try await Self.provisionByDelta(fixture)
         let archive = try fixture.publish("1.1.0", DeltaFixture.newTree, patches: true)
         let patch = try #require(try Self.repositoryFile(fixture, "1.1.0", suffix: ".patch"), "an index patch target beside the index")
         let index = try #require(try Self.repositoryFile(fixture, "1.1.0", suffix: ".index.gz"))
@@ -49,20 +56,19 @@ struct IndexPatchUpdateTests {
           arguments: ["no kept index", "other kept index", "missing", "corrupt"])
     func fallsBackToTheIndex(damage: String) async throws {
         let fixture = try DeltaFixture()
-        try await fixture.provision()
-        let oldIndex = try #require(try Self.repositoryFile(fixture, "1.0.0", suffix: ".index.gz"))
+        if damage == "no kept index" { try await fixture.provision() } else { try await Self.provisionByDelta(fixture) }
         let archive = try fixture.publish("1.1.0", DeltaFixture.newTree, patches: true)
         let patch = try #require(try Self.repositoryFile(fixture, "1.1.0", suffix: ".patch"))
         switch damage {
         case "no kept index":
             break
         case "other kept index":
-            try Self.keep(fixture, try #require(try Self.repositoryFile(fixture, "1.1.0", suffix: ".index.gz")))
+            let kept = try #require(try Self.keptIndex(fixture))
+            try FileManager.default.removeItem(atPath: kept)
+            try FileManager.default.copyItem(atPath: try #require(try Self.repositoryFile(fixture, "1.1.0", suffix: ".index.gz")), toPath: kept)
         case "missing":
-            try Self.keep(fixture, oldIndex)
             try FileManager.default.removeItem(atPath: patch)
         default:
-            try Self.keep(fixture, oldIndex)
             var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: patch)))
             bytes[bytes.count - 8] ^= 0xFF
             try Data(bytes).write(to: URL(fileURLWithPath: patch))

@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The verified delta index of a release the device staged from it, kept in `state_dir/kept-indexes` as the
+/// file that was fetched and verified (gzip, exactly the signed bytes) — the agent's record of which content
+/// each file of that release folder held when it was staged.
+///
+/// The next delta takes a file of that folder on the record's SHA-256, without reading it, when the file has
+/// not changed since the record was kept (``DeltaAssembler/isUnchanged(_:since:)``: its `ctime` is before the
+/// record's time) and the folder is still the one that was staged (same device and inode: a folder put back
+/// by a rollback, or made again, is not). Anything else is hashed, as without a record; a device that has no
+/// record (a release installed from its full archive) hashes, too. The record is an optimisation only.
+///
+/// The file is named `<version>.<form>.<device>-<inode>.gz` (`form`: `folder` or `pack`, the index's form).
+struct KeptIndex: Sendable, Equatable {
+    /// The release version the index is of.
+    let version: String
+    /// The form it was published in: the folder form (TUF, static hosts) or the packed form (GitHub assets).
+    let packed: Bool
+    /// The staged release folder's identity when the record was kept.
+    let folder: FileIdentity
+    /// The file's name in `state_dir/kept-indexes`.
+    let name: String
+
+    init(version: String, packed: Bool, folder: FileIdentity) {
+        self.version = version
+        self.packed = packed
+        self.folder = folder
+        self.name = "\(version).\(packed ? "pack" : "folder").\(folder.device)-\(folder.inode).gz"
+    }
+
+    /// The record named `name`, `nil` for any other name.
+    init?(name: String) {
+        guard name.hasSuffix(".gz") else { return nil }
+        let fields = name.dropLast(3).split(separator: ".", omittingEmptySubsequences: false)
+        guard fields.count >= 3, let identity = fields.last?.split(separator: "-"), identity.count == 2,
+              let device = UInt64(identity[0]), let inode = UInt64(identity[1]), ["pack", "folder"].contains(fields[fields.count - 2]) else { return nil }
+        let version = fields.dropLast(2).joined(separator: ".")
+        guard !version.isEmpty else { return nil }
+        self.init(version: version, packed: fields[fields.count - 2] == "pack", folder: FileIdentity(device: device, inode: inode))
+        guard self.name == name else { return nil }
+    }
+}
+
+/// `state_dir/kept-indexes`: the ``KeptIndex`` records of the release folders a delta staged.
+struct KeptIndexes: Sendable {
+    let directory: StateDirectory
+
+    static let folder = "kept-indexes"
+    var path: String { directory.path + "/" + Self.folder }
+
+    /// Keeps the verified index file `downloaded` (in `state_dir/downloads`, whose descriptor `fd` the index was
+    /// parsed through) as the record of the staged folder `stagedFolder`, once every file of the folder was
+    /// placed and checked. The file is moved, not copied, and only when it is still the one read through `fd`.
+    ///
+    /// The record's time (its modification time) is set strictly after the clock reads now, so that it is later
+    /// than the status-change time of every staged file, even where file times are taken from a clock that
+    /// advances a tick (a few milliseconds) at a time: it waits at most that tick.
+    func keep(_ downloaded: String, fd: Int32, version: String, packed: Bool, stagedFolder: String) throws(SystemError) {
+        var opened = stat()
+        guard let folder = FileIdentity.of(stagedFolder), fstat(fd, &opened) == 0, let now = FileSystem.lstatInfo(downloaded),
+              now.st_dev == opened.st_dev, now.st_ino == opened.st_ino, FileSystem.kind(of: now) == .file else {
+            throw SystemError("keep the delta index \(downloaded) (it was replaced or removed)", errno: ESTALE)
+        }
+        try stampAfterNow(fd, downloaded)
+        let record = KeptIndex(version: version, packed: packed, folder: folder)
+        try FileSystem.makeDirectories(path, mode: 0o700)
+        for older in all() where older.version == version { try? directory.remove(older.name, in: Self.folder) }
+        try FileSystem.rename(downloaded, path + "/" + record.name)
+    }
+
+    /// Sets the modification time of `fd` to the file system's time now, repeated until it is later than the
+    /// clock's reading on entry (at most about 100 ms, else the clock was set back: nothing is kept).
+    private func stampAfterNow(_ fd: Int32, _ shown: String) throws(SystemError) {
+        var entry = timespec()
+        clock_gettime(CLOCK_REALTIME, &entry)
+        for _ in 0..<100 {
+            var info = stat()
+            guard futimens(fd, nil) == 0, fstat(fd, &info) == 0 else { throw SystemError.last("set the time of \(shown)") }
+            if (info.st_mtim.tv_sec, info.st_mtim.tv_nsec) > (entry.tv_sec, entry.tv_nsec) { return }
+            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+            nanosleep(&pause, nil)
+        }
+        throw SystemError("set the time of \(shown) (the clock does not advance)", errno: EAGAIN)
+    }
+
+    /// The records kept, by name (unreadable names are skipped).
+    func all() -> [KeptIndex] {
+        ((try? directory.names(in: Self.folder)) ?? []).compactMap { KeptIndex(name: $0) }
+    }
+
+    /// The record of the release folder `folder` (named by its version), when it is still the folder that was staged.
+    func record(of folder: String) -> KeptIndex? {
+        guard let identity = FileIdentity.of(folder) else { return nil }
+        let version = String(folder.split(separator: "/").last ?? "")
+        return all().first { $0.version == version && $0.folder == identity }
+    }
+
+    /// The record's time (its modification time), `nil` when it is gone or not a plain file.
+    func keptAt(_ record: KeptIndex) -> timespec? {
+        guard let info = FileSystem.lstatInfo(path + "/" + record.name), FileSystem.kind(of: info) == .file else { return nil }
+        return info.st_mtim
+    }
+
+    /// The record of the release folder `folder`, read under `policy`: `nil` when there is none, or when it
+    /// cannot be read or parsed (the folder's files are then hashed).
+    func tree(of folder: String, policy: ExtractionPolicy) -> RecordedTree? {
+        guard let record = record(of: folder), let keptAt = keptAt(record),
+              let fd = try? directory.open(record.name, in: Self.folder, flags: O_RDONLY) else { return nil }
+        defer { close(fd) }
+        let source = FileByteSource(fd: fd)
+        let parsed: DeltaIndex?
+        if record.packed {
+            parsed = try? DeltaPackedIndex.parse(compressed: source, policy: policy).0
+        } else {
+            parsed = try? DeltaIndexParser(policy: policy).parse(compressed: source)
+        }
+        return parsed.map { RecordedTree(index: $0, keptAt: keptAt) }
+    }
+
+    /// Removes the records of versions other than `versions` (the releases the device still holds).
+    func prune(keeping versions: Set<String>) {
+        for record in all() where !versions.contains(record.version) {
+            try? directory.remove(record.name, in: Self.folder)
+        }
+    }
+}
