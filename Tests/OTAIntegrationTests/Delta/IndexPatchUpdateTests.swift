@@ -105,3 +105,24 @@ struct IndexPatchUpdateTests {
         #expect(header.base == SHA256Hex.of(base), "patched from 1.1.0's index text")
     }
 }
+
+extension IndexPatchUpdateTests {
+    @Test("the index made from a patch is kept in turn: the next release's index comes as a patch from it too")
+    func madeIndexIsKept() async throws {
+        let fixture = try DeltaFixture(layout: "releases")
+        try await Self.provisionByDelta(fixture)
+        try fixture.publish("1.1.0", DeltaFixture.newTree, patches: true)
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        var next = DeltaFixture.newTree
+        next["VERSION"] = "1.2.0\n"
+        next["src/pkg3/new.py"] = "print('changed in 1.2.0')\n"
+        let archive = try fixture.publish("1.2.0", next, patches: true)
+        try fixture.nginx.clearRequests()
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(1, 1, 0), to: SemanticVersion(1, 2, 0)))
+
+        let requests = try fixture.nginx.requests()
+        #expect(!requests.contains { $0.uri.hasSuffix(".index.gz") }, "the index was not fetched: \(requests)")
+        #expect(requests.filter { $0.uri.hasSuffix(".patch") && $0.uri.contains("/1.2.0/") }.count == 1, "\(requests)")
+        #expect(DeltaPatchUpdateTests.managed(try DeltaFixture.describe(fixture.installedRoot)) == DeltaPatchUpdateTests.managed(try fixture.extracted(archive)))
+    }
+}
