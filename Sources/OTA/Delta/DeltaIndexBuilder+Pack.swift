@@ -25,8 +25,8 @@ extension DeltaIndexBuilder {
     /// gzip-compressed as an object, in the order of the first path that holds it, so that files of one
     /// folder lie together; then the zstd patches from each archive of `patchFrom`, earlier releases, in the
     /// index's order) and `<archive>.index.gz` (the index, its patches, and the pack's table), replacing
-    /// earlier ones, and the index patches from the indexes of `patchFrom` beside them
-    /// (``writeIndexPatches(of:indexPath:from:)``). `scratch` is an existing folder for the extracted trees, removed again before returning.
+    /// earlier ones, and beside them an index patch (``DeltaIndexPatch``) from the index of each archive of
+    /// `patchFrom` that has one beside it (`<old archive>.index.gz`). `scratch` is an existing folder for the extracted trees, removed again before returning.
     /// - Throws: ``ArchiveError`` for an archive the extractor refuses; `SystemError` when writing fails.
     public func buildPack(archiveAt archivePath: String, patchFrom: [String] = [], scratch: String) throws -> PackOutput {
         let staging = scratch + "/pack-" + UUID().uuidString.prefix(8)

@@ -67,7 +67,7 @@ public enum DeltaIndexPatch {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
 
-    /// The patch file that makes the text `new` from the text `old` (each at most ``maxTextCap``): the header,
+    /// The patch file that makes the text `new` from the text `old` (each at most 32 MiB): the header,
     /// then what `zstd -19 --patch-from=OLD NEW` makes.
     /// - Throws: ``ArchiveError`` for a text above the cap, or when libzstd fails.
     public static func make(from old: [UInt8], to new: [UInt8]) throws(ArchiveError) -> [UInt8] {
