@@ -14,13 +14,19 @@ extension DeltaIndexBuilder {
         public var indexPath: String
         /// `<archive>.pack`: every distinct content, one gzip member each, concatenated.
         public var packPath: String
+        /// The index patches written beside the index (`<archive>.index.<base>.patch`, ``DeltaIndexPatch``),
+        /// from the indexes of the archives patched from.
+        public var indexPatchPaths: [String] = []
+        /// The archives patched from that have no index beside them (`<archive>.index.gz`): no index patch from those.
+        public var unindexedBases: [String] = []
     }
 
     /// Indexes the archive at `archivePath` and writes, beside it, `<archive>.pack` (each distinct content
     /// gzip-compressed as an object, in the order of the first path that holds it, so that files of one
     /// folder lie together; then the zstd patches from each archive of `patchFrom`, earlier releases, in the
     /// index's order) and `<archive>.index.gz` (the index, its patches, and the pack's table), replacing
-    /// earlier ones. `scratch` is an existing folder for the extracted trees, removed again before returning.
+    /// earlier ones, and beside them an index patch (``DeltaIndexPatch``) from the index of each archive of
+    /// `patchFrom` that has one beside it (`<old archive>.index.gz`). `scratch` is an existing folder for the extracted trees, removed again before returning.
     /// - Throws: ``ArchiveError`` for an archive the extractor refuses; `SystemError` when writing fails.
     public func buildPack(archiveAt archivePath: String, patchFrom: [String] = [], scratch: String) throws -> PackOutput {
         let staging = scratch + "/pack-" + UUID().uuidString.prefix(8)
@@ -42,8 +48,10 @@ extension DeltaIndexBuilder {
             unlink(temporary)
             throw error
         }
-        try AtomicFile.write(DeltaPackedIndex.encoded(index: index, table: table), to: indexPath, mode: 0o644)
-        return PackOutput(index: index, table: table, indexPath: indexPath, packPath: packPath)
+        let text = Array((index.text() + table.text()).utf8)
+        try AtomicFile.write(Gzip.compress(text), to: indexPath, mode: 0o644)
+        let (patches, unindexed) = try Self.writeIndexPatches(of: text, indexPath: indexPath, from: patchFrom)
+        return PackOutput(index: index, table: table, indexPath: indexPath, packPath: packPath, indexPatchPaths: patches, unindexedBases: unindexed)
     }
 
     /// Writes each distinct content of `index` (read from `sources`, SHA-256 → path) into a new pack file,

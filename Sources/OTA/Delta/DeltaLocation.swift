@@ -14,15 +14,42 @@ public struct DeltaLocation: Sendable {
     public var companions: [ReleaseAsset]
     /// Where the objects are.
     public var objects: DeltaObjectSource
+    /// The index patches published beside the index (``DeltaIndexPatch``): fetched instead of the index by a
+    /// device that keeps the base text of one.
+    public var indexPatches: [DeltaIndexPatchOffer]
 
     public init(indexURL: String, indexName: String, indexLength: Int, verifier: any Verifier, companions: [ReleaseAsset] = [],
-                objects: DeltaObjectSource) {
+                objects: DeltaObjectSource, indexPatches: [DeltaIndexPatchOffer] = []) {
         self.indexURL = indexURL
         self.indexName = indexName
         self.indexLength = indexLength
         self.verifier = verifier
         self.companions = companions
         self.objects = objects
+        self.indexPatches = indexPatches
+    }
+}
+
+/// An index patch a release publishes, and what proves it.
+public struct DeltaIndexPatchOffer: Sendable {
+    /// The first 16 hex digits of the SHA-256 of the base text it applies to (from its name).
+    public var basePrefix: String
+    /// The patch file's URL, name and length (signed, or announced by the release).
+    public var url: String
+    public var name: String
+    public var length: Int
+    /// Checks the downloaded patch (its signed length and hashes, or a signature).
+    public var verifier: any Verifier
+    /// The companion files ``verifier`` reads (the patch's `.minisig`), fetched before it runs.
+    public var companions: [ReleaseAsset]
+
+    public init(basePrefix: String, url: String, name: String, length: Int, verifier: any Verifier, companions: [ReleaseAsset] = []) {
+        self.basePrefix = basePrefix
+        self.url = url
+        self.name = name
+        self.length = length
+        self.verifier = verifier
+        self.companions = companions
     }
 }
 

@@ -10,6 +10,12 @@ public enum DeltaObjectSource: Sendable, Equatable {
 }
 
 extension DeltaObjectSource {
+    /// Whether the objects are ranges of a pack (the index is then in the packed form).
+    var isPack: Bool {
+        if case .pack = self { return true }
+        return false
+    }
+
     /// The patches folder beside an objects folder: `<objects>/../patches`, each patch at ``DeltaPatch/relativePath``.
     static func patchesFolder(besideObjects objects: URL) -> URL {
         objects.deletingLastPathComponent().appendingPathComponent("patches")

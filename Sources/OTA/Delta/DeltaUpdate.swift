@@ -19,6 +19,11 @@ struct DeltaStagedRelease: Sendable {
     /// Contents fetched as objects, and as patches.
     var objectsFetched: Int
     var patchesFetched = 0
+    /// How the index came: by an index patch from the kept index, or why not (for the log); `nil` when
+    /// the release offers no index patch.
+    var indexNote: String? = nil
+    /// Whether the index was made from an index patch rather than fetched.
+    var indexByPatch = false
     /// The verified index, and the record it was kept as (``KeptIndexes``), `nil` when it was not kept.
     var index = DeltaIndex()
     var kept: KeptIndex?
@@ -47,13 +52,15 @@ struct DeltaUpdate: Sendable {
     var keptIndexes: KeptIndexes? = nil
 
     /// Stages `release` into `container` (which must not exist) from `location`, taking contents from
-    /// `localRoots` (the installed tree first) and `recordedBackups`. `progress` is told the bytes of
+    /// `localRoots` (the installed tree first) and `recordedBackups`; the index from an index patch applied to
+    /// `keptIndex` (the kept index of the installed release) when the release offers one from it. `progress` is told the bytes of
     /// content fetched so far against the bytes to fetch (the index's sizes of the missing contents), in order.
     /// - Throws: ``DeltaError``: ``DeltaError/Code/refusedIndex`` for a hostile index (nothing may be
     ///   installed), any other code when the full archive should be used instead. `container` is removed on error.
     func stage(_ artifact: Artifact, location: DeltaLocation, container: String, localRoots: [String],
-               recordedBackups: [RecordedBackup] = [], progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws(DeltaError) -> DeltaStagedRelease {
-        let signedIndex = try await fetchIndex(artifact.release, location: location)
+               recordedBackups: [RecordedBackup] = [], keptIndex: String? = nil,
+               progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws(DeltaError) -> DeltaStagedRelease {
+        let signedIndex = try await fetchIndex(artifact.release, location: location, keptIndex: keptIndex)
         var kept = false
         defer {
             if !kept { unlink(signedIndex.path) }
@@ -76,7 +83,8 @@ struct DeltaUpdate: Sendable {
             kept = record != nil
             return DeltaStagedRelease(release: artifact.release, container: container, indexBytes: indexBytes,
                                       objectBytes: fetched.bytes, patchBytes: fetched.patchBytes, objectsFetched: requests.count { $0.patch == nil },
-                                      patchesFetched: requests.count { $0.patch != nil }, index: index, kept: record, objectRequests: fetched.requests,
+                                      patchesFetched: requests.count { $0.patch != nil }, indexNote: signedIndex.note,
+                                      indexByPatch: signedIndex.byPatch, index: index, kept: record, objectRequests: fetched.requests,
                                       reusedFiles: assembler.reusedFiles, linkedFiles: assembler.linkedFiles,
                                       vouchedFiles: assembler.vouchedFiles, hashedBytes: assembler.hashedBytes)
         } catch {
@@ -103,64 +111,6 @@ struct DeltaUpdate: Sendable {
         } catch {
             logger.warning("the delta index is not kept; the next delta update hashes this release's files", metadata: ["ota.error": "\(error.message)"])
             return nil
-        }
-    }
-
-    /// A downloaded, verified and parsed index: its file (still in the downloads folder) and the descriptor it
-    /// was read through, with the bytes fetched (the index's and its companions').
-    struct FetchedIndex {
-        var index: DeltaIndex
-        var table: DeltaPackTable?
-        var bytes: Int
-        var path: String
-        var fd: Int32
-    }
-
-    /// Downloads the index, checks it against its proof, and parses it (with a pack's table) under the archive
-    /// safety policy. The caller closes the descriptor and keeps or removes the file.
-    private func fetchIndex(_ release: Release, location: DeltaLocation) async throws(DeltaError) -> FetchedIndex {
-        let asset = ReleaseAsset(id: 0, name: location.indexName, size: location.indexLength, apiURL: location.indexURL,
-                                 browserDownloadURL: location.indexURL)
-        let artifact = Artifact(release: release, kind: .asset(asset), fileName: location.indexName, url: location.indexURL)
-        let fd: Int32
-        let path: String
-        var fetched = 0
-        do {
-            let downloaded = try await downloader.download(artifact)
-            fetched = downloaded.size
-            path = downloaded.path
-            // Parsed through a descriptor opened before the file is verified (state_dir is the agent's alone).
-            fd = open(downloaded.path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                unlink(downloaded.path)
-                throw DeltaError(.indexUnavailable, "the downloaded delta index \(downloaded.path) cannot be read: \(SystemError.last("open").message)")
-            }
-            do {
-                var companions: [String: Data] = [:]
-                for asset in location.companions {
-                    let companion = try await downloader.fetchCompanion(asset)
-                    companions[asset.name] = companion
-                    fetched += companion.count
-                }
-                _ = try location.verifier.verify(downloaded, material: VerificationMaterial(artifact: artifact, fetched: companions))
-            } catch {
-                close(fd)
-                unlink(downloaded.path)
-                throw error
-            }
-        } catch let error as DeltaError {
-            throw error
-        } catch {
-            throw DeltaError(.indexUnavailable, "the delta index \(location.indexName) could not be fetched or verified: \(error.localizedMessage)")
-        }
-        do {
-            // Inflated and parsed from the file a chunk at a time: neither its bytes nor its text are held.
-            let (index, table) = try location.objects.index(reading: FileByteSource(fd: fd), policy: policy)
-            return FetchedIndex(index: index, table: table, bytes: fetched, path: path, fd: fd)
-        } catch {
-            close(fd)
-            unlink(path)
-            throw DeltaError(.refusedIndex, "the signed delta index \(location.indexName) of release \(release.version) is refused: \(error.message)")
         }
     }
 }

@@ -19,6 +19,20 @@ extension GitHubReleaseSource: DeltaLocating {
         let signature = release.asset(named: index.name + ".minisig")
         let companions = signature.map { [$0] } ?? VerificationMaterial.companionAssets(for: indexArtifact, includingSignatures: true)
         return DeltaLocation(indexURL: index.apiURL, indexName: index.name, indexLength: index.size, verifier: MinisignVerifier(publicKey: key),
-                             companions: companions, objects: .pack(url: packURL, name: pack.name, size: pack.size))
+                             companions: companions, objects: .pack(url: packURL, name: pack.name, size: pack.size),
+                             indexPatches: Self.indexPatches(of: index.name, in: release, key: key))
+    }
+
+    /// The index patches of the index `indexName` among the release's assets (`<archive>.index.<base>.patch`),
+    /// each to be signed by `key` like the index (its `.minisig`, or a signed checksums file listing it).
+    static func indexPatches(of indexName: String, in release: Release, key: MinisignPublicKey) -> [DeltaIndexPatchOffer] {
+        release.assets.compactMap { asset in
+            guard let prefix = DeltaIndexPatch.basePrefix(ofPatchNamed: asset.name, index: indexName) else { return nil }
+            let artifact = Artifact(release: release, kind: .asset(asset), fileName: asset.name, url: asset.apiURL)
+            let companions = release.asset(named: asset.name + ".minisig").map { [$0] }
+                ?? VerificationMaterial.companionAssets(for: artifact, includingSignatures: true)
+            return DeltaIndexPatchOffer(basePrefix: prefix, url: asset.apiURL, name: asset.name, length: asset.size,
+                                        verifier: MinisignVerifier(publicKey: key), companions: companions)
+        }
     }
 }

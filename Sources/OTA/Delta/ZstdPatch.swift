@@ -18,10 +18,15 @@ public enum ZstdPatch {
     /// a window covering both (as `zstd --patch-from` sets it), the content size in the frame header.
     /// - Throws: ``ArchiveError`` when libzstd fails.
     public static func make(from old: [UInt8], to new: [UInt8]) throws(ArchiveError) -> [UInt8] {
+        try make(from: old, to: new, maxWindowLog: maxWindowLog)
+    }
+
+    /// The patch that makes `new` from `old` with a window covering both of at most 2^`maxWindowLog` bytes.
+    static func make(from old: [UInt8], to new: [UInt8], maxWindowLog: Int32) throws(ArchiveError) -> [UInt8] {
         guard let context = ZSTD_createCCtx() else { throw ArchiveError(.io, "libzstd could not create a compression context") }
         defer { ZSTD_freeCCtx(context) }
         try check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level))
-        try check(ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, windowLog(forBytes: old.count + new.count)))
+        try check(ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, windowLog(forBytes: old.count + new.count, max: maxWindowLog)))
         var output = [UInt8](repeating: 0, count: ZSTD_compressBound(new.count))
         let capacity = output.count
         let written = old.withUnsafeBytes { prefix in
@@ -39,10 +44,10 @@ public enum ZstdPatch {
     }
 
     /// The window (log2) for `bytes` of old and new content together: the next power of two above them,
-    /// at least libzstd's minimum, at most ``maxWindowLog``.
-    static func windowLog(forBytes bytes: Int) -> Int32 {
+    /// at least libzstd's minimum, at most `max`.
+    static func windowLog(forBytes bytes: Int, max: Int32 = maxWindowLog) -> Int32 {
         var log: Int32 = 10
-        while log < maxWindowLog && (1 << log) < bytes { log += 1 }
+        while log < max && (1 << log) < bytes { log += 1 }
         return log
     }
 

@@ -17,9 +17,15 @@ final class ZstdPatchDecoder: ContentStreamDecoder {
     private(set) var totalOut: Int64 = 0
 
     /// A decoder of a patch against the content of the file at `oldPath`, making at most `limit` bytes.
-    init(oldContentAt oldPath: String, limit: Int64) throws {
+    convenience init(oldContentAt oldPath: String, limit: Int64) throws {
+        try self.init(prefix: try Self.read(oldPath, limit: Int(ZstdPatch.maxContentBytes)), windowLogMax: ZstdPatch.maxWindowLog, limit: limit)
+    }
+
+    /// A decoder of a patch against `prefix` (the old content, which the decoder owns and deallocates),
+    /// accepting a window of at most 2^`windowLogMax` bytes and making at most `limit` bytes.
+    init(prefix: UnsafeMutableRawBufferPointer, windowLogMax: Int32, limit: Int64) throws {
         self.limit = limit
-        old = try Self.read(oldPath, limit: Int(ZstdPatch.maxContentBytes))
+        old = prefix
         guard let context = ZSTD_createDCtx() else {
             old.deallocate()
             output.deallocate()
@@ -27,7 +33,7 @@ final class ZstdPatchDecoder: ContentStreamDecoder {
         }
         self.context = context
         do {
-            try ZstdPatch.check(ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, ZstdPatch.maxWindowLog))
+            try ZstdPatch.check(ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, windowLogMax))
             try ZstdPatch.check(ZSTD_DCtx_refPrefix(context, old.baseAddress, old.count))
         } catch {
             ZSTD_freeDCtx(context)

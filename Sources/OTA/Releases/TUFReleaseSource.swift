@@ -30,7 +30,7 @@ public final class TUFReleaseSource: ReleaseSource {
     private let deviceID = Mutex<String?>(nil)
     /// The delta index target of each offered artifact that has one, by artifact URL, and whether the
     /// repository uses consistent snapshots.
-    let deltaIndexes = Mutex<[String: (TUFTargetFile, String)]>([:])
+    let deltaIndexes = Mutex<[String: DeltaTargets]>([:])
     let consistentSnapshots = Mutex(false)
 
     init(client: TUFClient, catalog: TUFReleaseCatalog, initialRootPath: String?, identity: DeviceIdentity, logger: Logger) {

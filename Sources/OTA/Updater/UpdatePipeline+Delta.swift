@@ -39,7 +39,9 @@ extension UpdatePipeline {
                     "ota.object_bytes": "\(staged.objectBytes)", "ota.patches": "\(staged.patchesFetched)", "ota.patch_bytes": "\(staged.patchBytes)",
                     "ota.object_requests": "\(staged.objectRequests)", "ota.reused_files": "\(staged.reusedFiles)", "ota.linked_files": "\(staged.linkedFiles)",
                     "ota.vouched_files": "\(staged.vouchedFiles)", "ota.hashed_bytes": "\(staged.hashedBytes)",
+                    "ota.index_method": "\(staged.indexByPatch ? "patch" : "full")",
                 ])
+                if let note = staged.indexNote { records.log("delta index of \(release.version): \(note)") }
                 records.log(message)
                 return .delta(staged)
             } catch let error as DeltaError where !error.fallsBack {
@@ -65,7 +67,8 @@ extension UpdatePipeline {
         let keptIndexes = KeptIndexes(directory: directory)
         let staged = try await DeltaUpdate(hardLinks: layout == .releases, policy: extraction, downloader: downloader, logger: logger,
                                            keptIndexes: keptIndexes)
-            .stage(artifact, location: location, container: container, localRoots: localTrees(), recordedBackups: recordedBackups(), progress: progress)
+            .stage(artifact, location: location, container: container, localRoots: localTrees(), recordedBackups: recordedBackups(),
+                   keptIndex: keptIndexPath(keptIndexes, packed: location.objects.isPack), progress: progress)
         keptIndexes.prune(keeping: heldVersions().union([artifact.release.version.description]))
         return staged
     }

@@ -17,7 +17,9 @@ struct SignCommand: ParsableCommand {
             (its contents, compressed), and the index is signed too (FILE.index.gz.minisig); upload all of \
             them as release assets and devices with delta: true fetch only the contents they lack. With \
             --patch-from OLD (an earlier release's archive), the pack also holds zstd patches from OLD's \
-            files to the changed files at the same paths, which devices that have OLD's files fetch instead. \
+            files to the changed files at the same paths, which devices that have OLD's files fetch instead, \
+            and FILE.index.<base>.patch is the index as a patch against OLD.index.gz (signed too), which \
+            devices that kept OLD's index fetch instead of the index. \
             Exit status: 0 all signed, 1 failed.
             """
     )
@@ -46,7 +48,7 @@ struct SignCommand: ParsableCommand {
         let signer = MinisignSigner(secretKey: try MinisignSecretKey(fromFile: key))
         for file in files {
             try sign(file, with: signer)
-            if index { try sign(try makeIndex(of: file), with: signer) }
+            if index { try makeIndex(of: file).forEach { try sign($0, with: signer) } }
         }
     }
 
@@ -61,8 +63,9 @@ struct SignCommand: ParsableCommand {
         print("signed \(file) -> \(file).minisig (key \(signer.publicKey.keyIDString))")
     }
 
-    /// Writes the delta index and pack of the archive `file`; returns the index's path.
-    private func makeIndex(of file: String) throws -> String {
+    /// Writes the delta index and pack of the archive `file`, and its index patches; returns the paths of
+    /// the index and the index patches (the files to sign).
+    private func makeIndex(of file: String) throws -> [String] {
         let scratch = FileManager.default.temporaryDirectory.path + "/ota-sign-" + UUID().uuidString
         do {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -80,6 +83,12 @@ struct SignCommand: ParsableCommand {
         }
         let contents = output.table.objects.count, patches = output.index.patches
         print("indexed \(file) -> \(output.indexPath) (\(output.index.entries.count) entries), \(output.packPath) (\(contents) contents, \(patches.count) patches of \(patches.reduce(0) { $0 + $1.length }) bytes, \(output.table.size) bytes)")
-        return output.indexPath
+        for path in output.indexPatchPaths {
+            print("index patch \(path) (\((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) bytes)")
+        }
+        for old in output.unindexedBases {
+            print("no index patch from \(old): \(old).index.gz is not beside it (keep the index published with that release there)")
+        }
+        return [output.indexPath] + output.indexPatchPaths
     }
 }

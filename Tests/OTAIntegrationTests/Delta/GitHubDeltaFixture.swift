@@ -90,7 +90,8 @@ struct GitHubDeltaFixture {
     }
 
     /// Writes the release folder of `version`: `app-<version>.tar.gz` (one top-level folder) and its
-    /// signature and, with `delta`, its index, the index's signature and the pack. Not yet listed.
+    /// signature and, with `delta`, its index, the index's signature and the pack (and with `patchFrom`, the
+    /// index patches and their signatures). Not yet listed.
     @discardableResult
     func build(_ version: String, _ files: [String: [UInt8]], delta: Bool = true, patchFrom: [String] = []) throws -> String {
         let tree = "tree-\(version)/app-\(version)"
@@ -104,6 +105,7 @@ struct GitHubDeltaFixture {
             try FileManager.default.createDirectory(atPath: work.url("scratch"), withIntermediateDirectories: true)
             let output = try DeltaIndexBuilder().buildPack(archiveAt: archive, patchFrom: patchFrom, scratch: work.url("scratch"))
             try sign(output.indexPath)
+            for patch in output.indexPatchPaths { try sign(patch) }
         }
         return archive
     }

@@ -66,7 +66,7 @@ extension TUFPublisher {
         let scratch = try Self.makeScratch()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let bases = try Self.patchBases(for: version, platform: platform, versions: patchFrom, in: state)
-        files = try withDeltaIndexes(files, info: info, patchBases: bases, scratch: scratch)
+        files = try withDeltaIndexes(files, info: info, patchBases: bases, targets: state.targets, scratch: scratch)
         for (_, target) in files { state.targets[target.path] = target }
         try publish(&state, keys: keys, targetsChanged: true, targetFiles: files)
         return files.map(\.target.path)

@@ -8,9 +8,11 @@ extension TUFPublisher {
     /// Adds a delta index to each archive of `files` (tar, tar.gz or zip; other files are left as they are):
     /// its objects go to `targets/objects/`, its zstd patches from the archives of the releases `patchBases`
     /// (``patchBases(for:platform:versions:in:)``) to `targets/patches/`, the index becomes a target beside
-    /// the archive, and the archive's `custom.ota.index` names it. `scratch` is an existing folder for temporary files.
+    /// the archive, and the archive's `custom.ota.index` names it; the index patches from those releases' indexes
+    /// (``indexPatches(of:indexPath:from:targets:scratch:)``) become targets beside it. `targets` are the
+    /// repository's targets. `scratch` is an existing folder for temporary files.
     func withDeltaIndexes(_ files: [(source: String, target: TUFPublishedTarget)], info: TUFReleaseInfo,
-                          patchBases: [[TUFPublishedTarget]] = [],
+                          patchBases: [[TUFPublishedTarget]] = [], targets: [String: TUFPublishedTarget] = [:],
                           scratch: String) throws(TUFPublishError) -> [(source: String, target: TUFPublishedTarget)] {
         var result: [(source: String, target: TUFPublishedTarget)] = []
         for (source, target) in files {
@@ -19,10 +21,10 @@ extension TUFPublisher {
                 continue
             }
             let output: DeltaIndexBuilder.Output
+            let name = PathName.lastComponent(of: target.path)
+            let oldTargets = patchBases.compactMap { Self.patchBase(for: name, version: info.version, among: $0) }
             do {
-                let name = PathName.lastComponent(of: target.path)
-                let olds = patchBases.compactMap { Self.patchBase(for: name, version: info.version, among: $0) }
-                    .map { layout.target($0.storedPath) }.filter { FileSystem.exists($0) }
+                let olds = oldTargets.map { layout.target($0.storedPath) }.filter { FileSystem.exists($0) }
                 output = try DeltaIndexBuilder().build(archiveAt: source, objectsDirectory: layout.target("objects"), patchFrom: olds,
                                                        patchesDirectory: layout.target("patches"), scratch: scratch)
             } catch let error as ArchiveError {
@@ -42,6 +44,7 @@ extension TUFPublisher {
             let indexTarget = TUFPublishedTarget(path: indexPath, length: bytes.count,
                                                  hashes: ["sha256": Hex.lowercase(SHA256.hash(data: bytes))], custom: nil)
             result.append((indexFile, indexTarget))
+            result += try indexPatches(of: Array(output.index.text().utf8), indexPath: indexPath, from: oldTargets, targets: targets, scratch: scratch)
         }
         return result
     }
