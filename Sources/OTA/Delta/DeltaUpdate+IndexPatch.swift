@@ -70,20 +70,11 @@ extension DeltaUpdate {
 
     /// The bytes of the verified patch file open as `fd`, at most `limit`.
     private static func read(_ fd: Int32, name: String, limit: Int64) throws -> [UInt8] {
-        var info = stat()
-        guard fstat(fd, &info) == 0, Int64(info.st_size) <= limit else {
-            throw DeltaError(.indexUnavailable, "the index patch \(name) cannot be read, or is larger than \(limit) bytes")
+        // One byte past the limit tells a file that is too large from one that just fits.
+        let bytes = try Syscall.readAll(fd, limit: min(Int(clamping: limit), Int.max - 1) + 1, "read \(name)")
+        guard Int64(bytes.count) <= limit else {
+            throw DeltaError(.indexUnavailable, "the index patch \(name) is larger than \(limit) bytes")
         }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, Int(info.st_size)), alignment: 16)
-        defer { buffer.deallocate() }
-        var count = 0
-        while count < Int(info.st_size) {
-            let read = try Syscall.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[count..<Int(info.st_size)]), "read \(name)")
-            if read == 0 { break }
-            count += read
-        }
-        let bytes = Array(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        guard count == Int(info.st_size) else { throw DeltaError(.indexUnavailable, "the index patch \(name) changed while it was read") }
         return bytes
     }
 }
