@@ -15,7 +15,8 @@ import Glibc
 ///    or, when the installed tree has a record, the files the record lists with a wanted SHA-256.
 ///
 /// A staged file's content is checked against the index by hashing the staged file itself (a hard link
-/// through the link, a copy while it is written) — except a file an agent's record vouches for (see
+/// through the link, a copy while it is written) — except a further path of a content staged and checked
+/// already, and a file an agent's record vouches for (see
 /// ``isUnchanged(_:since:)``): a backup's manifest, or the kept index of a release folder a delta staged
 /// (``RecordedTree``), which also tells, without reading it, that a file holds some other content. Only files
 /// whose size matches a wanted content are ever read.
@@ -156,10 +157,10 @@ final class DeltaAssembler {
 
     private func path(_ position: Int) -> String { root + "/" + index.path(position) }
 
-    /// Links or copies a content already staged (and verified) to another path of the tree.
+    /// Links or copies a content already staged (and verified: it is not read again) to another path of the tree.
     private func placeFromStaged(_ position: Int) throws(DeltaError) -> Bool {
         guard let source = staged[index.records[position].digest] else { return false }
-        return try place(position, from: path(Int(source)), mayLink: true, vouched: false)
+        return try place(position, from: path(Int(source)), mayLink: true, vouched: false, verified: true)
     }
 
     /// Takes the file at the same path of a local tree when its size matches and its content hashes right.
@@ -277,20 +278,22 @@ final class DeltaAssembler {
 
     /// Puts `source`'s content at entry `position`'s staged path (a hard link when allowed and the mode
     /// matches, else a copy) and keeps it when the staged file hashes to the entry's SHA-256 (or, `vouched`,
-    /// is a link to or a copy of a file a record vouches for); otherwise removes it again.
-    private func place(_ position: Int, from source: String, mayLink: Bool, vouched: Bool) throws(DeltaError) -> Bool {
+    /// is a link to or a copy of a file a record vouches for; or, `verified`, of a file staged and checked
+    /// already); otherwise removes it again.
+    private func place(_ position: Int, from source: String, mayLink: Bool, vouched: Bool, verified: Bool = false) throws(DeltaError) -> Bool {
         let destination = path(position)
         let record = index.records[position]
         guard !FileSystem.exists(destination) else { return true }
+        let known = vouched || verified
         var matches = false
         if mayLink, let info = FileSystem.lstatInfo(source), UInt32(info.st_mode & 0o7777) == UInt32(record.mode), link(source, destination) == 0 {
-            matches = vouched || hash(destination) == record.digest
+            matches = known || hash(destination) == record.digest
             if matches, !source.hasPrefix(root + "/") { linkedFiles += 1 }
             if vouched { vouchedFiles += 1 }
         } else {
             do {
-                let copied = try copy(source, to: destination, mode: UInt32(record.mode), hashing: !vouched)
-                matches = vouched || copied == record.digest
+                let copied = try copy(source, to: destination, mode: UInt32(record.mode), hashing: !known)
+                matches = known || copied == record.digest
                 if vouched { vouchedFiles += 1 }
             } catch {
                 matches = false
@@ -301,6 +304,8 @@ final class DeltaAssembler {
             return false
         }
         if staged[record.digest] == nil { staged[record.digest] = Int32(position) }
+        // An earlier entry may have wanted this content: it is placed from this copy, not fetched.
+        wanted[record.digest] = nil
         return true
     }
 

@@ -78,6 +78,23 @@ struct DeltaKeptIndexTests {
         #expect(try DeltaFixture.describe(fixture.installedRoot) == (try fixture.extracted(archive)))
     }
 
+    @Test("a content also placed at a new path (before its own in the index) is linked from its staged copy: not fetched, not read")
+    func duplicateContentIsLinkedFromItsStagedCopy() async throws {
+        let fixture = try await Self.deviceAfterDelta()
+        var copied = DeltaFixture.newTree
+        copied["VERSION"] = "1.3.0\n"
+        copied["src/copy/module5.py"] = copied["src/pkg1/module5.py"]
+        try fixture.publish("1.3.0", copied)
+        try fixture.nginx.clearRequests()
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(1, 1, 0), to: SemanticVersion(1, 3, 0)))
+
+        #expect(try fixture.requests().objects == [try fixture.sha256("1.3.0\n")], "only VERSION is new")
+        let (_, hashed) = try Self.reuse(in: fixture.log, version: "1.3.0")
+        #expect(hashed == "1.0.0\n".utf8.count, "1.0.0's VERSION only (no record)")
+        let archive = fixture.work.url("build/monitor-1.3.0.tar.gz")
+        #expect(try DeltaFixture.describe(fixture.installedRoot) == (try fixture.extracted(archive)))
+    }
+
     @Test("a file of the kept release changed since (same size) is hashed, refused and fetched")
     func changedFileIsNotTrusted() async throws {
         let fixture = try await Self.deviceAfterDelta()
