@@ -47,7 +47,7 @@ struct KeptIndex: Sendable, Equatable {
 struct KeptIndexes: Sendable {
     let directory: StateDirectory
 
-    static let folder = "kept-indexes"
+    static let folder = StateDirectory.Entry.keptIndexes
     var path: String { directory.path + "/" + Self.folder }
 
     /// Keeps the verified index file `downloaded` (in `state_dir/downloads`, whose descriptor `fd` the index was

@@ -55,6 +55,8 @@ public struct StateDirectory: Sendable, Hashable {
         static let cache = "cache"
         /// The GitHub source's last release list and its ETag (in ``cache``).
         static let releaseList = "releases.json"
+        /// The delta indexes kept as records of the release folders a delta staged (``KeptIndexes``).
+        static let keptIndexes = "kept-indexes"
         /// `backup_path` unless configured.
         static let backups = "backups"
         /// The status API's Unix socket unless `status_socket` says otherwise.
