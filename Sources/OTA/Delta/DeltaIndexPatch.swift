@@ -93,15 +93,11 @@ extension DeltaIndexPatch.Header {
             throw ArchiveError(.malformedHeader, "the index patch does not start with an ota-index-patch header line")
         }
         let fields = bytes[..<end].split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        guard fields.count == 5, fields[0] == DeltaIndexPatch.magic, Self.isDigest(fields[1]), Self.isDigest(fields[3]),
+        guard fields.count == 5, fields[0] == DeltaIndexPatch.magic, DeltaIndexParser.isDigest(fields[1]), DeltaIndexParser.isDigest(fields[3]),
               let baseLength = Self.length(fields[2]), let textLength = Self.length(fields[4]) else {
             throw ArchiveError(.malformedHeader, "the index patch's header line is not `ota-index-patch 1`, two SHA-256s and two lengths")
         }
         return (Self(base: fields[1], baseLength: baseLength, text: fields[3], textLength: textLength), end + 1)
-    }
-
-    private static func isDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { DeltaIndexPatch.isHexDigit($0) }
     }
 
     /// A length written without sign or leading zeros, above 0.
