@@ -44,6 +44,8 @@ final class DeltaAssembler {
     private var wanted: [ContentDigest: Int32] = [:]
     /// Entries whose content was not at their own path, in index order.
     private var pending: [Int32] = []
+    /// The file entries placed so far (in the staged tree, which only this assembler writes).
+    private lazy var placed = [Bool](repeating: false, count: index.count)
     private(set) var reusedFiles = 0
     private(set) var reusedBytes: Int64 = 0
     /// Of ``reusedFiles``, those that are hard links to the local trees' files.
@@ -135,7 +137,11 @@ final class DeltaAssembler {
 
     /// Places the entries that waited for fetched contents, creates the links, sets folder modes, and checks the tree.
     func finish() throws(DeltaError) {
-        for (digest, position) in wanted { staged[digest] = position }
+        // The fetcher wrote each content wanted into the first entry that wants it.
+        for (digest, position) in wanted {
+            staged[digest] = position
+            placed[Int(position)] = true
+        }
         wanted = [:]
         for position in pending {
             guard try placeFromStaged(Int(position)) else {
@@ -160,7 +166,8 @@ final class DeltaAssembler {
     /// Links or copies a content already staged (and verified: it is not read again) to another path of the tree.
     private func placeFromStaged(_ position: Int) throws(DeltaError) -> Bool {
         guard let source = staged[index.records[position].digest] else { return false }
-        return try place(position, from: path(Int(source)), mayLink: true, vouched: false, verified: true)
+        // A staged file has its entry's mode (linked on a matching mode, or set after copying or fetching).
+        return try place(position, from: path(Int(source)), linkingMode: UInt32(index.records[Int(source)].mode), vouched: false, verified: true)
     }
 
     /// Takes the file at the same path of a local tree when its size matches and its content hashes right.
@@ -181,7 +188,7 @@ final class DeltaAssembler {
                 refused.append(identity)
                 continue
             }
-            if try place(position, from: candidate, mayLink: hardLinks, vouched: recorded != nil) {
+            if try place(position, from: candidate, linkingMode: linkingMode(info), vouched: recorded != nil) {
                 reused(size)
                 return true
             }
@@ -199,7 +206,7 @@ final class DeltaAssembler {
                 let source = backup.folder + "/" + file.path
                 guard let info = FileSystem.lstatInfo(source), FileSystem.kind(of: info) == .file, Int64(info.st_size) == file.size,
                       isPlain(file.path, under: backup.folder) else { return }
-                if try place(position, from: source, mayLink: hardLinks, vouched: Self.isUnchanged(info, since: recordedAt)) {
+                if try place(position, from: source, linkingMode: linkingMode(info), vouched: Self.isUnchanged(info, since: recordedAt)) {
                     wanted[file.digest] = nil
                     reused(file.size)
                 }
@@ -237,7 +244,7 @@ final class DeltaAssembler {
             let source = installed + "/" + relative
             guard let info = FileSystem.lstatInfo(source), FileSystem.kind(of: info) == .file, isPlain(relative, under: installed),
                   tree.digest(of: relative, info: info) == recorded.digest else { continue }
-            if try place(target, from: source, mayLink: hardLinks, vouched: true) {
+            if try place(target, from: source, linkingMode: linkingMode(info), vouched: true) {
                 wanted[recorded.digest] = nil
                 reused(recorded.size)
             }
@@ -263,7 +270,7 @@ final class DeltaAssembler {
                 guard index.position(of: relative.utf8) == nil, let digest = hash(installed + "/" + relative),
                       let position = wanted[digest].map(Int.init) else { return }
                 do throws(DeltaError) {
-                    if try place(position, from: installed + "/" + relative, mayLink: hardLinks, vouched: false) {
+                    if try place(position, from: installed + "/" + relative, linkingMode: hardLinks ? UInt32(item.mode) : nil, vouched: false) {
                         wanted[digest] = nil
                         reused(Int64(item.size))
                     }
@@ -276,17 +283,22 @@ final class DeltaAssembler {
         }
     }
 
-    /// Puts `source`'s content at entry `position`'s staged path (a hard link when allowed and the mode
-    /// matches, else a copy) and keeps it when the staged file hashes to the entry's SHA-256 (or, `vouched`,
-    /// is a link to or a copy of a file a record vouches for; or, `verified`, of a file staged and checked
-    /// already); otherwise removes it again.
-    private func place(_ position: Int, from source: String, mayLink: Bool, vouched: Bool, verified: Bool = false) throws(DeltaError) -> Bool {
+    /// The permission bits of a local file as it may be hard-linked (`nil`: copied, the `in_place` layout).
+    private func linkingMode(_ info: stat) -> UInt32? {
+        hardLinks ? UInt32(info.st_mode & 0o7777) : nil
+    }
+
+    /// Puts `source`'s content at entry `position`'s staged path (a hard link when `linkingMode`, the source's
+    /// permission bits, is the entry's mode, else a copy) and keeps it when the staged file hashes to the entry's
+    /// SHA-256 (or, `vouched`, is a link to or a copy of a file a record vouches for; or, `verified`, of a file
+    /// staged and checked already); otherwise removes it again.
+    private func place(_ position: Int, from source: String, linkingMode: UInt32?, vouched: Bool, verified: Bool = false) throws(DeltaError) -> Bool {
+        guard !placed[position] else { return true }
         let destination = path(position)
         let record = index.records[position]
-        guard !FileSystem.exists(destination) else { return true }
         let known = vouched || verified
         var matches = false
-        if mayLink, let info = FileSystem.lstatInfo(source), UInt32(info.st_mode & 0o7777) == UInt32(record.mode), link(source, destination) == 0 {
+        if linkingMode == UInt32(record.mode), link(source, destination) == 0 {
             matches = known || hash(destination) == record.digest
             if matches, !source.hasPrefix(root + "/") { linkedFiles += 1 }
             if vouched { vouchedFiles += 1 }
@@ -303,6 +315,7 @@ final class DeltaAssembler {
             unlink(destination)
             return false
         }
+        placed[position] = true
         if staged[record.digest] == nil { staged[record.digest] = Int32(position) }
         // An earlier entry may have wanted this content: it is placed from this copy, not fetched.
         wanted[record.digest] = nil

@@ -107,7 +107,7 @@ struct DeltaUpdate: Sendable {
     private func keep(_ fetched: FetchedIndex, release: Release, packed: Bool, container: String) -> KeptIndex? {
         guard let keptIndexes else { return nil }
         do {
-            return try keptIndexes.keep(fetched.path, fd: fetched.fd, version: release.version.description, packed: packed, stagedFolder: container)
+            return try keptIndexes.keep(fetched.path, fd: fetched.fd, version: release.version.description, form: packed ? .pack : .folder, stagedFolder: container)
         } catch {
             logger.warning("the delta index is not kept; the next delta update hashes this release's files", metadata: ["ota.error": "\(error.message)"])
             return nil

@@ -12,22 +12,36 @@ import Glibc
 /// by a rollback, or made again, is not). Anything else is hashed, as without a record; a device that has no
 /// record (a release installed from its full archive) hashes, too. The record is an optimisation only.
 ///
-/// The file is named `<version>.<form>.<device>-<inode>.gz` (`form`: `folder` or `pack`, the index's form).
+/// A release folder extracted from its full archive, when `delta` is on, gets a record too: the index the device
+/// makes by hashing the extracted files (``Form/hashed``), so that the next delta does not hash them again.
+///
+/// The file is named `<version>.<form>.<device>-<inode>.gz` (``Form``).
 struct KeptIndex: Sendable, Equatable {
+    /// Where the record's index came from.
+    enum Form: String, Sendable, CaseIterable {
+        /// Fetched (or made from an index patch) in the folder form, as TUF repositories and static hosts publish it.
+        case folder
+        /// Fetched in the packed form (GitHub assets): the index and its pack section.
+        case pack
+        /// Made by the device, in the folder form, by hashing a release folder it extracted from the full archive;
+        /// not the published text (it lists no patches), so never the base of an index patch.
+        case hashed
+    }
+
     /// The release version the index is of.
     let version: String
-    /// The form it was published in: the folder form (TUF, static hosts) or the packed form (GitHub assets).
-    let packed: Bool
+    /// Where the index came from.
+    let form: Form
     /// The staged release folder's identity when the record was kept.
     let folder: FileIdentity
     /// The file's name in `state_dir/kept-indexes`.
     let name: String
 
-    init(version: String, packed: Bool, folder: FileIdentity) {
+    init(version: String, form: Form, folder: FileIdentity) {
         self.version = version
-        self.packed = packed
+        self.form = form
         self.folder = folder
-        self.name = "\(version).\(packed ? "pack" : "folder").\(folder.device)-\(folder.inode).gz"
+        self.name = "\(version).\(form.rawValue).\(folder.device)-\(folder.inode).gz"
     }
 
     /// The record named `name`, `nil` for any other name.
@@ -35,10 +49,10 @@ struct KeptIndex: Sendable, Equatable {
         guard name.hasSuffix(".gz") else { return nil }
         let fields = name.dropLast(3).split(separator: ".", omittingEmptySubsequences: false)
         guard fields.count >= 3, let identity = fields.last?.split(separator: "-"), identity.count == 2,
-              let device = UInt64(identity[0]), let inode = UInt64(identity[1]), ["pack", "folder"].contains(fields[fields.count - 2]) else { return nil }
+              let device = UInt64(identity[0]), let inode = UInt64(identity[1]), let form = Form(rawValue: String(fields[fields.count - 2])) else { return nil }
         let version = fields.dropLast(2).joined(separator: ".")
         guard !version.isEmpty else { return nil }
-        self.init(version: version, packed: fields[fields.count - 2] == "pack", folder: FileIdentity(device: device, inode: inode))
+        self.init(version: version, form: form, folder: FileIdentity(device: device, inode: inode))
         guard self.name == name else { return nil }
     }
 }
@@ -58,17 +72,32 @@ struct KeptIndexes: Sendable {
     /// than the status-change time of every staged file, even where file times are taken from a clock that
     /// advances a tick (a few milliseconds) at a time: it waits at most that tick.
     @discardableResult
-    func keep(_ downloaded: String, fd: Int32, version: String, packed: Bool, stagedFolder: String) throws(SystemError) -> KeptIndex {
+    func keep(_ downloaded: String, fd: Int32, version: String, form: KeptIndex.Form, stagedFolder: String) throws(SystemError) -> KeptIndex {
         var opened = stat()
         guard let folder = FileIdentity.of(stagedFolder), fstat(fd, &opened) == 0, let now = FileSystem.lstatInfo(downloaded),
               now.st_dev == opened.st_dev, now.st_ino == opened.st_ino, FileSystem.kind(of: now) == .file else {
             throw SystemError("keep the delta index \(downloaded) (it was replaced or removed)", errno: ESTALE)
         }
         try stampAfterNow(fd, downloaded)
-        let record = KeptIndex(version: version, packed: packed, folder: folder)
+        let record = KeptIndex(version: version, form: form, folder: folder)
         try FileSystem.makeDirectories(path, mode: 0o700)
         for older in all() where older.version == version { remove(older) }
         try FileSystem.rename(downloaded, path + "/" + record.name)
+        return record
+    }
+
+    /// Keeps `index`, which the device made by hashing the release folder `stagedFolder` it extracted from the
+    /// full archive, as that folder's record (``KeptIndex/Form/hashed``), timed as ``keep(_:fd:version:form:stagedFolder:)``
+    /// times a fetched one.
+    @discardableResult
+    func keep(made index: DeltaIndex, version: String, stagedFolder: String) throws(SystemError) -> KeptIndex {
+        guard let folder = FileIdentity.of(stagedFolder) else { throw SystemError("keep the record of \(stagedFolder) (it is gone)", errno: ENOENT) }
+        let record = KeptIndex(version: version, form: .hashed, folder: folder)
+        for older in all() where older.version == version { remove(older) }
+        try directory.write(index.encoded(), to: record.name, in: Self.folder)
+        let fd = try directory.open(record.name, in: Self.folder, flags: O_RDONLY)
+        defer { close(fd) }
+        try stampAfterNow(fd, path + "/" + record.name)
         return record
     }
 
@@ -113,7 +142,7 @@ struct KeptIndexes: Sendable {
         defer { close(fd) }
         let source = FileByteSource(fd: fd)
         let parsed: DeltaIndex?
-        if record.packed {
+        if record.form == .pack {
             parsed = try? DeltaPackedIndex.parse(compressed: source, policy: policy).0
         } else {
             parsed = try? DeltaIndexParser(policy: policy).parse(compressed: source)

@@ -54,10 +54,12 @@ enum FileSystem {
     }
 
     /// Creates `path` and any missing parents with `mode`.
+    /// One `mkdir` when the parent exists (a tree created parents first).
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
-        if isDirectory(path) { return }
+        if mkdir(path, mode) == 0 || errno == EEXIST { return }
         let parent = parent(path)
-        if parent != path, !exists(parent) { try makeDirectories(parent, mode: mode) }
+        guard errno == ENOENT, parent != path else { throw SystemError.last("create directory \(path)") }
+        try makeDirectories(parent, mode: mode)
         guard mkdir(path, mode) == 0 || errno == EEXIST else { throw SystemError.last("create directory \(path)") }
     }
 

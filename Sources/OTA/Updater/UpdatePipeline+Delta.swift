@@ -74,7 +74,7 @@ extension UpdatePipeline {
     }
 
     /// The versions whose trees the device holds: the installed one and (`releases`) the previous release folders.
-    private func heldVersions() -> Set<String> {
+    func heldVersions() -> Set<String> {
         var versions = Set<String>()
         if let current = try? installer.currentVersion() { versions.insert(current.description) }
         if layout == .releases {

@@ -66,10 +66,10 @@ extension UpdatePipeline {
         activity.enter(.installing, version: release.version)
         try await hooks.run(.preUpdate, from: current, to: release.version)
         try Task.checkCancellation()
-        let staged: (container: String, root: String)
+        let staged: (container: String, root: String, record: FolderRecord?)
         switch delivery {
         case .archive(let verified): staged = try stage(verified, version: release.version)
-        case .delta(let delta): staged = (delta.container, delta.root)
+        case .delta(let delta): staged = (delta.container, delta.root, delta.kept.map { FolderRecord(kept: $0, index: delta.index) })
         }
         defer { try? FileManager.default.removeItem(atPath: staged.container) }
         await checkpoint?(.staged)
@@ -80,13 +80,13 @@ extension UpdatePipeline {
         // From here on the transaction must finish or roll back, even if the caller is cancelled
         // (SIGTERM): a detached task does not inherit the cancellation.
         return try await Task.detached { [self] in
-            try await self.finish(transaction, delivery: delivery, from: current)
+            try await self.finish(transaction, delivery: delivery, record: staged.record, from: current)
         }.value
     }
 
     /// Probes the swapped-in version; commits it, or rolls back and restarts the old one.
     /// - Throws: only when the rollback itself fails.
-    private func finish(_ transaction: Transaction, delivery: ReleaseDelivery, from current: SemanticVersion) async throws -> SwapOutcome {
+    private func finish(_ transaction: Transaction, delivery: ReleaseDelivery, record: FolderRecord?, from current: SemanticVersion) async throws -> SwapOutcome {
         let release = delivery.release
         do {
             try await probe(from: current, to: release.version)
@@ -99,21 +99,19 @@ extension UpdatePipeline {
             try? await hooks.run(.restart, from: release.version, to: current)
             return .rolledBack(cause: error)
         }
-        try commit(transaction, delivery: delivery)
+        try commit(transaction, record: record, version: release.version)
         if let download = delivery.downloadPath { try? FileManager.default.removeItem(atPath: download) }
         records.log("committed \(release.version)")
         return .committed
     }
 
-    /// Commits. For a release staged by delta whose index was kept (`releases` layout), also prunes the old
-    /// releases now, and times the record anew around the removals, which set the `ctime` of the files they
-    /// share with the new release folder (``KeptIndexes/reseal(_:index:folder:around:)``).
-    private func commit(_ transaction: Transaction, delivery: ReleaseDelivery) throws {
-        guard layout == .releases, case .delta(let staged) = delivery, let kept = staged.kept else {
-            return try installer.commit(transaction)
-        }
+    /// Commits. For a release folder with a record (`releases` layout: staged by delta, or extracted with `delta`
+    /// on), also prunes the old releases now, and times the record anew around the removals, which set the
+    /// `ctime` of the files they share with the new release folder (``KeptIndexes/reseal(_:index:folder:around:)``).
+    private func commit(_ transaction: Transaction, record: FolderRecord?, version: SemanticVersion) throws {
+        guard layout == .releases, let record else { return try installer.commit(transaction) }
         var failure: (any Error)?
-        KeptIndexes(directory: directory).reseal(kept, index: staged.index, folder: installDirectory + "/releases/" + staged.release.version.description) {
+        KeptIndexes(directory: directory).reseal(record.kept, index: record.index, folder: installDirectory + "/releases/" + version.description) {
             do {
                 try installer.commit(transaction)
                 installer.pruneBackups()
@@ -132,7 +130,7 @@ extension UpdatePipeline {
     }
 
     /// Extracts a verified artifact into a fresh folder under `state_dir/staging`.
-    private func stage(_ verified: VerifiedArtifact, version: SemanticVersion) throws -> (container: String, root: String) {
+    private func stage(_ verified: VerifiedArtifact, version: SemanticVersion) throws -> (container: String, root: String, record: FolderRecord?) {
         let stagingRoot = directory.stagingPath
         try FileManager.default.createDirectory(atPath: stagingRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let container = directory.stagingPath(for: "\(version)")
@@ -149,6 +147,6 @@ extension UpdatePipeline {
         }
         let result = try Extractor(policy: extraction).extract(archiveAt: archive.path, into: container)
         logger.info("extracted", metadata: ["ota.entries": "\(result.entryCount)", "ota.bytes": "\(result.byteCount)"])
-        return (container, result.root)
+        return (container, result.root, keepHashedRecord(of: result.root, version: version))
     }
 }

@@ -43,7 +43,7 @@ struct DeltaKeptIndexTests {
     func nextDeltaHashesNothing() async throws {
         let fixture = try await Self.deviceAfterDelta()
         let kept = KeptIndexes(directory: StateDirectory(installation: fixture.configuration.installation)).all()
-        #expect(kept.map(\.version) == ["1.1.0"] && kept.map(\.packed) == [false])
+        #expect(kept.map(\.version) == ["1.1.0"] && kept.map(\.form) == [.folder])
         let first = try Self.reuse(in: fixture.log, version: "1.1.0")
         #expect(first.vouched == 0 && first.hashed > 0, "1.0.0 was installed from its full archive: no record")
 
@@ -177,7 +177,7 @@ struct DeltaKeptIndexTests {
         let fd = open(work.url("state/downloads/app.index.gz"), O_RDONLY)
         try #require(fd >= 0)
         defer { close(fd) }
-        try keptIndexes.keep(work.url("state/downloads/app.index.gz"), fd: fd, version: "1.1.0", packed: true, stagedFolder: folder)
+        try keptIndexes.keep(work.url("state/downloads/app.index.gz"), fd: fd, version: "1.1.0", form: .pack, stagedFolder: folder)
         let record = try #require(keptIndexes.record(of: folder))
         #expect(KeptIndex(name: record.name) == record)
         #expect(keptIndexes.tree(of: folder, policy: ExtractionPolicy()) != nil)

@@ -20,7 +20,7 @@ struct GitHubIndexPatchTests {
             try fixture.publish("1.0.0", old)
             #expect(try await fixture.update() == .updated(from: SemanticVersion(0, 0, 0), to: SemanticVersion(1, 0, 0)))
             let kept = KeptIndexes(directory: StateDirectory(installation: fixture.configuration.installation)).all()
-            try #require(kept.map(\.version) == ["1.0.0"] && kept.map(\.packed) == [true], "1.0.0's packed index is kept")
+            try #require(kept.map(\.version) == ["1.0.0"] && kept.map(\.form) == [.pack], "1.0.0's packed index is kept")
             _ = fixture.server.takeServed()
         } else {
             try await fixture.provision(old)

@@ -78,7 +78,9 @@ struct InstallGateTests {
         let fd = open(gate.directory.inhibitLockPath, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
         #expect(flock(fd, LOCK_SH) == 0)
         clock.onWait = { count in
-            if count == 2 { close(fd) }                                             // the application is done
+            // The application is done. Unlocked before closing: a child another test spawns at this moment may
+            // hold a copy of the descriptor until it execs, which would keep the lock after a close alone.
+            if count == 2 { flock(fd, LOCK_UN); close(fd) }
             if count == 3 { _ = try? store.release(id: inhibit.id, now: Date()) }  // the operator releases
         }
         try await gate.admit(Self.version, force: false)
