@@ -208,6 +208,8 @@ package struct DeltaIndexParser {
         /// Paths of files and links: nothing may lie below them.
         var leaves: Set<PathDigest> = []
         var bytes: Int64 = 0
+        /// The parent folder of the last entry whose parents were checked (`nil` before the first entry).
+        var checkedParent: String?
 
         init(policy: ExtractionPolicy) { self.policy = policy }
 
@@ -216,27 +218,30 @@ package struct DeltaIndexParser {
             guard index.count < policy.maxEntries else {
                 throw ArchiveError(.tooManyEntries, entry: name, "the index lists more than \(policy.maxEntries) entries")
             }
-            let components = try EntryPath.components(of: name)
-            guard !components.isEmpty else { throw ArchiveError(.invalidName, entry: name, "the entry names the root of the tree") }
-            guard components.joined(separator: "/") == name else {
-                throw ArchiveError(.invalidName, entry: name, "the path is not in normalized form (empty or '.' components, or a trailing '/')")
+            let parentLength = try EntryPath.normalizedParentLength(of: name) {
+                ArchiveError(.invalidName, entry: name, "the path is not in normalized form (empty or '.' components, or a trailing '/')")
             }
             if index.count > 0 {
-                let previous = index.path(index.count - 1)
-                guard previous != name else { throw ArchiveError(.duplicateEntry, entry: name, "the path \"\(name)\" appears twice in the index") }
-                guard previous.utf8.lexicographicallyPrecedes(name.utf8) else {
-                    throw ArchiveError(.malformedHeader, entry: name, "the index is not sorted by path (it comes after \"\(ArchiveError.escaped(previous))\")")
+                let previous = index.pathBytes(index.count - 1)
+                guard !previous.elementsEqual(name.utf8) else { throw ArchiveError(.duplicateEntry, entry: name, "the path \"\(name)\" appears twice in the index") }
+                guard previous.lexicographicallyPrecedes(name.utf8) else {
+                    throw ArchiveError(.malformedHeader, entry: name, "the index is not sorted by path (it comes after \"\(ArchiveError.escaped(String(decoding: previous, as: UTF8.self)))\")")
                 }
             }
-            if let link = links.linkPrefix(of: components) {
-                throw ArchiveError(.writeThroughSymlink, entry: name, "its parent \"\(link)\" is a symbolic link of the index")
-            }
-            var prefix = ""
-            for component in components.dropLast() {
-                prefix = prefix.isEmpty ? component : prefix + "/" + component
-                if leaves.contains(PathDigest(prefix)) {
-                    throw ArchiveError(.duplicateEntry, entry: name, "its parent \"\(prefix)\" is a file of the index")
+            // Siblings share a parent: it was checked with the first of them, and only paths below it came since.
+            if !(checkedParent.map { name.utf8.prefix(parentLength).elementsEqual($0.utf8) } ?? false) {
+                let parent = String(decoding: name.utf8.prefix(parentLength), as: UTF8.self)
+                var prefix = ""
+                for component in parent.split(separator: "/") {
+                    prefix = prefix.isEmpty ? String(component) : prefix + "/" + component
+                    if links.isLink(prefix) {
+                        throw ArchiveError(.writeThroughSymlink, entry: name, "its parent \"\(prefix)\" is a symbolic link of the index")
+                    }
+                    if leaves.contains(PathDigest(prefix)) {
+                        throw ArchiveError(.duplicateEntry, entry: name, "its parent \"\(prefix)\" is a file of the index")
+                    }
                 }
+                checkedParent = parent
             }
             switch entry.kind {
             case .file(let size, _):
@@ -250,7 +255,7 @@ package struct DeltaIndexParser {
             case .symbolicLink(let target):
                 let targetComponents = try EntryPath.linkComponents(of: target, entry: name)
                 guard !target.hasPrefix("/") else { throw ArchiveError(.linkEscape, entry: name, "the symbolic link's target is absolute") }
-                _ = try links.check(components, target: targetComponents, name: name)
+                _ = try links.check(name.split(separator: "/").map(String.init), target: targetComponents, name: name)
                 links.add(name, target: targetComponents)
                 leaves.insert(PathDigest(name))
             }

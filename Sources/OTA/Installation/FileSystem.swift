@@ -104,23 +104,57 @@ enum FileSystem {
     }
 
     /// Hands each entry under `root` to `body` in the order of ``walk(_:skipping:)``, holding only the
-    /// names of the folders being read: memory does not grow with the tree.
+    /// names of the folders being read: memory does not grow with the tree. Each folder is opened relative
+    /// to its parent's descriptor without following a symbolic link, and its entries are read relative to it.
     static func forEachEntry(under root: String, skipping skipped: Set<String> = [],
                              _ body: (Entry) throws(SystemError) -> Void) throws(SystemError) {
-        func visit(_ relative: String) throws(SystemError) {
-            let directory = relative.isEmpty ? root : root + "/" + relative
-            for name in try names(in: directory) {
+        func visit(_ directory: Int32, _ relative: String) throws(SystemError) {
+            let shown = relative.isEmpty ? root : root + "/" + relative
+            for name in try names(of: directory, shown) {
                 let path = relative.isEmpty ? name : relative + "/" + name
                 if skipped.contains(path) { continue }
-                let full = root + "/" + path
-                guard let info = lstatInfo(full) else { throw SystemError.last("stat \(full)") }
+                var info = stat()
+                guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { throw SystemError.last("stat \(root)/\(path)") }
                 let kind = kind(of: info)
                 try body(Entry(path: path, kind: kind, mode: info.st_mode & 0o7777, size: kind == .file ? Int(info.st_size) : 0,
-                               target: kind == .symlink ? try readLink(full) : nil))
-                if kind == .directory { try visit(path) }
+                               target: kind == .symlink ? try readLink(at: directory, name, shown: root + "/" + path) : nil))
+                guard kind == .directory else { continue }
+                let child = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard child >= 0 else { throw SystemError.last("read directory \(root)/\(path)") }
+                defer { close(child) }
+                try visit(child, path)
             }
         }
-        try visit("")
+        let top = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard top >= 0 else { throw SystemError.last("read directory \(root)") }
+        defer { close(top) }
+        try visit(top, "")
+    }
+
+    /// The names in the folder open as `directory` (read through a duplicate of it), sorted, without `.` and `..`.
+    private static func names(of directory: Int32, _ shown: String) throws(SystemError) -> [String] {
+        let copy = dup(directory)
+        guard copy >= 0, let stream = fdopendir(copy) else {
+            if copy >= 0 { close(copy) }
+            throw SystemError.last("read directory \(shown)")
+        }
+        defer { closedir(stream) }
+        var result: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != ".", name != ".." { result.append(name) }
+        }
+        return result.sorted()
+    }
+
+    /// The target of the symbolic link `name` in the folder open as `directory`.
+    private static func readLink(at directory: Int32, _ name: String, shown: String) throws(SystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlinkat(directory, name, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw SystemError.last("read link \(shown)") }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Copies a file, link or tree from `source` to `destination` (which must not exist), keeping
