@@ -31,6 +31,8 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
     case deltaIndex = "delta-index"
     /// A packed delta index (the index and its pack section) in its text form, under small limits.
     case deltaPack = "delta-pack"
+    /// An index patch file (header line and zstd frame), applied to a fixed kept index text under a 64 KiB limit.
+    case deltaIndexPatch = "delta-index-patch"
 
     /// Checks one input.
     public func run(_ input: [UInt8]) -> FuzzResult {
@@ -48,6 +50,7 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
         case .tufMetadata: TUFMetadataHarness.run(input)
         case .deltaIndex: DeltaIndexHarness.run(input)
         case .deltaPack: DeltaPackHarness.run(input)
+        case .deltaIndexPatch: DeltaIndexPatchHarness.run(input)
         }
     }
 }

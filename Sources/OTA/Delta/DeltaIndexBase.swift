@@ -6,16 +6,16 @@ import Glibc
 /// The text of a delta index the device keeps (the verified gzip file of an earlier release's index), as the
 /// base of an index patch: its SHA-256 and length are learnt by inflating it once without holding it; the text
 /// itself is inflated again only when a patch from it is used.
-struct DeltaIndexBase: Sendable {
+package struct DeltaIndexBase: Sendable {
     /// The kept gzip file.
     let path: String
     /// The SHA-256 (64 lowercase hex digits) and length of its inflated text.
-    let sha256: String
-    let length: Int64
+    package let sha256: String
+    package let length: Int64
 
     /// Reads the kept index at `path`, refusing a text of more than `limit` bytes.
     /// - Throws: ``ArchiveError`` for a file that cannot be read or inflated within `limit`.
-    init(keptIndexAt path: String, limit: Int64) throws(ArchiveError) {
+    package init(keptIndexAt path: String, limit: Int64) throws(ArchiveError) {
         var hasher = SHA256()
         var length: Int64 = 0
         try Self.inflate(path, limit: limit) { chunk in

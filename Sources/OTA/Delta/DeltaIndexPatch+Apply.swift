@@ -11,7 +11,7 @@ extension DeltaIndexPatch {
     /// The decoder holds the base text and its window (at most the new text), both at most `limit` bytes.
     /// - Throws: ``DeltaError/Code/indexUnavailable`` for a patch of another base, a corrupt patch, or a text
     ///   that is not the header's (`destination` is removed then).
-    static func apply(_ patch: [UInt8], to base: DeltaIndexBase, writingTo destination: String, limit: Int64) throws(DeltaError) -> Header {
+    package static func apply(_ patch: [UInt8], to base: DeltaIndexBase, writingTo destination: String, limit: Int64) throws(DeltaError) -> Header {
         let header: Header, frame: Int
         do { (header, frame) = try Header.read(patch) } catch { throw DeltaError(.indexUnavailable, error.message) }
         guard header.base == base.sha256, header.baseLength == base.length else {

@@ -115,4 +115,51 @@ struct FuzzOracleTests {
             #expect(DeltaPackHarness.tableViolations(broken, of: index).count == 1, "\(broken)")
         }
     }
+
+    @Test("the delta-index-patch harness reports a header of another base, a text above the limit, a file that is not the header's text, and leftovers of a refusal; one-bit changes keep its invariants")
+    func indexPatchOracle() throws {
+        let base = DeltaIndexPatchHarness.baseText
+        let new = base + Array("d\t0755\tzz\n".utf8)
+        let patch = try DeltaIndexPatch.make(from: base, to: new)
+        #expect(FuzzHarness.deltaIndexPatch.run(patch) == FuzzResult(accepted: true))
+        // Refused cleanly: a patch of another base, one whose header names another text, one cut short.
+        let (read, frame) = try DeltaIndexPatch.Header.read(patch)
+        var header = read
+        var otherText = header
+        otherText.text = String(repeating: "0", count: 64)
+        for refused in [try DeltaIndexPatch.make(from: new, to: base), otherText.line + patch[frame...], Array(patch.dropLast(3))] {
+            let result = FuzzHarness.deltaIndexPatch.run(refused)
+            #expect(!result.accepted && result.violations.isEmpty && result.rejection != nil, "\(result)")
+        }
+        // Every one-bit change of the patch keeps the invariants (accepted only if the text made is still the header's).
+        for index in patch.indices {
+            var mutated = patch
+            mutated[index] ^= 1 << UInt8(index % 8)
+            #expect(FuzzHarness.deltaIndexPatch.run(mutated).violations.isEmpty, "bit \(index % 8) of byte \(index)")
+        }
+
+        let work = try TemporaryDirectory("fuzz-index-patch")
+        let baseSHA256 = try DeltaIndexPatchHarness.baseSHA256.get()
+        let made = try work.write("made.index.gz", Gzip.compress(new))
+        #expect(DeltaIndexPatchHarness.acceptedViolations(patch, header: header, baseSHA256: baseSHA256, madeAt: made).isEmpty)
+        // The file made holds another text, or is not there.
+        let wrong = try work.write("wrong.index.gz", Gzip.compress(base))
+        #expect(DeltaIndexPatchHarness.acceptedViolations(patch, header: header, baseSHA256: baseSHA256, madeAt: wrong).count == 1)
+        #expect(DeltaIndexPatchHarness.acceptedViolations(patch, header: header, baseSHA256: baseSHA256, madeAt: work.url("missing")).count == 1)
+        // The patch does not start with the header returned.
+        #expect(DeltaIndexPatchHarness.acceptedViolations(otherText.line + patch[frame...], header: header, baseSHA256: baseSHA256, madeAt: made).count == 1)
+        // A header of another base, and one of a text above the limit.
+        var otherBase = header
+        otherBase.baseLength += 1
+        #expect(DeltaIndexPatchHarness.acceptedViolations(otherBase.line + patch[frame...], header: otherBase, baseSHA256: baseSHA256, madeAt: made).count == 1)
+        header.textLength = DeltaIndexPatchHarness.limit + 1
+        let large = DeltaIndexPatchHarness.acceptedViolations(header.line + patch[frame...], header: header, baseSHA256: baseSHA256, madeAt: made)
+        #expect(large.contains { $0.contains("outside 1...") }, "\(large)")
+
+        // A refusal leaves nothing beside the kept index.
+        try work.write("sandbox/kept.index.gz", Gzip.compress(base))
+        #expect(DeltaIndexPatchHarness.refusedViolations(in: work.url("sandbox")).isEmpty)
+        try work.write("sandbox/made.index.gz", [UInt8]())
+        #expect(DeltaIndexPatchHarness.refusedViolations(in: work.url("sandbox")) == ["the refused patch left \"made.index.gz\" behind"])
+    }
 }
