@@ -55,18 +55,26 @@ public struct DeltaIndexBuilder: Sendable {
 
     /// The index of the tree at `root`, and one path holding each distinct content (SHA-256 → path).
     static func index(ofTreeAt root: String) throws(SystemError) -> (DeltaIndex, [String: String]) {
-        var entries: [DeltaIndex.Entry] = []
         var sources: [String: String] = [:]
+        let index = try index(ofTreeAt: root) { sha256, path in
+            if sources[sha256] == nil { sources[sha256] = path }
+        }
+        return (index, sources)
+    }
+
+    /// The index of the tree at `root`, read a folder at a time; `file` is told each file's SHA-256 and path.
+    static func index(ofTreeAt root: String, file: (_ sha256: String, _ path: String) -> Void) throws(SystemError) -> DeltaIndex {
+        var entries: [DeltaIndex.Entry] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileDigest.chunkSize, alignment: 16)
         defer { buffer.deallocate() }
-        for item in try FileSystem.walk(root) {
+        try FileSystem.forEachEntry(under: root) { (item) throws(SystemError) in
             let mode = UInt32(item.mode & 0o777)
             switch item.kind {
             case .file:
                 let full = root + "/" + item.path
                 let sha256 = try FileDigest.sha256(ofFileAt: full, reusing: buffer)
                 entries.append(.init(path: item.path, kind: .file(size: Int64(item.size), sha256: sha256), mode: mode))
-                if sources[sha256] == nil { sources[sha256] = full }
+                file(sha256, full)
             case .directory:
                 entries.append(.init(path: item.path, kind: .directory, mode: mode))
             case .symlink:
@@ -75,7 +83,7 @@ public struct DeltaIndexBuilder: Sendable {
                 throw SystemError("index \(item.path) (not a file, folder or symbolic link)", errno: EINVAL)
             }
         }
-        return (DeltaIndex(entries: entries), sources)
+        return DeltaIndex(entries: entries)
     }
 }
 

@@ -10,7 +10,7 @@ import Glibc
 /// not changed since the record was kept (``DeltaAssembler/isUnchanged(_:since:)``: its `ctime` is before the
 /// record's time) and the folder is still the one that was staged (same device and inode: a folder put back
 /// by a rollback, or made again, is not). Anything else is hashed, as without a record; a device that has no
-/// record (a release installed from its full archive) hashes, too. The record is an optimisation only.
+/// record (a tree it did not stage or extract itself with `delta` on) hashes, too. The record is an optimisation only.
 ///
 /// A release folder extracted from its full archive, when `delta` is on, gets a record too: the index the device
 /// makes by hashing the extracted files (``Form/hashed``), so that the next delta does not hash them again.

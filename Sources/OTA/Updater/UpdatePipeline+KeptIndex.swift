@@ -21,7 +21,7 @@ extension UpdatePipeline {
     func keepHashedRecord(of root: String, version: SemanticVersion) -> FolderRecord? {
         guard deltaEnabled, layout == .releases, source is any DeltaLocating else { return nil }
         do {
-            let index = try DeltaIndexBuilder.index(ofTreeAt: root).0
+            let index = try DeltaIndexBuilder.index(ofTreeAt: root) { _, _ in }
             let keptIndexes = KeptIndexes(directory: directory)
             let kept = try keptIndexes.keep(made: index, version: version.description, stagedFolder: root)
             keptIndexes.prune(keeping: heldVersions().union([version.description]))
