@@ -77,23 +77,14 @@ enum FileSystem {
 
     /// The names in a directory, sorted, without `.` and `..`.
     static func names(in directory: String) throws(SystemError) -> [String] {
-        guard let dir = opendir(directory) else { throw SystemError.last("read directory \(directory)") }
-        defer { closedir(dir) }
-        var result: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != ".", name != ".." { result.append(name) }
-        }
-        return result.sorted()
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError.last("read directory \(directory)") }
+        defer { close(fd) }
+        return try names(of: fd, directory)
     }
 
     static func readLink(_ path: String) throws(SystemError) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else { throw SystemError.last("read link \(path)") }
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        try readLink(at: AT_FDCWD, path, shown: path)
     }
 
     /// Every entry under `root` (not `root` itself), parents before children, sorted by path.
@@ -131,8 +122,9 @@ enum FileSystem {
         try visit(top, "")
     }
 
-    /// The names in the folder open as `directory` (read through a duplicate of it), sorted, without `.` and `..`.
-    private static func names(of directory: Int32, _ shown: String) throws(SystemError) -> [String] {
+    /// The names in the folder open as `directory` (read through a duplicate of it), sorted, without `.` and `..`;
+    /// `shown` names the folder in errors.
+    static func names(of directory: Int32, _ shown: String) throws(SystemError) -> [String] {
         let copy = dup(directory)
         guard copy >= 0, let stream = fdopendir(copy) else {
             if copy >= 0 { close(copy) }
@@ -149,7 +141,8 @@ enum FileSystem {
         return result.sorted()
     }
 
-    /// The target of the symbolic link `name` in the folder open as `directory`.
+    /// The target of the symbolic link `name` in the folder open as `directory` (`AT_FDCWD`: relative to the
+    /// working directory, or an absolute path).
     private static func readLink(at directory: Int32, _ name: String, shown: String) throws(SystemError) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlinkat(directory, name, &buffer, buffer.count - 1)

@@ -186,18 +186,7 @@ public struct StateDirectory: Sendable, Hashable {
     func names(in folder: String) throws(SystemError) -> [String] {
         do {
             return try withFolder(folder, create: false) { directory, shown throws(SystemError) in
-                let copy = dup(directory)
-                guard copy >= 0, let stream = fdopendir(copy) else {
-                    if copy >= 0 { close(copy) }
-                    throw SystemError.last("list \(shown)")
-                }
-                defer { closedir(stream) }
-                var names: [String] = []
-                while let entry = readdir(stream) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                    if !name.hasPrefix(".") { names.append(name) }
-                }
-                return names.sorted()
+                try FileSystem.names(of: directory, shown).filter { !$0.hasPrefix(".") }
             }
         } catch where error.errno == ENOENT {
             return []

@@ -57,6 +57,23 @@ struct DeltaHashedRecordTests {
         #expect(try DeltaFixture.describe(fixture.installedRoot) == (try fixture.extracted(archive)))
     }
 
+    @Test("a record that cannot be kept (a file planted where its folder goes) leaves the install as it is; the next delta hashes")
+    func recordNotKept() async throws {
+        let fixture = try DeltaFixture(layout: "releases")
+        try fixture.publish("1.0.0", DeltaFixture.oldTree)
+        try FileManager.default.removeItem(atPath: fixture.objectPath(try fixture.sha256("1.0.0\n")))
+        try FileManager.default.createDirectory(atPath: fixture.work.url("state"), withIntermediateDirectories: true)
+        _ = try fixture.work.write("state/kept-indexes", "not a folder\n")
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(0, 0, 0), to: SemanticVersion(1, 0, 0)))
+        #expect(try DeltaFixture.describe(fixture.installedRoot) == (try fixture.extracted(fixture.work.url("build/monitor-1.0.0.tar.gz"))))
+
+        try fixture.publish("1.1.0", DeltaFixture.newTree)
+        #expect(try await fixture.update() == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        let (vouched, hashed) = try DeltaKeptIndexTests.reuse(in: fixture.log, version: "1.1.0")
+        #expect(vouched == 0 && hashed > 0, "no record: the linked files are hashed")
+        #expect(try DeltaFixture.describe(fixture.installedRoot) == (try fixture.extracted(fixture.work.url("build/monitor-1.1.0.tar.gz"))))
+    }
+
     @Test("with delta off, or in the in_place layout, a full install hashes nothing and keeps no record")
     func noRecordWithoutDelta() async throws {
         for (layout, delta) in [("releases", false), ("in_place", true)] {
