@@ -31,4 +31,13 @@ extension DeltaObjectSource {
         case .pack: return try DeltaPackedIndex.parse(compressed: source, policy: policy)
         }
     }
+
+    /// Reads the verified index text `text` of this source under `policy`, as ``index(reading:policy:)`` reads
+    /// its gzip file.
+    func index(text: [UInt8], policy: ExtractionPolicy) throws(ArchiveError) -> (DeltaIndex, DeltaPackTable?) {
+        switch self {
+        case .folder: return (try DeltaIndexParser(policy: policy).parse(text: text), nil)
+        case .pack: return try DeltaPackedIndex.parse(text: text, policy: policy)
+        }
+    }
 }

@@ -5,15 +5,20 @@ import Glibc
 
 extension DeltaUpdate {
     /// A verified and parsed index: its file (in the downloads folder, fetched or made from an index patch) and
-    /// the descriptor it was read through, with the bytes fetched for it and what became of the index patch.
+    /// the descriptor it was read through, or the index patch it was made from in memory; with the bytes
+    /// fetched for it and what became of the index patch.
     struct FetchedIndex {
         var index: DeltaIndex
         var table: DeltaPackTable?
         /// The index's and its companions' bytes, or the index patch's and its companions' (with those of an
         /// index patch fetched but not used).
         var bytes: Int
-        var path: String
+        /// The file and its descriptor; `nil` and -1 for an index made in memory from `patchRecord`.
+        var path: String?
         var fd: Int32
+        /// The verified index patch the index was made from in memory, and the record it applied to: kept as
+        /// the new record (``KeptIndexes/keep(patch:base:version:form:stagedFolder:)``).
+        var patchRecord: (patch: [UInt8], base: KeptIndex)? = nil
         /// For the log: how the index came, or why not by its index patch; `nil` when none is offered.
         var note: String? = nil
         var byPatch = false
@@ -25,7 +30,15 @@ extension DeltaUpdate {
     /// removes the file.
     func fetchIndex(_ release: Release, location: DeltaLocation, keptIndex: String?) async throws(DeltaError) -> FetchedIndex {
         let patched = await indexByPatch(release, location: location, keptIndex: keptIndex)
-        if case .used(let path, let bytes, let note) = patched {
+        if case .used(.text(let text, let patch, let base), let bytes, let note) = patched {
+            do {
+                let (index, table) = try location.objects.index(text: text, policy: policy)
+                return FetchedIndex(index: index, table: table, bytes: bytes, path: nil, fd: -1, patchRecord: (patch, base), note: note, byPatch: true)
+            } catch {
+                throw DeltaError(.refusedIndex, "the signed delta index \(location.indexName) of release \(release.version) is refused: \(error.message)")
+            }
+        }
+        if case .used(.file(let path), let bytes, let note) = patched {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 let failure = SystemError.last("open \(path)")

@@ -4,11 +4,20 @@ import Glibc
 #endif
 
 extension DeltaUpdate {
+    /// An index text made from an index patch, in the form its record will be kept in.
+    enum MadeIndex {
+        /// Written gzip-compressed to `path`, to be kept as text: the kept index the patch applied to is itself
+        /// ``KeptIndexes/maxPatchChain`` patches away from a text.
+        case file(path: String)
+        /// Held in memory, to be kept as the verified index patch `patch` on the record `base` it applied to.
+        case text([UInt8], patch: [UInt8], base: KeptIndex)
+    }
+
     /// What became of a release's index patches.
     enum IndexPatchOutcome {
-        /// The index text was made from an index patch and matches its signed SHA-256 and length: the
-        /// verified gzip file at `path`, and the bytes fetched (the patch and its companions).
-        case used(path: String, bytes: Int, note: String)
+        /// The index text was made from an index patch and matches its signed SHA-256 and length: the text,
+        /// and the bytes fetched (the patch and its companions).
+        case used(made: MadeIndex, bytes: Int, note: String)
         /// No index patch was used (`note` says why, `nil` when the release offers none); `spentBytes` were
         /// fetched for one that failed.
         case notUsed(spentBytes: Int, note: String?)
@@ -58,10 +67,15 @@ extension DeltaUpdate {
                 unlink(downloaded.path)
             }
             let patch = try Self.read(downloaded.fd, name: offer.name, limit: limit)
+            let note = "index made from \(offer.name) and the kept index: \(fetched) bytes instead of \(location.indexLength)"
+            if base.depth < KeptIndexes.maxPatchChain, let baseRecord = KeptIndex(name: PathName.lastComponent(of: keptIndex)) {
+                let text = try DeltaIndexPatch.text(applying: patch, to: base, limit: limit).text
+                return .used(made: .text(text, patch: patch, base: baseRecord), bytes: fetched, note: note)
+            }
             let destination = FileSystem.parent(downloaded.path) + "/" + location.indexName
             unlink(destination)
             _ = try DeltaIndexPatch.apply(patch, to: base, writingTo: destination, limit: limit)
-            return .used(path: destination, bytes: fetched, note: "index made from \(offer.name) and the kept index: \(fetched) bytes instead of \(location.indexLength)")
+            return .used(made: .file(path: destination), bytes: fetched, note: note)
         } catch {
             logger.warning("index patch not used; fetching the full index", metadata: ["ota.file": "\(offer.name)", "ota.error": "\(error.localizedMessage)"])
             return .notUsed(spentBytes: spent, note: "the index patch \(offer.name) was not used (\(error.localizedMessage)), \(fallback)")

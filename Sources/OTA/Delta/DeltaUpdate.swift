@@ -63,8 +63,8 @@ struct DeltaUpdate: Sendable {
         let signedIndex = try await fetchIndex(artifact.release, location: location, keptIndex: keptIndex)
         var kept = false
         defer {
-            if !kept { unlink(signedIndex.path) }
-            close(signedIndex.fd)
+            if !kept, let path = signedIndex.path { unlink(path) }
+            if signedIndex.fd >= 0 { close(signedIndex.fd) }
         }
         let (index, packTable, indexBytes) = (signedIndex.index, signedIndex.table, signedIndex.bytes)
         logger.debug("delta index verified", metadata: ["ota.entries": "\(index.count)", "ota.bytes": "\(index.totalFileBytes)"])
@@ -106,8 +106,13 @@ struct DeltaUpdate: Sendable {
     /// Keeps the verified index as the record of the staged folder; `nil` (logged) when it cannot be kept.
     private func keep(_ fetched: FetchedIndex, release: Release, packed: Bool, container: String) -> KeptIndex? {
         guard let keptIndexes else { return nil }
+        let version = release.version.description, form: KeptIndex.Form = packed ? .pack : .folder
         do {
-            return try keptIndexes.keep(fetched.path, fd: fetched.fd, version: release.version.description, form: packed ? .pack : .folder, stagedFolder: container)
+            if let made = fetched.patchRecord {
+                return try keptIndexes.keep(patch: made.patch, base: made.base, version: version, form: form, stagedFolder: container)
+            }
+            guard let path = fetched.path else { return nil }
+            return try keptIndexes.keep(path, fd: fetched.fd, version: version, form: form, stagedFolder: container)
         } catch {
             logger.warning("the delta index is not kept; the next delta update hashes this release's files", metadata: ["ota.error": "\(error.message)"])
             return nil

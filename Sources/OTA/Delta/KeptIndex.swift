@@ -15,7 +15,11 @@ import Glibc
 /// A release folder extracted from its full archive, when `delta` is on, gets a record too: the index the device
 /// makes by hashing the extracted files (``Form/hashed``), so that the next delta does not hash them again.
 ///
-/// The file is named `<version>.<form>.<device>-<inode>.gz` (``Form``).
+/// An index made from an index patch is kept as that patch, with the name of the record it applies to
+/// (``KeptIndexes/keep(patch:base:version:form:stagedFolder:)``): a few kilobytes where the text is hundreds.
+///
+/// The file is named `<version>.<form>.<device>-<inode>.gz` (``Form``), or `….patch` for a record kept as an
+/// index patch.
 struct KeptIndex: Sendable, Equatable {
     /// Where the record's index came from.
     enum Form: String, Sendable, CaseIterable {
@@ -34,25 +38,33 @@ struct KeptIndex: Sendable, Equatable {
     let form: Form
     /// The staged release folder's identity when the record was kept.
     let folder: FileIdentity
+    /// Whether the record is kept as the index patch its index was made from (`.patch`), rather than as a
+    /// gzip file (`.gz`).
+    let patched: Bool
     /// The file's name in `state_dir/kept-indexes`.
     let name: String
 
-    init(version: String, form: Form, folder: FileIdentity) {
+    /// The name ending of a record kept as an index patch.
+    static let patchSuffix = ".patch"
+
+    init(version: String, form: Form, folder: FileIdentity, patched: Bool = false) {
         self.version = version
         self.form = form
         self.folder = folder
-        self.name = "\(version).\(form.rawValue).\(folder.device)-\(folder.inode).gz"
+        self.patched = patched
+        self.name = "\(version).\(form.rawValue).\(folder.device)-\(folder.inode)" + (patched ? Self.patchSuffix : ".gz")
     }
 
     /// The record named `name`, `nil` for any other name.
     init?(name: String) {
-        guard name.hasSuffix(".gz") else { return nil }
-        let fields = name.dropLast(3).split(separator: ".", omittingEmptySubsequences: false)
+        let patched = name.hasSuffix(Self.patchSuffix)
+        guard patched || name.hasSuffix(".gz") else { return nil }
+        let fields = name.dropLast(patched ? Self.patchSuffix.count : 3).split(separator: ".", omittingEmptySubsequences: false)
         guard fields.count >= 3, let identity = fields.last?.split(separator: "-"), identity.count == 2,
               let device = UInt64(identity[0]), let inode = UInt64(identity[1]), let form = Form(rawValue: String(fields[fields.count - 2])) else { return nil }
         let version = fields.dropLast(2).joined(separator: ".")
         guard !version.isEmpty else { return nil }
-        self.init(version: version, form: form, folder: FileIdentity(device: device, inode: inode))
+        self.init(version: version, form: form, folder: FileIdentity(device: device, inode: inode), patched: patched)
         guard self.name == name else { return nil }
     }
 }
@@ -60,6 +72,15 @@ struct KeptIndex: Sendable, Equatable {
 /// `state_dir/kept-indexes`: the ``KeptIndex`` records of the release folders a delta staged.
 struct KeptIndexes: Sendable {
     let directory: StateDirectory
+
+    /// The most records kept as index patches between a record and the gzip text it is made from: a record
+    /// made from an index patch whose base is this deep is kept as its text instead, so that making a text
+    /// again never applies more patches than this.
+    static let maxPatchChain = 8
+    /// The first line of a record kept as an index patch: this, a tab, the name of its base, a line feed.
+    static let patchRecordMagic = "ota-kept-index-patch 1"
+    /// The longest first line of such a record.
+    static let patchRecordHeaderBytes = 512
 
     static let folder = StateDirectory.Entry.keptIndexes
     var path: String { directory.path + "/" + Self.folder }
@@ -81,8 +102,8 @@ struct KeptIndexes: Sendable {
         try stampAfterNow(fd, downloaded)
         let record = KeptIndex(version: version, form: form, folder: folder)
         try FileSystem.makeDirectories(path, mode: 0o700)
-        for older in all() where older.version == version { remove(older) }
         try FileSystem.rename(downloaded, path + "/" + record.name)
+        removeOlder(than: record)
         return record
     }
 
@@ -92,12 +113,28 @@ struct KeptIndexes: Sendable {
     @discardableResult
     func keep(made index: DeltaIndex, version: String, stagedFolder: String) throws(SystemError) -> KeptIndex {
         guard let folder = FileIdentity.of(stagedFolder) else { throw SystemError("keep the record of \(stagedFolder) (it is gone)", errno: ENOENT) }
-        let record = KeptIndex(version: version, form: .hashed, folder: folder)
-        for older in all() where older.version == version { remove(older) }
-        try directory.write(index.encoded(), to: record.name, in: Self.folder)
+        return try keep(KeptIndex(version: version, form: .hashed, folder: folder), bytes: index.encoded())
+    }
+
+    /// Keeps the index patch `patch` (its verified file), from which the device made the index it staged the
+    /// release folder `stagedFolder` from, as that folder's record: the name of `base` (the record whose text the
+    /// patch applies to) on a first line, then the patch. ``DeltaIndexBase`` makes the text again from the two;
+    /// `base` is kept as long as a record needs it (``prune(keeping:)``). Timed as
+    /// ``keep(_:fd:version:form:stagedFolder:)`` times a fetched index.
+    @discardableResult
+    func keep(patch: [UInt8], base: KeptIndex, version: String, form: KeptIndex.Form, stagedFolder: String) throws(SystemError) -> KeptIndex {
+        guard let folder = FileIdentity.of(stagedFolder) else { throw SystemError("keep the record of \(stagedFolder) (it is gone)", errno: ENOENT) }
+        let line = Array("\(Self.patchRecordMagic)\t\(base.name)\n".utf8)
+        return try keep(KeptIndex(version: version, form: form, folder: folder, patched: true), bytes: line + patch)
+    }
+
+    /// Writes `bytes` as `record`, times it, and removes the older records of its version.
+    private func keep(_ record: KeptIndex, bytes: [UInt8]) throws(SystemError) -> KeptIndex {
+        try directory.write(bytes, to: record.name, in: Self.folder)
         let fd = try directory.open(record.name, in: Self.folder, flags: O_RDONLY)
         defer { close(fd) }
         try stampAfterNow(fd, path + "/" + record.name)
+        removeOlder(than: record)
         return record
     }
 
@@ -137,22 +174,62 @@ struct KeptIndexes: Sendable {
     /// The record of the release folder `folder`, read under `policy`: `nil` when there is none, or when it
     /// cannot be read or parsed (the folder's files are then hashed).
     func tree(of folder: String, policy: ExtractionPolicy) -> RecordedTree? {
-        guard let record = record(of: folder), let keptAt = keptAt(record),
-              let fd = try? directory.open(record.name, in: Self.folder, flags: O_RDONLY) else { return nil }
-        defer { close(fd) }
-        let source = FileByteSource(fd: fd)
+        guard let record = record(of: folder), let keptAt = keptAt(record) else { return nil }
         let parsed: DeltaIndex?
-        if record.form == .pack {
-            parsed = try? DeltaPackedIndex.parse(compressed: source, policy: policy).0
+        if record.patched {
+            let text = try? DeltaIndexBase(keptIndexAt: path + "/" + record.name, limit: DeltaIndexPatch.maxTextBytes(for: policy)).textBytes()
+            parsed = text.flatMap { text in
+                record.form == .pack ? try? DeltaPackedIndex.parse(text: text, policy: policy).0 : try? DeltaIndexParser(policy: policy).parse(text: text)
+            }
         } else {
-            parsed = try? DeltaIndexParser(policy: policy).parse(compressed: source)
+            guard let fd = try? directory.open(record.name, in: Self.folder, flags: O_RDONLY) else { return nil }
+            defer { close(fd) }
+            let source = FileByteSource(fd: fd)
+            parsed = record.form == .pack ? try? DeltaPackedIndex.parse(compressed: source, policy: policy).0
+                : try? DeltaIndexParser(policy: policy).parse(compressed: source)
         }
         return parsed.map { RecordedTree(index: $0, keptAt: keptAt, changed: changedPaths(of: record)) }
     }
 
-    /// Removes the records of versions other than `versions` (the releases the device still holds).
+    /// Removes the records of versions other than `versions` (the releases the device still holds), except
+    /// those a kept record made from an index patch applies to.
     func prune(keeping versions: Set<String>) {
-        for record in all() where !versions.contains(record.version) { remove(record) }
+        keepOnly(all().filter { versions.contains($0.version) })
+    }
+
+    /// Removes the records of `record`'s version other than `record`, except those another record applies to.
+    private func removeOlder(than record: KeptIndex) {
+        keepOnly(all().filter { $0.version != record.version || $0 == record })
+    }
+
+    /// Removes every record but `live` and the records they are made from (their bases, and theirs).
+    private func keepOnly(_ live: [KeptIndex]) {
+        var needed = Set(live.map(\.name))
+        var unread = live
+        while let record = unread.popLast() {
+            guard record.patched, let base = base(of: record), needed.insert(base.name).inserted else { continue }
+            unread.append(base)
+        }
+        for record in all() where !needed.contains(record.name) { remove(record) }
+    }
+
+    /// The record that `record` (kept as an index patch) applies to, named on its first line; `nil` when the
+    /// line cannot be read or does not name a record.
+    func base(of record: KeptIndex) -> KeptIndex? {
+        guard let fd = try? directory.open(record.name, in: Self.folder, flags: O_RDONLY) else { return nil }
+        defer { close(fd) }
+        guard let head = try? Syscall.readAll(fd, limit: Self.patchRecordHeaderBytes, "read \(record.name)") else { return nil }
+        return Self.patchRecordBase(head).flatMap { KeptIndex(name: $0.name) }
+    }
+
+    /// The base's name on the first line of a record kept as an index patch, and where the patch starts;
+    /// `nil` when the line is missing or malformed, or names no record (such as a path with a slash).
+    static func patchRecordBase(_ bytes: [UInt8]) -> (name: String, patchStart: Int)? {
+        let prefix = Array((patchRecordMagic + "\t").utf8)
+        guard bytes.starts(with: prefix), let end = bytes.prefix(patchRecordHeaderBytes).firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let name = String(decoding: bytes[prefix.count..<end], as: UTF8.self)
+        guard !name.contains("/"), KeptIndex(name: name) != nil else { return nil }
+        return (name, end + 1)
     }
 
     /// Removes a record and its changed list.
