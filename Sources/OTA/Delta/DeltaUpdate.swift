@@ -60,6 +60,8 @@ struct DeltaUpdate: Sendable {
     func stage(_ artifact: Artifact, location: DeltaLocation, container: String, localRoots: [String],
                recordedBackups: [RecordedBackup] = [], keptIndex: String? = nil,
                progress: (@Sendable (Downloader.Progress) -> Void)? = nil) async throws(DeltaError) -> DeltaStagedRelease {
+        // The local trees' records are read (inflated and parsed) while the index is fetched and parsed.
+        let records = Task { recordedTrees(localRoots) }
         let signedIndex = try await fetchIndex(artifact.release, location: location, keptIndex: keptIndex)
         var kept = false
         defer {
@@ -69,7 +71,7 @@ struct DeltaUpdate: Sendable {
         let (index, packTable, indexBytes) = (signedIndex.index, signedIndex.table, signedIndex.bytes)
         logger.debug("delta index verified", metadata: ["ota.entries": "\(index.count)", "ota.bytes": "\(index.totalFileBytes)"])
         let assembler = DeltaAssembler(index: index, root: container, localRoots: localRoots, recordedBackups: recordedBackups,
-                                       recordedTrees: recordedTrees(localRoots), hardLinks: hardLinks)
+                                       recordedTrees: await records.value, hardLinks: hardLinks)
         do {
             try assembler.placeLocalContents()
             let requests = assembler.missing

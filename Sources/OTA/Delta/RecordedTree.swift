@@ -4,7 +4,7 @@ import Glibc
 
 /// A release folder's ``KeptIndex``, read: the SHA-256 each of its files had when the folder was staged,
 /// and when the record was kept.
-struct RecordedTree {
+struct RecordedTree: Sendable {
     let index: DeltaIndex
     let keptAt: timespec
     /// Paths the record no longer vouches for: changed since it was kept, found when it was timed anew
