@@ -107,7 +107,8 @@ extension UpdatePipeline {
 
     /// Commits. For a release folder with a record (`releases` layout: staged by delta, or extracted with `delta`
     /// on), also prunes the old releases now, and times the record anew around the removals, which set the
-    /// `ctime` of the files they share with the new release folder (``KeptIndexes/reseal(_:index:folder:around:)``).
+    /// `ctime` of the files they share with the new release folder (``KeptIndexes/reseal(_:index:folder:around:)``);
+    /// then removes the records of the releases pruned (but those a kept record is made from).
     private func commit(_ transaction: Transaction, record: FolderRecord?, version: SemanticVersion) throws {
         guard layout == .releases, let record else { return try installer.commit(transaction) }
         var failure: (any Error)?
@@ -120,6 +121,7 @@ extension UpdatePipeline {
             }
         }
         if let failure { throw failure }
+        KeptIndexes(directory: directory).prune(keeping: heldVersions())
     }
 
     /// `post_update`, `restart_command`, then `health_check`: any failure means the new version is not healthy.

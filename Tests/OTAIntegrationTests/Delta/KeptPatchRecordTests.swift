@@ -46,6 +46,38 @@ struct KeptPatchRecordTests {
         #expect(DeltaPatchUpdateTests.managed(try DeltaFixture.describe(fixture.installedRoot)) == DeltaPatchUpdateTests.managed(try fixture.extracted(archive)))
     }
 
+    @Test("a device updated by index patches keeps each record as a patch until the chain is 8 deep; the next is kept as its text, and the records only it needed go")
+    func chainRestartsAsText() async throws {
+        let fixture = try DeltaFixture(layout: "releases")
+        var configuration = fixture.configuration
+        configuration.installation.maxBackups = 0
+        try await IndexPatchUpdateTests.provisionByDelta(fixture)
+        let kept = KeptIndexes(directory: StateDirectory(installation: configuration.installation))
+        var previous = DeltaFixture.oldTree
+        for minor in UInt(1)...UInt(KeptIndexes.maxPatchChain + 1) {
+            let version = "1.\(minor).0"
+            var files = DeltaFixture.newTree
+            files["VERSION"] = version + "\n"
+            files["src/pkg3/new.py"] = "print('changed in \(version)')\n"
+            try fixture.publish(version, files, patches: true)
+            try fixture.nginx.clearRequests()
+            #expect(try await DeltaFixture.update(configuration) == .updated(from: SemanticVersion(1, minor - 1, 0), to: SemanticVersion(1, minor, 0)))
+            #expect(!(try fixture.nginx.requests()).contains { $0.uri.hasSuffix(".index.gz") }, "\(version)'s index came as a patch")
+            let (vouched, hashed) = try DeltaKeptIndexTests.reuse(in: fixture.log, version: version)
+            #expect(hashed == 0, "\(version): the previous release's files are taken on its record")
+            if minor > 1 { #expect(vouched == DeltaKeptIndexTests.unchanged(files, from: previous), "\(version)") }
+            let record = try #require(kept.all().first { $0.version == version })
+            #expect(record.patched == (minor <= KeptIndexes.maxPatchChain), "\(version)")
+            previous = files
+        }
+        let last = "1.\(KeptIndexes.maxPatchChain + 1).0"
+        #expect(kept.all().map(\.version) == [last], "the records the chain needed are removed once the new record is a text and the old release is pruned")
+        let record = try #require(kept.all().first { $0.version == last })
+        let base = try DeltaIndexBase(keptIndexAt: kept.path + "/" + record.name, limit: 1 << 20)
+        let index = try #require(try IndexPatchUpdateTests.repositoryFile(fixture, last, suffix: ".index.gz"))
+        #expect(base.sha256 == (try DeltaIndexBase(keptIndexAt: index, limit: 1 << 20)).sha256, "the text kept is the published index's")
+    }
+
     @Test("a chain of records made from index patches makes each text again, to the bound; a record deeper than the bound, whose base is missing, named by a path or of another text is not read")
     func chainBound() throws {
         let work = try TemporaryDirectory("kept-patch-record")
