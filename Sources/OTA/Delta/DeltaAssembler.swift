@@ -88,20 +88,19 @@ final class DeltaAssembler {
         try attempt("create \(root)") { () throws(SystemError) in
             guard mkdir(root, 0o700) == 0 else { throw SystemError.last("create \(root)") }
         }
+        // The folders are made on another thread, ahead of the files placed into them.
+        let folders = DeltaFolderMaker(index: index, root: root)
+        defer { folders.stop() }
         for position in 0..<index.count {
             let record = index.records[position]
-            switch record.type {
-            case .directory:
-                try attempt("create \(index.path(position))") { () throws(SystemError) in try FileSystem.makeDirectories(path(position), mode: 0o700) }
-            case .file:
-                if try placeFromStaged(position) { continue }
-                if try placeFromSamePath(position) { continue }
-                pending.append(Int32(position))
-                if wanted[record.digest] == nil { wanted[record.digest] = Int32(position) }
-            case .symbolicLink:
-                continue
-            }
+            guard record.type == .file else { continue }
+            try attempt("create the folders of \(index.path(position))") { () throws(SystemError) in try folders.makeFolders(before: position) }
+            if try placeFromStaged(position) { continue }
+            if try placeFromSamePath(position) { continue }
+            pending.append(Int32(position))
+            if wanted[record.digest] == nil { wanted[record.digest] = Int32(position) }
         }
+        try attempt("create the folders") { () throws(SystemError) in try folders.finish() }
         for backup in recordedBackups where !wanted.isEmpty { try placeFromManifest(of: backup) }
         if let installed = localRoots.first, let tree = recordedTrees[installed] {
             if !wanted.isEmpty { try placeFromRecord(tree, of: installed) }
