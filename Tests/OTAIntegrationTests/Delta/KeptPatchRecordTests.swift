@@ -10,13 +10,40 @@ import Glibc
 /// of the record it applies to, instead of writing the whole index text again.
 @Suite("Delta updates: records kept as index patches", .timeLimit(.minutes(10)))
 struct KeptPatchRecordTests {
-    @Test("an index made from an index patch is kept as the patch; the next delta takes the files on it unread, and pruning the releases it is made from keeps their records as its base")
-    func patchRecordChain() async throws {
+    /// A device in the `releases` layout keeping no older release (`max_backups: 0`), at 1.0.0 installed by
+    /// delta (so 1.0.0's index is kept as a text), with its configuration and its records.
+    static func device() async throws -> (DeltaFixture, OTAConfiguration, KeptIndexes) {
         let fixture = try DeltaFixture(layout: "releases")
         var configuration = fixture.configuration
         configuration.installation.maxBackups = 0
         try await IndexPatchUpdateTests.provisionByDelta(fixture)
-        let kept = KeptIndexes(directory: StateDirectory(installation: configuration.installation))
+        return (fixture, configuration, KeptIndexes(directory: StateDirectory(installation: configuration.installation)))
+    }
+
+    @Test("a record kept as a patch whose base is gone is not used: the next delta fetches the full index, hashes the files it links, and installs the release")
+    func missingBase() async throws {
+        let (fixture, configuration, kept) = try await Self.device()
+        try fixture.publish("1.1.0", DeltaFixture.newTree, patches: true)
+        #expect(try await DeltaFixture.update(configuration) == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
+        let base = try #require(kept.all().first { $0.version == "1.0.0" })
+        try FileSystem.removeTree(kept.path + "/" + base.name)
+
+        var next = DeltaFixture.newTree
+        next["VERSION"] = "1.2.0\n"
+        let archive = try fixture.publish("1.2.0", next, patches: true)
+        try fixture.nginx.clearRequests()
+        #expect(try await DeltaFixture.update(configuration) == .updated(from: SemanticVersion(1, 1, 0), to: SemanticVersion(1, 2, 0)))
+        #expect((try fixture.nginx.requests()).contains { $0.uri.hasSuffix(".index.gz") }, "the index patch has no base: the full index is fetched")
+        let (vouched, hashed) = try DeltaKeptIndexTests.reuse(in: fixture.log, version: "1.2.0")
+        #expect(vouched == 0 && hashed > 0, "1.1.0's files are hashed, not taken on the broken record")
+        #expect(fixture.log.contains("fetched 1.2.0 by delta"), "still a delta")
+        #expect(kept.all().first { $0.version == "1.2.0" }?.patched == false, "1.2.0's record is the fetched index")
+        #expect(DeltaPatchUpdateTests.managed(try DeltaFixture.describe(fixture.installedRoot)) == DeltaPatchUpdateTests.managed(try fixture.extracted(archive)))
+    }
+
+    @Test("an index made from an index patch is kept as the patch; the next delta takes the files on it unread, and pruning the releases it is made from keeps their records as its base")
+    func patchRecordChain() async throws {
+        let (fixture, configuration, kept) = try await Self.device()
 
         try fixture.publish("1.1.0", DeltaFixture.newTree, patches: true)
         #expect(try await DeltaFixture.update(configuration) == .updated(from: SemanticVersion(1, 0, 0), to: SemanticVersion(1, 1, 0)))
@@ -48,11 +75,7 @@ struct KeptPatchRecordTests {
 
     @Test("a device updated by index patches keeps each record as a patch until the chain is 8 deep; the next is kept as its text, and the records only it needed go")
     func chainRestartsAsText() async throws {
-        let fixture = try DeltaFixture(layout: "releases")
-        var configuration = fixture.configuration
-        configuration.installation.maxBackups = 0
-        try await IndexPatchUpdateTests.provisionByDelta(fixture)
-        let kept = KeptIndexes(directory: StateDirectory(installation: configuration.installation))
+        let (fixture, configuration, kept) = try await Self.device()
         var previous = DeltaFixture.oldTree
         for minor in UInt(1)...UInt(KeptIndexes.maxPatchChain + 1) {
             let version = "1.\(minor).0"
