@@ -9,17 +9,29 @@ struct ContentDigest: Hashable, Sendable, Comparable {
     /// The digest written as 64 lowercase hex digits; `nil` for anything else.
     init?(hex text: some Collection<UInt8>) {
         guard text.count == 64 else { return nil }
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (offset, byte) in text.enumerated() {
+        // Sixteen digits a word, read straight into the words (an index parses one digest a line).
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var word: UInt64 = 0
+        var digits = 0
+        for byte in text {
             let nibble: UInt8
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
             default: return nil
             }
-            words[offset / 16] = words[offset / 16] << 4 | UInt64(nibble)
+            word = word << 4 | UInt64(nibble)
+            digits += 1
+            switch digits {
+            case 16: words.0 = word
+            case 32: words.1 = word
+            case 48: words.2 = word
+            case 64: words.3 = word
+            default: continue
+            }
+            word = 0
         }
-        self.words = (words[0], words[1], words[2], words[3])
+        self.words = words
     }
 
     /// The digest written as 64 lowercase hex digits; `nil` for anything else.

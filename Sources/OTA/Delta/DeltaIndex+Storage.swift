@@ -67,20 +67,31 @@ extension DeltaIndex {
 
     /// ``position(of:)`` comparing bytes with `memcmp`: a lookup costs a few dozen nanoseconds a step.
     private func position(ofBytes path: UnsafeRawBufferPointer) -> Int? {
-        names.withUnsafeBytes { names in
-            var low = 0, high = records.count
-            while low < high {
-                let middle = (low + high) / 2
-                let record = records[middle]
-                let length = Int(record.pathLength)
-                let common = min(length, path.count)
-                var order = common == 0 ? 0 : memcmp(names.baseAddress! + Int(record.nameStart), path.baseAddress!, common)
-                if order == 0 { order = length == path.count ? 0 : (length < path.count ? -1 : 1) }
-                if order == 0 { return middle }
-                if order < 0 { low = middle + 1 } else { high = middle }
-            }
-            return nil
+        var low = 0, high = records.count
+        while low < high {
+            let middle = (low + high) / 2
+            let order = comparePath(at: middle, to: path)
+            if order == 0 { return middle }
+            if order < 0 { low = middle + 1 } else { high = middle }
         }
+        return nil
+    }
+
+    /// How entry `position`'s path sorts against `path`, by their bytes: negative when it comes first, 0 when
+    /// they are the same, positive when it comes after.
+    func comparePath(at position: Int, to path: UnsafeRawBufferPointer) -> Int {
+        let record = records[position]
+        let length = Int(record.pathLength)
+        let common = min(length, path.count)
+        let order = common == 0 ? 0 : names.withUnsafeBytes { memcmp($0.baseAddress! + Int(record.nameStart), path.baseAddress!, common) }
+        if order != 0 { return Int(order) }
+        return length == path.count ? 0 : (length < path.count ? -1 : 1)
+    }
+
+    /// ``comparePath(at:to:)`` for a path held as a `String`.
+    func comparePath(at position: Int, to path: String) -> Int {
+        var path = path
+        return path.withUTF8 { comparePath(at: position, to: UnsafeRawBufferPointer($0)) }
     }
 
     /// The public value of entry `position`.

@@ -85,12 +85,16 @@ package struct DeltaIndexParser {
             var start = 0
             while let end = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 if partial.isEmpty {
-                    try line(chunk[start..<end])
+                    try line(UnsafeRawBufferPointer(rebasing: chunk[start..<end]))
                 } else {
                     partial.append(contentsOf: chunk[start..<end])
                     let whole = partial
                     partial.removeAll(keepingCapacity: true)
-                    try line(whole[...])
+                    var failure: ArchiveError?
+                    whole.withUnsafeBytes { bytes in
+                        do throws(ArchiveError) { try line(bytes) } catch { failure = error }
+                    }
+                    if let failure { throw failure }
                 }
                 start = end + 1
             }
@@ -104,7 +108,7 @@ package struct DeltaIndexParser {
             throw ArchiveError(.malformedHeader, "line \(number + 1) of the index is longer than \(DeltaIndexParser.maxLineBytes) bytes")
         }
 
-        private mutating func line(_ bytes: some Collection<UInt8>) throws(ArchiveError) {
+        private mutating func line(_ bytes: UnsafeRawBufferPointer) throws(ArchiveError) {
             if pack != nil { return pack!.add(bytes) }
             if packed && number > 0 && bytes.starts(with: Self.packMarker) { return try startPack(bytes) }
             number += 1
@@ -128,7 +132,7 @@ package struct DeltaIndexParser {
                 inPatches = true
                 return
             }
-            try state.add(try DeltaIndexParser.entry(Array(bytes)[...], number: number))
+            try state.add(try DeltaIndexParser.line(bytes, number: number))
         }
 
         static let unknownFormat = ArchiveError(.unsupportedFormat, "the index does not start with \"\(DeltaIndex.header)\" (an unknown format or version)")
@@ -159,45 +163,103 @@ package struct DeltaIndexParser {
         }
     }
 
-    /// Decodes one line (syntax only; the policy is applied by ``State``).
-    static func entry(_ line: ArraySlice<UInt8>, number: Int) throws(ArchiveError) -> DeltaIndex.Entry {
-        let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
+    /// One line of the index, its fields decoded (syntax only; the policy is applied by ``State``).
+    struct Line {
+        var type: DeltaIndex.EntryType
+        var mode: UInt32
+        var size: Int64 = 0
+        var digest = DeltaIndex.zeroDigest
+        /// The path and a link's target, decoded as UTF-8 (invalid bytes become U+FFFD, which the policy refuses).
+        var path: String
+        var target = ""
+    }
+
+    /// Decodes one line (without its newline) of the form ``DeltaIndex`` describes.
+    static func line(_ bytes: UnsafeRawBufferPointer, number: Int) throws(ArchiveError) -> Line {
+        var fields = Fields(bytes)
         func malformed(_ why: String) -> ArchiveError {
             ArchiveError(.malformedHeader, entry: fields.last, "line \(number) of the index \(why)")
         }
-        switch (fields.first, fields.count) {
-        case ("f", 5):
-            guard let mode = mode(fields[1]) else { throw malformed("has the mode \"\(fields[1])\" (four octal digits up to 0777 expected)") }
-            guard let size = size(fields[2]) else { throw malformed("has the size \"\(fields[2])\" (a decimal number without sign or leading zeros expected)") }
-            guard isDigest(fields[3]) else { throw malformed("has a SHA-256 that is not 64 lowercase hex digits") }
-            return .init(path: fields[4], kind: .file(size: size, sha256: fields[3]), mode: mode)
-        case ("d", 3):
-            guard let mode = mode(fields[1]) else { throw malformed("has the mode \"\(fields[1])\" (four octal digits up to 0777 expected)") }
-            return .init(path: fields[2], kind: .directory, mode: mode)
-        case ("l", 3):
-            return .init(path: fields[2], kind: .symbolicLink(target: fields[1]), mode: 0)
+        func badMode(_ field: UnsafeRawBufferPointer) -> ArchiveError {
+            malformed("has the mode \"\(String(decoding: field, as: UTF8.self))\" (four octal digits up to 0777 expected)")
+        }
+        let type = fields.next()
+        switch (type.count == 1 ? type[0] : 0, fields.count) {
+        case (UInt8(ascii: "f"), 5):
+            let modeField = fields.next(), sizeField = fields.next(), digestField = fields.next()
+            guard let mode = mode(modeField) else { throw badMode(modeField) }
+            guard let size = size(sizeField) else {
+                throw malformed("has the size \"\(String(decoding: sizeField, as: UTF8.self))\" (a decimal number without sign or leading zeros expected)")
+            }
+            guard let digest = ContentDigest(hex: digestField) else { throw malformed("has a SHA-256 that is not 64 lowercase hex digits") }
+            return Line(type: .file, mode: mode, size: size, digest: digest, path: String(decoding: fields.next(), as: UTF8.self))
+        case (UInt8(ascii: "d"), 3):
+            let modeField = fields.next()
+            guard let mode = mode(modeField) else { throw badMode(modeField) }
+            return Line(type: .directory, mode: mode, path: String(decoding: fields.next(), as: UTF8.self))
+        case (UInt8(ascii: "l"), 3):
+            let target = String(decoding: fields.next(), as: UTF8.self)
+            return Line(type: .symbolicLink, mode: 0, path: String(decoding: fields.next(), as: UTF8.self), target: target)
         default:
             throw malformed("is not a file (f, 5 fields), folder (d, 3 fields) or symbolic link (l, 3 fields)")
         }
     }
 
-    static func mode(_ text: String) -> UInt32? {
-        guard text.utf8.count == 4, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "7")).contains($0) }),
-              let value = UInt32(text, radix: 8), value <= 0o777 else { return nil }
+    /// The tab-separated fields of a line, read in order.
+    struct Fields {
+        let bytes: UnsafeRawBufferPointer
+        /// How many fields the line has.
+        let count: Int
+        private var start = 0
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            self.bytes = bytes
+            count = bytes.reduce(1) { $1 == UInt8(ascii: "\t") ? $0 + 1 : $0 }
+        }
+
+        /// The next field (empty past the last).
+        mutating func next() -> UnsafeRawBufferPointer {
+            guard start <= bytes.count else { return UnsafeRawBufferPointer(rebasing: bytes[bytes.count...]) }
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\t")) ?? bytes.count
+            defer { start = end + 1 }
+            return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        }
+
+        /// The last field, for error messages.
+        var last: String {
+            let start = bytes.lastIndex(of: UInt8(ascii: "\t")).map { $0 + 1 } ?? 0
+            return String(decoding: bytes[start...], as: UTF8.self)
+        }
+    }
+
+    /// Four octal digits up to `0777`.
+    static func mode(_ digits: some Collection<UInt8>) -> UInt32? {
+        guard digits.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for digit in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(digit) else { return nil }
+            value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
+        }
+        return value <= 0o777 ? value : nil
+    }
+
+    /// A decimal number without sign or leading zeros that fits in an `Int64`.
+    static func size(_ digits: some Collection<UInt8>) -> Int64? {
+        guard !digits.isEmpty, digits.count <= 19, digits.first != UInt8(ascii: "0") || digits.count == 1 else { return nil }
+        var value: Int64 = 0
+        for digit in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times10.addingReportingOverflow(Int64(digit - UInt8(ascii: "0")))
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
         return value
     }
 
-    static func size(_ text: String) -> Int64? {
-        let digits = text.utf8
-        guard !digits.isEmpty, digits.count <= 19, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              digits.first != UInt8(ascii: "0") || digits.count == 1 else { return nil }
-        return Int64(text)
-    }
+    static func size(_ text: String) -> Int64? { size(text.utf8) }
 
-    static func isDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
-    }
+    static func isDigest(_ text: String) -> Bool { ContentDigest(hex: text.utf8) != nil }
 
     /// The policy's running state over the entries so far.
     struct State {
@@ -209,12 +271,12 @@ package struct DeltaIndexParser {
         var leaves: Set<PathDigest> = []
         var bytes: Int64 = 0
         /// The parent folder of the last entry whose parents were checked (`nil` before the first entry).
-        var checkedParent: String?
+        var checkedParent: [UInt8]?
 
         init(policy: ExtractionPolicy) { self.policy = policy }
 
-        mutating func add(_ entry: DeltaIndex.Entry) throws(ArchiveError) {
-            let name = entry.path
+        mutating func add(_ line: Line) throws(ArchiveError) {
+            let name = line.path
             guard index.count < policy.maxEntries else {
                 throw ArchiveError(.tooManyEntries, entry: name, "the index lists more than \(policy.maxEntries) entries")
             }
@@ -222,54 +284,64 @@ package struct DeltaIndexParser {
                 ArchiveError(.invalidName, entry: name, "the path is not in normalized form (empty or '.' components, or a trailing '/')")
             }
             if index.count > 0 {
-                let previous = index.pathBytes(index.count - 1)
-                guard !previous.elementsEqual(name.utf8) else { throw ArchiveError(.duplicateEntry, entry: name, "the path \"\(name)\" appears twice in the index") }
-                guard previous.lexicographicallyPrecedes(name.utf8) else {
-                    throw ArchiveError(.malformedHeader, entry: name, "the index is not sorted by path (it comes after \"\(ArchiveError.escaped(String(decoding: previous, as: UTF8.self)))\")")
+                let order = index.comparePath(at: index.count - 1, to: name)
+                guard order != 0 else { throw ArchiveError(.duplicateEntry, entry: name, "the path \"\(name)\" appears twice in the index") }
+                guard order < 0 else {
+                    throw ArchiveError(.malformedHeader, entry: name, "the index is not sorted by path (it comes after \"\(ArchiveError.escaped(index.path(index.count - 1)))\")")
                 }
             }
-            // Siblings share a parent: it was checked with the first of them, and only paths below it came since.
-            if !(checkedParent.map { name.utf8.prefix(parentLength).elementsEqual($0.utf8) } ?? false) {
-                let parent = String(decoding: name.utf8.prefix(parentLength), as: UTF8.self)
-                var prefix = ""
-                for component in parent.split(separator: "/") {
-                    prefix = prefix.isEmpty ? String(component) : prefix + "/" + component
-                    if links.isLink(prefix) {
-                        throw ArchiveError(.writeThroughSymlink, entry: name, "its parent \"\(prefix)\" is a symbolic link of the index")
-                    }
-                    if leaves.contains(PathDigest(prefix)) {
-                        throw ArchiveError(.duplicateEntry, entry: name, "its parent \"\(prefix)\" is a file of the index")
-                    }
-                }
-                checkedParent = parent
-            }
-            switch entry.kind {
-            case .file(let size, _):
-                guard size <= policy.maxExtractedBytes - bytes else {
+            try checkParents(of: name, parentLength: parentLength)
+            switch line.type {
+            case .file:
+                guard line.size <= policy.maxExtractedBytes - bytes else {
                     throw ArchiveError(.tooManyBytes, entry: name, "the index's files add up to more than \(policy.maxExtractedBytes) bytes")
                 }
-                bytes += size
+                bytes += line.size
                 leaves.insert(PathDigest(name))
             case .directory:
                 break
-            case .symbolicLink(let target):
-                let targetComponents = try EntryPath.linkComponents(of: target, entry: name)
-                guard !target.hasPrefix("/") else { throw ArchiveError(.linkEscape, entry: name, "the symbolic link's target is absolute") }
+            case .symbolicLink:
+                let targetComponents = try EntryPath.linkComponents(of: line.target, entry: name)
+                guard !line.target.hasPrefix("/") else { throw ArchiveError(.linkEscape, entry: name, "the symbolic link's target is absolute") }
                 _ = try links.check(name.split(separator: "/").map(String.init), target: targetComponents, name: name)
                 links.add(name, target: targetComponents)
                 leaves.insert(PathDigest(name))
             }
-            let appended: Bool
-            switch entry.kind {
-            case .file(let size, let sha256):
-                // The line's syntax was checked: 64 lowercase hex digits.
-                appended = index.append(path: name.utf8, type: .file, mode: entry.mode, size: size, digest: ContentDigest(hex: sha256)!)
-            case .directory:
-                appended = index.append(path: name.utf8, type: .directory, mode: entry.mode)
-            case .symbolicLink(let target):
-                appended = index.append(path: name.utf8, type: .symbolicLink, mode: 0, target: target.utf8)
+            guard index.append(path: name.utf8, type: line.type, mode: line.mode, size: line.size, digest: line.digest, target: line.target.utf8) else {
+                throw ArchiveError(.tooManyBytes, entry: name, "the index's paths add up to more than \(DeltaIndex.maxNameBytes) bytes")
             }
-            guard appended else { throw ArchiveError(.tooManyBytes, entry: name, "the index's paths add up to more than \(DeltaIndex.maxNameBytes) bytes") }
+        }
+
+        /// Refuses `name` when a folder on its way is a file or a symbolic link of the index. Only the parent's
+        /// folders not shared with the parent checked last are looked up: the shared ones were checked then, and
+        /// an entry listed since (sorting after that parent's entries) cannot be one of them.
+        private mutating func checkParents(of name: String, parentLength: Int) throws(ArchiveError) {
+            let parent = Array(name.utf8.prefix(parentLength))
+            guard parent != checkedParent else { return }
+            var end = Self.sharedLength(parent, checkedParent ?? [])
+            while end < parent.count {
+                end = parent[(end + 1)...].firstIndex(of: UInt8(ascii: "/")) ?? parent.count
+                let folder = String(decoding: parent[..<end], as: UTF8.self)
+                if links.isLink(folder) {
+                    throw ArchiveError(.writeThroughSymlink, entry: name, "its parent \"\(folder)\" is a symbolic link of the index")
+                }
+                if leaves.contains(PathDigest(folder)) {
+                    throw ArchiveError(.duplicateEntry, entry: name, "its parent \"\(folder)\" is a file of the index")
+                }
+            }
+            checkedParent = parent
+        }
+
+        /// The length of the folders two paths start with alike: the end of the last whole component they share
+        /// (0 when none).
+        static func sharedLength(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            var shared = 0, position = 0
+            while position < a.count, position < b.count, a[position] == b[position] {
+                if a[position] == UInt8(ascii: "/") { shared = position }
+                position += 1
+            }
+            let bothEnd = (position == a.count || a[position] == UInt8(ascii: "/")) && (position == b.count || b[position] == UInt8(ascii: "/"))
+            return bothEnd ? position : shared
         }
     }
 }

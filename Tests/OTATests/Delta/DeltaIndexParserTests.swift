@@ -82,6 +82,35 @@ struct DeltaIndexParserTests {
         #expect(Self.refusal(["l\tb\ta", "l\ta\tb"])?.code == .linkEscape, "a loop of links")
     }
 
+    @Test("an entry below a file or a link is refused however many entries, in other folders, come between them")
+    func belowALeafAfterOtherFolders() throws {
+        let file = { (path: String) in "f\t0644\t1\t\(Self.digest)\t\(path)" }
+        // "a-b/…" sorts between "a" and "a/…": the parent checked last shares nothing with "a".
+        #expect(Self.refusal([file("a"), file("a-b/x"), file("a/c")])?.code == .duplicateEntry)
+        #expect(Self.refusal(["d\t0755\td", "l\tx\td/l", "d\t0755\td/l.x", file("d/l.x/y"), file("d/l/z")])?.code == .writeThroughSymlink)
+        // Down three folders, up one, then below a file of the folder returned to.
+        #expect(Self.refusal([file("p/q/r/f"), file("p/q/s"), file("p/q/s/t")])?.code == .duplicateEntry)
+        #expect(Self.refusal([file("p/q/r/f"), file("p/qs"), file("p/qs/t")])?.code == .duplicateEntry)
+        // The same shapes without the leaf are a valid tree.
+        let index = try Self.parse([file("a-b/x"), file("a/c"), file("p/q/r/f"), file("p/q/s/t"), file("p/qs/t"), file("z")])
+        #expect(index.count == 6)
+    }
+
+    @Test("a path that is not valid UTF-8 and a size past Int64 are refused")
+    func bytesAndNumbers() throws {
+        let parser = DeltaIndexParser(policy: ExtractionPolicy())
+        let invalid = Array("ota-index 1\nf\t0644\t1\t\(Self.digest)\ta".utf8) + [0xFF, 0xFE, 0x0A]
+        do {
+            _ = try parser.parse(text: invalid)
+            Issue.record("a path of invalid UTF-8 was accepted")
+        } catch {
+            #expect(error.code == .invalidName)
+        }
+        #expect(Self.refusal(["f\t0644\t9223372036854775808\t\(Self.digest)\ta"])?.code == .malformedHeader)
+        let largest = try Self.parse(["f\t0644\t9223372036854775807\t\(Self.digest)\ta"], policy: ExtractionPolicy(maxExtractedBytes: .max))
+        #expect(largest.totalFileBytes == .max)
+    }
+
     @Test("absurd sizes and too many entries are refused by the extraction limits")
     func limits() {
         let policy = ExtractionPolicy(maxEntries: 3, maxExtractedBytes: 100)
