@@ -34,6 +34,10 @@ int ota_syncfs(int fd) {
     return syncfs(fd);
 }
 
+long ota_getdents64(int fd, void *buffer, size_t size) {
+    return syscall(SYS_getdents64, fd, buffer, size);
+}
+
 int ota_inflate_init_gzip(z_stream *stream) {
     return inflateInit2(stream, 15 + 16);
 }

@@ -4,6 +4,7 @@
 #include <zlib.h>
 #include <stdint.h>
 #include <spawn.h>
+#include <stddef.h>
 
 /// renameat2(2) with RENAME_EXCHANGE: atomically swaps two paths.
 /// Returns 0 on success, -1 with errno set (ENOSYS/EINVAL when the kernel or filesystem lacks it).
@@ -14,6 +15,11 @@ int ota_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const 
 
 /// syncfs(2): flushes the whole filesystem that holds fd.
 int ota_syncfs(int fd);
+
+/// getdents64(2): reads entries of the directory open as fd into buffer as `struct linux_dirent64` records
+/// (d_ino, d_off, d_reclen, d_type, d_name). Returns the bytes read, 0 at the end, -1 with errno set.
+/// A raw system call: no DIR stream, so no dup or fcntl around it.
+long ota_getdents64(int fd, void *buffer, size_t size);
 
 /// inflateInit2 is a macro in zlib.h; Swift cannot call it directly.
 /// windowBits 15 + 16 selects gzip decoding.

@@ -143,7 +143,7 @@ enum FileSystem {
 
     /// The target of the symbolic link `name` in the folder open as `directory` (`AT_FDCWD`: relative to the
     /// working directory, or an absolute path).
-    private static func readLink(at directory: Int32, _ name: String, shown: String) throws(SystemError) -> String {
+    static func readLink(at directory: Int32, _ name: String, shown: String) throws(SystemError) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlinkat(directory, name, &buffer, buffer.count - 1)
         guard count >= 0 else { throw SystemError.last("read link \(shown)") }
