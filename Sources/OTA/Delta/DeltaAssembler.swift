@@ -179,7 +179,7 @@ final class DeltaAssembler {
             let candidate = local + "/" + relative
             guard let info = FileSystem.lstatInfo(candidate), FileSystem.kind(of: info) == .file, Int64(info.st_size) == size,
                   isPlain(relative, under: local) else { continue }
-            let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            let identity = FileIdentity(of: info)
             if refused.contains(identity) { continue }
             let recorded = recordedTrees[local]?.digest(of: relative, info: info)
             // A file the record vouches for holds its recorded content: another content is not read at all.

@@ -23,7 +23,7 @@ enum DeltaTreeCheck {
         }
         defer { close(top) }
         let walk = StagedTreeWalk(root: root, top: top, index: index, openingFolder: openingFolder,
-                                  first: .init(path: "", device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
+                                  first: .init(path: "", identity: FileIdentity(of: info)))
         DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in walk.run() }
         if let failure = walk.failure { throw DeltaError(.stagingFailed, failure) }
         // Paths are unique in a folder and in the index: as many entries as the index lists means all of them.
@@ -38,8 +38,8 @@ private final class StagedTreeWalk: @unchecked Sendable {
     struct Folder {
         /// Relative to the root ("" for the root itself).
         var path: String
-        var device: UInt64
-        var inode: UInt64
+        /// The folder its parent's listing found.
+        var identity: FileIdentity
     }
 
     let root: String
@@ -115,7 +115,7 @@ private final class StagedTreeWalk: @unchecked Sendable {
         guard fd >= 0 else { return "cannot read the staged tree \(root): \(SystemError.last("read directory \(shown)").message)" }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, UInt64(info.st_dev) == folder.device, UInt64(info.st_ino) == folder.inode else {
+        guard fstat(fd, &info) == 0, FileIdentity(of: info) == folder.identity else {
             return "the staged folder \(shown) changed while the tree was checked"
         }
         while true {
@@ -152,7 +152,7 @@ private final class StagedTreeWalk: @unchecked Sendable {
         case .symbolicLink: matches = kind == .symlink && (try? FileSystem.readLink(at: fd, String(cString: name), shown: path)) == index.target(position)
         }
         guard matches else { return "the staged entry \(path) differs from the index's (type, mode, size or link target)" }
-        if kind == .directory { subfolders.append(Folder(path: path, device: UInt64(info.st_dev), inode: UInt64(info.st_ino))) }
+        if kind == .directory { subfolders.append(Folder(path: path, identity: FileIdentity(of: info))) }
         return nil
     }
 }

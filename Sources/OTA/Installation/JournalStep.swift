@@ -12,7 +12,15 @@ package struct FileIdentity: Codable, Sendable, Hashable {
 
     /// The identity of what is at `path` now, `nil` when nothing is.
     public static func of(_ path: String) -> FileIdentity? {
-        FileSystem.lstatInfo(path).map { FileIdentity(device: UInt64($0.st_dev), inode: UInt64($0.st_ino)) }
+        FileSystem.lstatInfo(path).map(FileIdentity.init(of:))
+    }
+
+}
+
+extension FileIdentity {
+    /// The identity of the file `info` describes.
+    init(of info: stat) {
+        self.init(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 }
 
