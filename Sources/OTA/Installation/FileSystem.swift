@@ -53,14 +53,24 @@ enum FileSystem {
         guard ota_rename_exchange(AT_FDCWD, a, AT_FDCWD, b) == 0 else { throw SystemError.last("exchange \(a) with \(b)") }
     }
 
-    /// Creates `path` and any missing parents with `mode`.
-    /// One `mkdir` when the parent exists (a tree created parents first).
+    /// Creates `path` and any missing parents with `mode`; a folder already there (or a link to one) is kept,
+    /// anything else there fails with `EEXIST`. One `mkdir` when the parent exists (a tree created parents first).
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
-        if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        if mkdir(path, mode) == 0 { return }
+        if errno == EEXIST { return try requireDirectory(path) }
         let parent = parent(path)
         guard errno == ENOENT, parent != path else { throw SystemError.last("create directory \(path)") }
         try makeDirectories(parent, mode: mode)
-        guard mkdir(path, mode) == 0 || errno == EEXIST else { throw SystemError.last("create directory \(path)") }
+        if mkdir(path, mode) == 0 { return }
+        guard errno == EEXIST else { throw SystemError.last("create directory \(path)") }
+        try requireDirectory(path)
+    }
+
+    /// Checks that what `mkdir` found at `path` is a folder, as `mkdir -p` does.
+    private static func requireDirectory(_ path: String) throws(SystemError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw SystemError.last("create directory \(path)") }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw SystemError("create directory \(path)", errno: EEXIST) }
     }
 
     /// Removes a file, link or whole tree; a missing path is not an error.

@@ -33,7 +33,7 @@ public final class AgentRequests: Sendable {
 
     /// Waits `delay` with `sleep`, or less when a request comes; returns the request (`nil` when the
     /// delay passed without one). A request already made returns at once.
-    /// - Throws: what `sleep` throws (`CancellationError` when the wait is cancelled).
+    /// - Throws: what `sleep` throws; `CancellationError` whenever the wait is cancelled.
     func wait(_ delay: Duration, sleep: @escaping @Sendable (Duration) async throws -> Void) async throws -> Kind? {
         if let pending = take() { return pending }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -42,6 +42,8 @@ public final class AgentRequests: Sendable {
             try await group.next()
             group.cancelAll()
         }
+        // A cancelled wait can end by its submission side first, which returns rather than throws.
+        try Task.checkCancellation()
         return take()
     }
 

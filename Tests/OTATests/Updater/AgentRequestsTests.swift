@@ -52,4 +52,19 @@ struct AgentRequestsTests {
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
     }
+
+    @Test("a cancelled wait throws even when its sleep returns quietly on cancellation")
+    func cancelledQuietSleep() async throws {
+        let requests = AgentRequests()
+        let waiting = AsyncSignal()
+        let task = Task {
+            try await requests.wait(.seconds(86_400)) { _ in
+                waiting.fire()
+                await untilCancelled()
+            }
+        }
+        await waiting.wait()
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
 }
