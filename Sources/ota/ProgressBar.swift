@@ -4,12 +4,13 @@ import OTA
 import Glibc
 #endif
 
-/// Download progress on stderr: a bar on a terminal, a line every 10 % otherwise.
+/// Download progress on stderr: a bar on a terminal, otherwise a line at each of ``ProgressMilestones``.
 final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private let quiet: Bool
     private var lastShown = -1
+    private var milestones = ProgressMilestones()
     private var drawn = false
 
     init(quiet: Bool) {
@@ -24,9 +25,13 @@ final class ProgressBar: @unchecked Sendable {
     private func show(_ progress: Downloader.Progress) {
         guard !quiet else { return }
         lock.withLock {
+            guard isTerminal else {
+                if let line = milestones.line(for: progress) { Terminal.writeStandardError(line + "\n") }
+                return
+            }
             guard let total = progress.total, total > 0 else {
                 let megabytes = Int(progress.received >> 20)
-                if isTerminal, megabytes != lastShown {
+                if megabytes != lastShown {
                     lastShown = megabytes
                     drawn = true
                     Terminal.writeStandardError("\r  downloading… \(megabytes) MiB")
@@ -34,16 +39,11 @@ final class ProgressBar: @unchecked Sendable {
                 return
             }
             let percent = Int(progress.received * 100 / total)
-            if isTerminal {
-                guard percent != lastShown else { return }
-                lastShown = percent
-                let filled = percent * 30 / 100
-                drawn = true
-                Terminal.writeStandardError("\r  [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] \(percent)% of \(total >> 20 > 0 ? "\(total >> 20) MiB" : "\(total) B")")
-            } else if percent / 10 != lastShown / 10 {
-                lastShown = percent
-                Terminal.writeStandardError("download \(percent)% (\(progress.received)/\(total) bytes)\n")
-            }
+            guard percent != lastShown else { return }
+            lastShown = percent
+            let filled = percent * 30 / 100
+            drawn = true
+            Terminal.writeStandardError("\r  [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] \(percent)% of \(total >> 20 > 0 ? "\(total >> 20) MiB" : "\(total) B")")
         }
     }
 

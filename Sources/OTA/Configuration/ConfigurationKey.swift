@@ -77,6 +77,13 @@ struct ConfigurationKey: Sendable {
               problem: { $0 >= .seconds(range.lowerBound) ? nil : outOfRange(showSeconds($0), range, unit: "second", zero: nil) })
     }
 
+    /// An optional duration written in whole seconds, at least `range.lowerBound` seconds.
+    static func optionalSeconds(_ name: String, _ path: WritableKeyPath<OTAConfiguration, Duration?> & Sendable,
+                                _ range: PartialRangeFrom<Int>) -> ConfigurationKey {
+        optional(name, path, parse: { value throws(ConfigurationError) in .seconds(try value.int()) }, show: showSeconds,
+                 problem: { $0 >= .seconds(range.lowerBound) ? nil : outOfRange(showSeconds($0), range, unit: "second", zero: nil) })
+    }
+
     /// An http(s) URL; its form is checked when it is read, whether plain http is allowed by `validate()`.
     static func url(_ name: String, _ path: WritableKeyPath<OTAConfiguration, URL> & Sendable, example: String) -> ConfigurationKey {
         value(name, path, parse: { value throws(ConfigurationError) in try value.url(example: example) }, show: \.absoluteString.debugDescription)

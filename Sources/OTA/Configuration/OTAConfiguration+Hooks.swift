@@ -11,8 +11,14 @@ extension OTAConfiguration {
         public var restartCommand: String?
         /// Run after the restart; a non-zero exit or a time-out rolls the update back (`health_check`).
         public var healthCheck: String?
-        /// How long each hook may take (`health_check_timeout`).
+        /// How long `health_check` may take, and every hook without a timeout of its own (`health_check_timeout`).
         public var healthCheckTimeout: Duration = .seconds(60)
+        /// How long `pre_update` may take (`pre_update_timeout`; `nil`: ``healthCheckTimeout``).
+        public var preUpdateTimeout: Duration?
+        /// How long `post_update` may take (`post_update_timeout`; `nil`: ``healthCheckTimeout``).
+        public var postUpdateTimeout: Duration?
+        /// How long `restart_command` may take (`restart_command_timeout`; `nil`: ``healthCheckTimeout``).
+        public var restartCommandTimeout: Duration?
 
         /// No hooks.
         public init() {}
@@ -27,9 +33,14 @@ extension OTAConfiguration {
             }
         }
 
-        /// How long `hook` may run: `health_check_timeout`, for every hook.
+        /// How long `hook` may run: its own timeout key, else `health_check_timeout`.
         public func timeout(for hook: HookRunner.Hook) -> Duration {
-            healthCheckTimeout
+            switch hook {
+            case .preUpdate: preUpdateTimeout ?? healthCheckTimeout
+            case .postUpdate: postUpdateTimeout ?? healthCheckTimeout
+            case .restart: restartCommandTimeout ?? healthCheckTimeout
+            case .healthCheck: healthCheckTimeout
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 /// | ``transfer`` | `download_timeout`, `max_retries`, `retry_delay`, `max_download_bytes`, `min_download_rate`, `allow_insecure_http` | ``Downloader``, the release sources' HTTP |
 /// | ``schedule`` | `check_interval`, `check_jitter`, `auto_update`, `maintenance_window` | ``CheckSchedule``, ``UpdateService``, ``InstallGate`` |
 /// | ``installation`` | `install_dir`, `version_file`, `layout`, `managed_paths`, `preserve_paths`, `state_dir`, `backup_*`, `max_backups` | the installers, ``StateDirectory``, ``BackupStore`` |
-/// | ``hooks`` | `pre_update`, `post_update`, `restart_command`, `health_check`, `health_check_timeout` | ``HookRunner`` |
+/// | ``hooks`` | `pre_update`, `post_update`, `restart_command`, `health_check`, `health_check_timeout`, `pre_update_timeout`, `post_update_timeout`, `restart_command_timeout` | ``HookRunner`` |
 /// | ``limits`` | `max_extracted_bytes`, `max_archive_entries` | ``ExtractionPolicy`` |
 ///
 /// The file stays flat (`check_interval: 600`); every value is converted once, when it is read: durations to

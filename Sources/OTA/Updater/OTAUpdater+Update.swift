@@ -22,8 +22,9 @@ extension OTAUpdater {
     /// Cancelling the calling task before the swap ends the update with `CancellationError`, nothing
     /// changed; once the swap has begun, the transaction finishes (commit or rollback) whatever happens to the caller.
     /// - Parameters:
-    ///   - version: install exactly this version (`ota update --version V`) instead of the newest.
-    ///   - force: allow `version` to be older than or equal to the installed one.
+    ///   - version: install exactly this version (`ota update --version V`) instead of the newest; the
+    ///     installed version is ``UpdateOutcome/upToDate(_:)`` without a request, unless `force`.
+    ///   - force: allow `version` to be older than or equal to the installed one (equal: a reinstall).
     ///   - dryRun: only report what would be installed; download nothing, change nothing.
     ///   - whenHeld: what to do when an inhibit, the application lock or `maintenance_window` holds the
     ///     install back after the download: refuse (``InstallHeldError``, the default) or wait (the agent).
@@ -40,6 +41,8 @@ extension OTAUpdater {
             var current = try currentVersion()
             let release: Release
             if let version {
+                // The version asked for is the one installed: nothing to do (a reinstall needs `force`).
+                if version == current && !force { return .upToDate(current) }
                 release = try await pipeline.release(exactly: version, current: current, force: force)
             } else {
                 guard let available = try await check().availableRelease else { return .upToDate(current) }

@@ -132,8 +132,12 @@ public struct UpdateService: Service {
         status.checking()
         do {
             if installing {
+                let progressLog = DownloadProgressLog(logger: logger)
                 let outcome = try await cancelWhenGracefulShutdown { [updater, installPolicy, status] in
-                    try await updater.update(whenHeld: installPolicy, progress: status.downloading)
+                    try await updater.update(whenHeld: installPolicy, progress: { progress in
+                        status.downloading(progress)
+                        progressLog.record(progress)
+                    })
                 }
                 switch outcome {
                 case .updated(_, let to): return .updated(to)

@@ -164,13 +164,14 @@ struct UpdaterTests {
         #expect(fixture.server.downloads.isEmpty)
     }
 
-    @Test("--version picks a release; a downgrade needs --force")
+    @Test("--version picks a release; the installed one is up to date; a downgrade needs --force")
     func explicitVersion() async throws {
         var fixture = try UpdateFixture()
         try fixture.server.publish("v0.9.0", files: ["src/app.sh": "echo 0.9.0\n"])
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         fixture.configuration.installation.managedPaths = ["src", "VERSION"]
         let updater = try fixture.updater()
+        #expect(try await updater.update(to: SemanticVersion(1, 0, 0)) == .upToDate(SemanticVersion(1, 0, 0)), "the installed version is up to date")
         let refused = try await #require(throws: SelectionError.self) { try await updater.update(to: SemanticVersion(0, 9, 0)) }
         #expect(refused.code == .downgradeRefused)
         #expect(try fixture.tree() == UpdateFixture.oldFiles)

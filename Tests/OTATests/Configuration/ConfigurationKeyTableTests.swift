@@ -39,6 +39,8 @@ struct ConfigurationKeyTableTests {
         health_check_timeout: 15
         pre_update: ./pre.sh
         post_update: ./post.sh
+        pre_update_timeout: 120
+        restart_command_timeout: 30
         check_jitter: 0.25
         max_extracted_bytes: 512MiB
         max_archive_entries: 5000
@@ -94,6 +96,9 @@ struct ConfigurationKeyTableTests {
             health_check_timeout: 15
             pre_update: "./pre.sh"
             post_update: "./post.sh"
+            pre_update_timeout: 120
+            post_update_timeout: null
+            restart_command_timeout: 30
             check_jitter: 0.25
             max_extracted_bytes: 536870912
             max_archive_entries: 5000
@@ -129,6 +134,9 @@ struct ConfigurationKeyTableTests {
         let config = try parse(Self.everyKey)
         #expect(config.schedule.checkInterval == .seconds(600) && config.transfer.downloadTimeout == .seconds(10))
         #expect(config.transfer.retryDelay == .zero && config.hooks.healthCheckTimeout == .seconds(15))
+        #expect(config.hooks.timeout(for: .preUpdate) == .seconds(120) && config.hooks.timeout(for: .restart) == .seconds(30))
+        #expect(config.hooks.timeout(for: .postUpdate) == .seconds(15) && config.hooks.timeout(for: .healthCheck) == .seconds(15),
+                "a hook without its own timeout has health_check_timeout")
         #expect(config.source.githubAPIURL == URL(string: "http://mirror.lan:8080/api"))
         #expect(config.source.tufMetadataURLResolved == URL(string: "https://cdn.example.com/meta"))
         #expect(config.source.tufTargetsURLResolved == URL(string: "https://updates.example.com/monitor/targets"))

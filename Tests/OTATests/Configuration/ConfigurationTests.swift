@@ -46,6 +46,7 @@ struct ConfigurationLoadingTests {
         #expect(config.hooks.healthCheckTimeout == .seconds(60))
         #expect(config.hooks.preUpdate == nil)
         #expect(config.hooks.postUpdate == nil)
+        #expect(config.hooks.preUpdateTimeout == nil && config.hooks.postUpdateTimeout == nil && config.hooks.restartCommandTimeout == nil)
         #expect(config.schedule.checkJitter == 0.1)
         #expect(config.limits.maxExtractedBytes == 4 * 1024 * 1024 * 1024)
         #expect(config.limits.maxArchiveEntries == 100_000)
@@ -59,7 +60,7 @@ struct ConfigurationLoadingTests {
         #expect(config.observability.statusSocket == nil && config.statusSocketPath == config.installation.stateDirectory + "/ota.sock")
         #expect(config.observability.metricsTextfile == nil && config.metricsTextfilePath == nil)
         #expect(config.transfer.delta == true)
-        #expect(ConfigurationKeys.all.count == 49)
+        #expect(ConfigurationKeys.all.count == 52)
     }
 
     @Test("status_socket: a path relative to install_dir, or none to turn the status API off; metrics_textfile likewise")
@@ -178,7 +179,7 @@ struct ConfigurationLoadingTests {
     @Test("an out-of-range or malformed value is an error naming the key", arguments: [
         ("check_interval: -5", "check_interval"), ("check_interval: 0", "check_interval"), ("max_backups: -1", "max_backups"),
         ("download_timeout: 0", "download_timeout"), ("max_retries: -1", "max_retries"), ("retry_delay: -1", "retry_delay"),
-        ("health_check_timeout: 0", "health_check_timeout"), ("check_jitter: 1.5", "check_jitter"), ("check_jitter: -0.1", "check_jitter"),
+        ("health_check_timeout: 0", "health_check_timeout"), ("restart_command_timeout: 0", "restart_command_timeout"), ("check_jitter: 1.5", "check_jitter"), ("check_jitter: -0.1", "check_jitter"),
         ("max_extracted_bytes: 0", "max_extracted_bytes"), ("max_archive_entries: 0", "max_archive_entries"),
         ("layout: blue_green", "layout"), ("github_api_url: ftp://example.com", "github_api_url"),
         ("github_api_url: not a url", "github_api_url"), ("github_api_url: http://mirror.lan:8080", "github_api_url"),

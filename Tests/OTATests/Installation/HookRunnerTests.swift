@@ -47,6 +47,20 @@ struct HookRunnerTests {
         return stat?.split(separator: ")").last?.split(separator: " ").first.map(String.init)
     }
 
+    @Test("a configured hook runs under its own timeout key, not health_check_timeout")
+    func ownTimeout() async throws {
+        let directory = try TemporaryDirectory()
+        var hooks = OTAConfiguration.Hooks()
+        hooks.preUpdate = "sleep 3600"
+        hooks.preUpdateTimeout = .seconds(1)
+        hooks.healthCheckTimeout = .seconds(3600)
+        let error = try await #require(throws: HookError.self) {
+            try await HookRunner(hooks: hooks, installDirectory: directory.path).run(.preUpdate, from: from, to: to)
+        }
+        #expect(error.code == .timedOut)
+        #expect(error.message == "pre_update did not finish within 1 s and was stopped")
+    }
+
     @Test("a hook that ignores SIGTERM is killed")
     func ignoresTerm() async throws {
         let directory = try TemporaryDirectory()
