@@ -65,6 +65,11 @@ public final class GitHubReleaseSource: ReleaseSource {
         try await assets.proof(for: artifact)
     }
 
+    /// Without a key, an error unless `allow_unsigned` (no request is sent).
+    public func requireProofPossible() throws {
+        _ = try assets.verifier()
+    }
+
     /// The raw release objects, from the network or, after a 304, from the cache.
     func fetchReleases() async throws(TransferError) -> [ReleaseEntry] {
         let first = listURL

@@ -20,6 +20,11 @@ public protocol ReleaseSource: Sendable {
     ///   that (no key and no `allow_unsigned`), or ``TransferError`` when the material cannot be fetched.
     func proof(for artifact: Artifact) async throws -> ArtifactProof
 
+    /// Refuses at once, sending no request, when ``proof(for:)`` would refuse every artifact (a GitHub source
+    /// without a key or `allow_unsigned`): what `ota update --dry-run` checks. Has a default: nothing refused.
+    /// - Throws: ``VerificationError``.
+    func requireProofPossible() throws
+
     /// Why `version`, which the last ``releases()`` did not list, is no release of this device, when the
     /// source knows a reason: a clause to follow the version, such as `is published for linux-armv7 only;
     /// this device is linux-aarch64 (platform)`. Has a default: `nil`.
@@ -27,6 +32,9 @@ public protocol ReleaseSource: Sendable {
 }
 
 extension ReleaseSource {
+    /// Nothing refused in advance.
+    public func requireProofPossible() throws {}
+
     /// No reason known: `nil`.
     public func unlistedReason(for version: SemanticVersion) -> String? { nil }
 }

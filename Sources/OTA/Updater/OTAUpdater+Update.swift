@@ -25,7 +25,8 @@ extension OTAUpdater {
     ///   - version: install exactly this version (`ota update --version V`) instead of the newest; the
     ///     installed version is ``UpdateOutcome/upToDate(_:)`` without a request, unless `force`.
     ///   - force: allow `version` to be older than or equal to the installed one (equal: a reinstall).
-    ///   - dryRun: only report what would be installed; download nothing, change nothing.
+    ///   - dryRun: only report what would be installed; download nothing, change nothing. Refused as the real
+    ///     update would be when nothing could prove the release (no key and no `allow_unsigned`).
     ///   - whenHeld: what to do when an inhibit, the application lock or `maintenance_window` holds the
     ///     install back after the download: refuse (``InstallHeldError``, the default) or wait (the agent).
     ///     `force` installs regardless.
@@ -49,7 +50,9 @@ extension OTAUpdater {
                 release = available
             }
             if dryRun {
-                return .planned(from: current, release: release, artifact: try pipeline.source.artifact(for: release))
+                let artifact = try pipeline.source.artifact(for: release)
+                try pipeline.source.requireProofPossible()
+                return .planned(from: current, release: release, artifact: artifact)
             }
             let started = Date()
             let delivery = try await pipeline.recordingFailure(from: current, to: release.version, started: started) { [pipeline] in

@@ -82,7 +82,7 @@ struct UpdaterTrustTests {
         #expect(try fixture.state()["highest_installed_version"] as? String == "2.0.1")
     }
 
-    @Test("without a key, update, downloadUpdate and the agent refuse unless allow_unsigned; nothing is downloaded")
+    @Test("without a key, update (--dry-run too), downloadUpdate and the agent refuse unless allow_unsigned; nothing is downloaded")
     func unsignedRefused() async throws {
         var fixture = try UpdateFixture()
         fixture.configuration.source.allowUnsigned = false
@@ -90,6 +90,8 @@ struct UpdaterTrustTests {
         let updater = try fixture.updater()
         let error = try await #require(throws: VerificationError.self) { try await updater.update() }
         #expect(error.code == .unsignedNotAllowed && error.message.contains("allow_unsigned: true"))
+        let dryRun = try await #require(throws: VerificationError.self, "--dry-run says what the update would do") { try await updater.update(dryRun: true) }
+        #expect(dryRun.code == .unsignedNotAllowed)
         let release = try #require(try await updater.checkForUpdates())
         await #expect(throws: VerificationError.self) { try await updater.downloadUpdate(release) }
         let cycle = await UpdateService(updater: updater, autoUpdate: true, logger: Logger(label: "test"), sleep: { _ in }, maxCycles: 1).cycle()
