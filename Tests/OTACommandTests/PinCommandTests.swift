@@ -34,6 +34,9 @@ struct PinCommandTests {
             #expect(pin.status == 0 && pin.stdout.contains("pinned to 1.1.0"), "\(pin.stderr)")
             #expect(try await run(["pin", "1.2"]).status == 1)
             #expect(try await pinned() as? String == "1.1.0", "a refused pin leaves the pin as it was")
+            let installedButPinnedAway = try await run(["update", "--version", "1.2.0"])
+            #expect(installedButPinnedAway.status == 1 && installedButPinnedAway.stderr.contains("this device is pinned to 1.1.0"),
+                    "the installed version is not up to date while the pin names another: \(installedButPinnedAway.stdout)\(installedButPinnedAway.stderr)")
 
             let check = try await run(["check", "--json"])
             #expect(check.status == 100, "\(check.stderr)")
@@ -46,6 +49,8 @@ struct PinCommandTests {
             let upToDate = try await run(["check"])
             #expect(upToDate.status == 0 && upToDate.stdout.contains("pinned:       1.1.0"), "\(upToDate.stdout)\(upToDate.stderr)")
             #expect(try Self.json(try await run(["check", "--json"]).stdout)["update_available"] as? Bool == false)
+            let again = try await run(["update", "--version", "1.1.0"])
+            #expect(again.status == 0 && again.stdout.contains("up to date at 1.1.0"), "\(again.stdout)\(again.stderr)")
             let other = try await run(["update", "--version", "1.2.0"])
             #expect(other.status == 1 && other.stderr.contains("this device is pinned to 1.1.0 (pinned_version), so 1.2.0 is not installed"), "\(other.stderr)")
 

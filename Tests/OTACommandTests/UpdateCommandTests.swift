@@ -78,6 +78,7 @@ struct UpdateCommandTests {
             let update = try await CommandRunner.run(["update"], in: install)
             #expect(update.status == 0, "\(update.stderr)")
             #expect(update.stdout.contains("updated octo/app from 1.0.0 to 1.1.0"))
+            #expect(update.stderr.contains("download 100% ("), "off a terminal, progress is a line at each 10 %: \(update.stderr)")
             #expect(try String(contentsOfFile: install + "/src/app.sh", encoding: .utf8) == "echo 1.1.0\n")
             #expect(try String(contentsOfFile: install + "/VERSION", encoding: .utf8) == "1.1.0\n")
             #expect(try String(contentsOfFile: install + "/config/ota_config.yaml", encoding: .utf8).contains("octo/app"))

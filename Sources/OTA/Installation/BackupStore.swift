@@ -144,8 +144,10 @@ public struct BackupStore: Sendable {
 
     /// Creates `backup_path` (mode 0700) if needed and refuses it when another local user could change it.
     private func prepareDirectory() throws(InstallationError) {
-        do { try FileSystem.makeDirectories(directory, mode: 0o700) } catch {
-            throw InstallationError(.backupFailed, "cannot create backup_path \(directory): \(error.message); nothing was changed", underlying: error)
+        if FileSystem.lstatInfo(directory) == nil {
+            do { try FileSystem.makeDirectories(directory, mode: 0o700) } catch {
+                throw InstallationError(.backupFailed, "cannot create backup_path \(directory): \(error.message); nothing was changed", underlying: error)
+            }
         }
         do { try StateDirectory.checkTrust(directory, key: "backup_path") } catch {
             throw InstallationError(.backupFailed, "\(error.message); nothing was changed")

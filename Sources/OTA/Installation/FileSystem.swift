@@ -66,11 +66,10 @@ enum FileSystem {
         try requireDirectory(path)
     }
 
-    /// Checks that what `mkdir` found at `path` is a folder, as `mkdir -p` does.
+    /// Checks that what `mkdir` found at `path` is a folder (or a link to one), as `mkdir -p` does.
     private static func requireDirectory(_ path: String) throws(SystemError) {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw SystemError.last("create directory \(path)") }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw SystemError("create directory \(path)", errno: EEXIST) }
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { throw SystemError("create directory \(path)", errno: EEXIST) }
     }
 
     /// Removes a file, link or whole tree; a missing path is not an error.

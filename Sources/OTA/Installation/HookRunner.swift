@@ -18,6 +18,9 @@ public struct HookRunner: Sendable {
         case postUpdate = "post_update"
         case restart = "restart_command"
         case healthCheck = "health_check"
+
+        /// The configuration key of the hook's time limit.
+        public var timeoutKey: String { rawValue + "_timeout" }
     }
 
     /// Variables that hold or lead to a secret, removed from every hook's environment.
@@ -94,7 +97,7 @@ public struct HookRunner: Sendable {
         case .cancelled:
             throw HookError(hook: hook, code: .cancelled, "\(hook.rawValue) was stopped because the agent is shutting down")
         case .timedOut:
-            throw HookError(hook: hook, code: .timedOut, "\(hook.rawValue) did not finish within \(timeout.components.seconds) s and was stopped\(lastLine)")
+            throw HookError(hook: hook, code: .timedOut, "\(hook.rawValue) did not finish within \(timeout.components.seconds) s and was stopped (raise \(hook.timeoutKey) if it needs longer)\(lastLine)")
         }
     }
 }

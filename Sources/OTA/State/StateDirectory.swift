@@ -103,10 +103,13 @@ public struct StateDirectory: Sendable, Hashable {
 
     // MARK: Trust
 
-    /// Creates `state_dir` (mode 0700) when missing, then runs ``checkTrust()``.
+    /// Creates `state_dir` (mode 0700) when missing, then runs ``checkTrust()`` (which names what is wrong with
+    /// an entry already there that is not a folder).
     public func prepare() throws(StateError) {
-        do { try FileSystem.makeDirectories(path, mode: 0o700) } catch {
-            throw StateError(.stateFailed, "cannot create the state directory: \(error.message)", underlying: error)
+        if FileSystem.lstatInfo(path) == nil {
+            do { try FileSystem.makeDirectories(path, mode: 0o700) } catch {
+                throw StateError(.stateFailed, "cannot create the state directory: \(error.message)", underlying: error)
+            }
         }
         try checkTrust()
     }

@@ -23,8 +23,9 @@ extension OTAUpdater {
     /// changed; once the swap has begun, the transaction finishes (commit or rollback) whatever happens to the caller.
     /// - Parameters:
     ///   - version: install exactly this version (`ota update --version V`) instead of the newest; the
-    ///     installed version is ``UpdateOutcome/upToDate(_:)`` without a request, unless `force`.
-    ///   - force: allow `version` to be older than or equal to the installed one (equal: a reinstall).
+    ///     installed version is ``UpdateOutcome/upToDate(_:)`` without a request, unless `force` or
+    ///     `allow_downgrade` (a reinstall).
+    ///   - force: allow `version` to be older than or equal to the installed one.
     ///   - dryRun: only report what would be installed; download nothing, change nothing. Refused as the real
     ///     update would be when nothing could prove the release (no key and no `allow_unsigned`).
     ///   - whenHeld: what to do when an inhibit, the application lock or `maintenance_window` holds the
@@ -42,8 +43,9 @@ extension OTAUpdater {
             var current = try currentVersion()
             let release: Release
             if let version {
-                // The version asked for is the one installed: nothing to do (a reinstall needs `force`).
-                if version == current && !force { return .upToDate(current) }
+                // The version asked for is the one installed: nothing to do (a reinstall needs `force` or `allow_downgrade`).
+                try pipeline.requirePinAllows(version)
+                if version == current && !force && !pipeline.selector.allowDowngrade { return .upToDate(current) }
                 release = try await pipeline.release(exactly: version, current: current, force: force)
             } else {
                 guard let available = try await check().availableRelease else { return .upToDate(current) }

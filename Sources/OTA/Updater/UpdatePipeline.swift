@@ -116,10 +116,15 @@ struct UpdatePipeline: Sendable {
     /// The published release with exactly `version` (`ota update --version V`), allowed by the selector's rules;
     /// on a pinned device only the pinned version.
     func release(exactly version: SemanticVersion, current: SemanticVersion, force: Bool) async throws -> Release {
+        try requirePinAllows(version)
+        return try selector.release(version, in: try await releases(), current: current, floor: records.versionFloor(), force: force)
+    }
+
+    /// Refuses `version` on a device pinned to another version.
+    func requirePinAllows(_ version: SemanticVersion) throws {
         if let pin = try pinnedVersion(), pin != version {
             throw SelectionError(.downgradeRefused, "this device is pinned to \(pin) (pinned_version), so \(version) is not installed; pin \(version) with `ota pin \(version)` or remove the pin with `ota unpin`")
         }
-        return try selector.release(version, in: try await releases(), current: current, floor: records.versionFloor(), force: force)
     }
 
     /// Downloads the artifact of `release` the source chooses and checks it against the source's proof,

@@ -171,7 +171,9 @@ struct UpdaterTests {
         try fixture.server.publish("v1.1.0", files: UpdateFixture.newFiles)
         fixture.configuration.installation.managedPaths = ["src", "VERSION"]
         let updater = try fixture.updater()
+        let requests = fixture.server.server.requests.count
         #expect(try await updater.update(to: SemanticVersion(1, 0, 0)) == .upToDate(SemanticVersion(1, 0, 0)), "the installed version is up to date")
+        #expect(fixture.server.server.requests.count == requests, "without a request")
         let refused = try await #require(throws: SelectionError.self) { try await updater.update(to: SemanticVersion(0, 9, 0)) }
         #expect(refused.code == .downgradeRefused)
         #expect(try fixture.tree() == UpdateFixture.oldFiles)

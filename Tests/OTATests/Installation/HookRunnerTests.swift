@@ -53,12 +53,12 @@ struct HookRunnerTests {
         var hooks = OTAConfiguration.Hooks()
         hooks.preUpdate = "sleep 3600"
         hooks.preUpdateTimeout = .seconds(1)
-        hooks.healthCheckTimeout = .seconds(3600)
+        hooks.healthCheckTimeout = .seconds(120)
         let error = try await #require(throws: HookError.self) {
             try await HookRunner(hooks: hooks, installDirectory: directory.path).run(.preUpdate, from: from, to: to)
         }
         #expect(error.code == .timedOut)
-        #expect(error.message == "pre_update did not finish within 1 s and was stopped")
+        #expect(error.message == "pre_update did not finish within 1 s and was stopped (raise pre_update_timeout if it needs longer)")
     }
 
     @Test("a hook that ignores SIGTERM is killed")

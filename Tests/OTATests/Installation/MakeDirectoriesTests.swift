@@ -18,7 +18,7 @@ struct MakeDirectoriesTests {
         #expect(FileSystem.isDirectory(work.url("a/b/d")))
     }
 
-    @Test("a file where the folder goes fails with EEXIST and names the path; a file above it with ENOTDIR")
+    @Test("a file (or a link to one, or a dangling link) where the folder goes fails with EEXIST naming the path; a file above it with ENOTDIR")
     func fileInTheWay() throws {
         let work = try TemporaryDirectory("make-directories")
         try work.write("state", "a file")
@@ -31,6 +31,10 @@ struct MakeDirectoriesTests {
         try FileManager.default.createSymbolicLink(atPath: work.url("to-file"), withDestinationPath: work.url("state"))
         #expect(throws: SystemError("create directory \(work.url("to-file"))", errno: EEXIST)) {
             try FileSystem.makeDirectories(work.url("to-file"))
+        }
+        try FileManager.default.createSymbolicLink(atPath: work.url("dangling"), withDestinationPath: work.url("nowhere"))
+        #expect(throws: SystemError("create directory \(work.url("dangling"))", errno: EEXIST)) {
+            try FileSystem.makeDirectories(work.url("dangling"))
         }
         #expect(try work.read("state") == "a file", "the file is left as it was")
     }
