@@ -78,8 +78,13 @@ class Repository:
         for signer in signers:
             md.sign(signer, append=True)
         data = md.to_bytes(JSONSerializer(compact=False))
+        previous = os.stat(path).st_mtime if os.path.exists(path) else None
         with open(path, "wb") as f:
             f.write(data)
+        # nginx's ETag is the whole-second mtime and the size, and a re-signed file often keeps its size: a
+        # rewrite within the second of the copy a device fetched must still change the ETag.
+        if previous is not None and int(os.stat(path).st_mtime) <= int(previous):
+            os.utime(path, (int(previous) + 1, int(previous) + 1))
         return data
 
     def current(self, role: str) -> Metadata:

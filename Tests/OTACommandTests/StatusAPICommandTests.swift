@@ -52,8 +52,17 @@ struct StatusAPICommandTests {
                 let parsed = try await PrometheusText.parse(String(decoding: metrics.body, as: UTF8.self))
                 #expect(parsed.value("ota_update_attempts_total", ["result": "succeeded"]) == 1)
                 #expect(parsed.value("ota_info", ["version": "1.1.0"]) == 1)
-                let file = try await PrometheusText.parse(try String(contentsOfFile: textfile, encoding: .utf8))
-                #expect(file.value("ota_update_attempts_total", ["result": "succeeded"]) == 1, "written after the cycle")
+                // The file is rewritten by its own service when the cycle's end reaches it, not in step with the
+                // log line waited for: read until it holds the cycle (a hang guard bounds the wait).
+                let deadline = ContinuousClock.now + .seconds(120)
+                var succeeded: Double?
+                repeat {
+                    let text = (try? String(contentsOfFile: textfile, encoding: .utf8)) ?? ""
+                    succeeded = (try? await PrometheusText.parse(text))?.value("ota_update_attempts_total", ["result": "succeeded"])
+                    if succeeded == 1 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                } while ContinuousClock.now < deadline
+                #expect(succeeded == 1, "written after the cycle")
                 let json = try await CommandRunner.run(["status", "--json"], in: world.installDirectory)
                 let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
                 #expect(["idle", "checking"].contains(object?["state"] as? String) && object?["progress"] is NSNull, "\(json.stdout)")

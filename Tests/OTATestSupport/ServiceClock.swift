@@ -1,6 +1,7 @@
 import Foundation
 
-/// Records the service's waits, and a time that moves only by them; after `limit` waits it starts a graceful shutdown.
+/// Records the service's waits, and a time that moves only by them; the `limit`-th wait starts a graceful shutdown
+/// and lasts until the shutdown cancels it.
 final class ServiceClock: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var delays: [Duration] = []
@@ -27,8 +28,11 @@ final class ServiceClock: @unchecked Sendable {
                 current += TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
                 return delays.count
             }
-            if count >= limit { shutdown() }
-            await Task.yield()
+            guard count >= limit else { return await Task.yield() }
+            // The wait ends only with the shutdown (which cancels it), so no further cycle can start first.
+            shutdown()
+            await untilCancelled()
+            throw CancellationError()
         }
     }
 }
