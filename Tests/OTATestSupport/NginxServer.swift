@@ -33,7 +33,7 @@ public final class NginxServer: @unchecked Sendable {
     /// `http://127.0.0.1:<port>`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts nginx serving `root`; returns once it accepts connections.
+    /// Starts nginx serving `root`; returns once it answers and logs requests.
     public init(root: String) throws {
         guard let executable = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw NginxError(Self.installHint)
