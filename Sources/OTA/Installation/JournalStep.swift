@@ -14,7 +14,6 @@ package struct FileIdentity: Codable, Sendable, Hashable {
     public static func of(_ path: String) -> FileIdentity? {
         FileSystem.lstatInfo(path).map(FileIdentity.init(of:))
     }
-
 }
 
 extension FileIdentity {

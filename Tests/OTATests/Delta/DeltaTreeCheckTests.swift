@@ -107,4 +107,19 @@ struct DeltaTreeCheckTests {
         #expect(FileSystem.lstatInfo(root + "/f0150").map(FileSystem.kind(of:)) == .symlink, "the folder was swapped")
         #expect(failure == "the staged folder \(root)/f0150/inner changed while the tree was checked")
     }
+
+    @Test("a folder that cannot be opened after its parent was read fails the check with the system's reason")
+    func folderGoneWhileRead() throws {
+        let work = try TemporaryDirectory("tree-check")
+        let index = Self.index()
+        let root = work.url("root")
+        try Self.make(index, at: root)
+        let remove: @Sendable (String) -> Void = { path in
+            guard path == "f0150/inner" else { return }
+            _ = rename(root + "/f0150/inner", work.url("gone"))
+        }
+        var failure: String?
+        do { try DeltaTreeCheck.check(root: root, against: index, openingFolder: remove) } catch { failure = error.message }
+        #expect(failure == "cannot read the staged tree \(root): read directory \(root)/f0150/inner failed: No such file or directory")
+    }
 }
